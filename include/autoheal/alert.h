@@ -1,0 +1,99 @@
+// The alert model: what one Alertmanager notification carries.
+//
+// `Alert` is one element of a webhook message's `alerts[]`; `WebhookMessage`
+// is the whole notification (payload version "4"). Both are plain values with
+// no behaviour beyond lookups, produced by `ParseWebhookMessage()` in
+// "autoheal/payload.h" or built by hand in tests.
+//
+// Thread safety: plain values. Concurrent const access is safe; mutation needs
+// external synchronisation, as for any standard container.
+
+#ifndef AUTOHEAL_ALERT_H_
+#define AUTOHEAL_ALERT_H_
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace autoheal {
+
+// An alert's own status. A firing group can carry resolved alerts, so the
+// engine always reads this, never the group's status.
+enum class AlertStatus { kFiring, kResolved };
+
+// Returns "firing" or "resolved".
+absl::string_view AlertStatusName(AlertStatus status);
+
+// A set of string pairs (labels or annotations), kept sorted by name with
+// unique names, as Prometheus keeps label sets.
+//
+//   LabelSet labels({{"alertname", "X"}, {"instance", "db-01"}});
+//   if (auto v = labels.Find("instance")) Use(*v);
+class LabelSet {
+ public:
+  using Entry = std::pair<std::string, std::string>;
+
+  LabelSet() = default;
+  // Sorts `entries` by name. Precondition: names are unique (the payload
+  // parser rejects duplicates before building a LabelSet). A later duplicate
+  // replaces an earlier one when this precondition is broken.
+  explicit LabelSet(std::vector<Entry> entries);
+  LabelSet(std::initializer_list<Entry> entries)
+      : LabelSet(std::vector<Entry>(entries)) {}
+
+  // Returns the value for `name`, or nullopt when absent. The view points
+  // into this set and is valid until the set is modified or destroyed.
+  std::optional<absl::string_view> Find(absl::string_view name) const;
+
+  // Sets `name` to `value`, replacing any existing value.
+  void Set(std::string name, std::string value);
+
+  const std::vector<Entry>& entries() const { return entries_; }
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+
+  friend bool operator==(const LabelSet& a, const LabelSet& b) {
+    return a.entries_ == b.entries_;
+  }
+
+ private:
+  std::vector<Entry> entries_;  // sorted by name, names unique
+};
+
+// One alert as Alertmanager sends it. `labels` always holds `alertname`
+// when the alert came from the parser.
+struct Alert {
+  AlertStatus status = AlertStatus::kFiring;
+  LabelSet labels;
+  LabelSet annotations;
+  std::string starts_at;      // RFC 3339 as sent; not interpreted
+  std::string ends_at;        // "0001-01-01T00:00:00Z" while firing
+  std::string generator_url;
+  std::string fingerprint;    // 16 hex digits from Alertmanager; may be empty
+
+  // Returns the `alertname` label, or "" when it is absent.
+  absl::string_view alertname() const;
+};
+
+// A whole Alertmanager webhook notification, payload version "4".
+struct WebhookMessage {
+  std::string version;        // always "4" after a successful parse
+  std::string receiver;
+  AlertStatus status = AlertStatus::kFiring;  // the group's; informational
+  std::vector<Alert> alerts;
+  LabelSet group_labels;
+  LabelSet common_labels;
+  LabelSet common_annotations;
+  std::string external_url;
+  std::string group_key;
+  int64_t truncated_alerts = 0;
+};
+
+}  // namespace autoheal
+
+#endif  // AUTOHEAL_ALERT_H_

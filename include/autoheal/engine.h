@@ -1,0 +1,107 @@
+// The decision engine: for every alert, execute, dry-run or skip, and why.
+//
+// The engine applies the gates of the decision contract in order; the first
+// gate that says no gives the reason:
+//   1 resolved         the alert's own status is resolved
+//   2 not_opted_in     the opt-in annotation is missing or not exact
+//   3 not_allowlisted  no action for this alertname
+//   7 cooling_down     the key acted less than its cooldown ago
+//   - store_unavailable the cooldown store failed: fail closed
+//   then execute, or dry_run when `EngineOptions::enabled` is false.
+// Passing the last gate takes the cooldown in the same atomic store call,
+// so concurrent duplicates yield at most one passing decision per window.
+// Dry-run takes cooldowns too, in a separate key space: a faithful preview
+// that does not delay the first live action.
+//
+// The engine decides only; it does not run actions or write audit records.
+// Callers hand a passing decision to an `ActionExecutor` and record it with an
+// `AuditSink`.
+//
+// Thread safety: `Decide()` may be called concurrently from any number of
+// threads. The engine is immutable after `Create()`; to change the policy,
+// create a new engine.
+//
+//   EngineOptions options;
+//   options.actions.push_back({"ApiDown", "restart-api", {"/bin/true"}});
+//   auto engine = Engine::Create(options);
+//   if (!engine.ok()) return engine.status();
+//   auto message = ParseWebhookMessage(body);
+//   for (const Decision& d : (*engine)->DecideAll(*message)) {
+//     std::cout << d.alertname << ": " << d.reason << "\n";
+//   }
+
+#ifndef AUTOHEAL_ENGINE_H_
+#define AUTOHEAL_ENGINE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "autoheal/alert.h"
+#include "autoheal/clock.h"
+#include "autoheal/cooldown_store.h"
+#include "autoheal/decision.h"
+#include "autoheal/options.h"
+
+namespace autoheal {
+
+// What the engine uses but does not own. Each pointer, when set, must
+// outlive the engine.
+struct EngineDeps {
+  // Default: `RealClock()`.
+  Clock* clock = nullptr;
+  // Default: an `InMemoryCooldownStore` owned by the engine.
+  CooldownStore* store = nullptr;
+};
+
+class Engine {
+ public:
+  // Validates `options` (see `ValidateOptions()`) and builds an engine.
+  // Returns `kInvalidArgument` naming the action at fault.
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(
+      EngineOptions options, EngineDeps deps = EngineDeps());
+
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+  ~Engine();
+
+  // Decides for one alert, using only that alert's own status, labels and
+  // annotations. A passing decision has taken the key's cooldown. Does not
+  // allocate unless the key includes label values. The returned Decision
+  // borrows from `alert` and from this engine.
+  Decision Decide(const Alert& alert);
+
+  // Decides for each alert of `message`, in order.
+  std::vector<Decision> DecideAll(const WebhookMessage& message);
+
+  // Returns the action configured for `alertname`, or nullptr.
+  const Action* FindAction(absl::string_view alertname) const;
+
+  const EngineOptions& options() const { return options_; }
+  Clock* clock() const { return clock_; }
+
+ private:
+  struct ActionEntry {
+    const Action* action;
+    absl::Duration cooldown;
+    std::string live_key;  // precomputed when the action has no key labels
+    std::string dry_key;
+  };
+
+  Engine(EngineOptions options, EngineDeps deps);
+  CooldownKey KeyFor(const ActionEntry& entry, const Alert& alert) const;
+  void AcquireCooldown(const ActionEntry& entry, Decision& decision);
+
+  const EngineOptions options_;
+  Clock* const clock_;
+  std::unique_ptr<CooldownStore> owned_store_;
+  CooldownStore* const store_;
+  absl::flat_hash_map<std::string, ActionEntry> actions_by_alertname_;
+};
+
+}  // namespace autoheal
+
+#endif  // AUTOHEAL_ENGINE_H_

@@ -1,0 +1,88 @@
+// The policy: which alerts autoheal may remediate, with what, and how often.
+//
+// `EngineOptions` is a plain struct with safe defaults (disabled, dry-run,
+// 120 s cooldown, no actions). It is validated once, by `Engine::Create()`
+// ("autoheal/engine.h"); the YAML loader ("autoheal/yaml_policy.h") fills it
+// from a policy file.
+//
+// Thread safety: plain values.
+
+#ifndef AUTOHEAL_OPTIONS_H_
+#define AUTOHEAL_OPTIONS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace autoheal {
+
+// The remediation for one alertname: a fixed argv, run without a shell.
+struct Action {
+  // The `alertname` label this action remediates. Exactly one action per
+  // alertname.
+  // Default: none; required.
+  std::string alertname;
+
+  // A short name for audit lines, metrics and the cooldown key, such as
+  // "restart-api". Several alertnames may share one action name; their
+  // cooldowns stay separate because the key also holds the alertname.
+  // Default: none; required.
+  std::string name;
+
+  // The program and its arguments. argv[0] is the program; it is executed
+  // directly, never through a shell.
+  // Default: none; required and non-empty.
+  std::vector<std::string> argv;
+
+  // How long the action may run before it is terminated.
+  // Default: 30 s.
+  absl::Duration timeout = absl::Seconds(30);
+
+  // This action's cooldown. When unset, `EngineOptions::default_cooldown`.
+  // Default: unset.
+  std::optional<absl::Duration> cooldown;
+
+  // Labels added to the cooldown key, so that, for example, two instances
+  // cool down separately with {"instance"}. An absent label counts as empty,
+  // as in Prometheus. `alertname` is always part of the key and may not be
+  // listed.
+  // Default: none (one cooldown per alertname).
+  std::vector<std::string> key_labels;
+};
+
+struct EngineOptions {
+  // The global switch. Off means dry-run: every gate still runs and every
+  // decision is reported, but nothing executes.
+  // Default: false.
+  bool enabled = false;
+
+  // The annotation an alert rule sets to opt in, and the exact value that
+  // opts in. The comparison is exact: "TRUE" or " true" do not opt in.
+  // Default: autoheal / "true".
+  std::string opt_in_annotation = "autoheal";
+  std::string opt_in_value = "true";
+
+  // The cooldown of every action that sets none of its own.
+  // Default: 120 s.
+  absl::Duration default_cooldown = absl::Seconds(120);
+
+  // The allowlist: one action per alertname.
+  // Default: empty (nothing is ever remediated).
+  std::vector<Action> actions;
+};
+
+// Returns OK, or `kInvalidArgument` naming the first problem and the action
+// it is in: an empty name or argv, a duplicate alertname, a non-positive or
+// infinite duration, an invalid or duplicate key label.
+absl::Status ValidateOptions(const EngineOptions& options);
+
+// Returns the cooldown that applies to `action` under `options`.
+absl::Duration EffectiveCooldown(const EngineOptions& options,
+                                 const Action& action);
+
+}  // namespace autoheal
+
+#endif  // AUTOHEAL_OPTIONS_H_

@@ -1,0 +1,45 @@
+// A cooldown store wrapper with a fault switch, for fail-closed tests.
+//
+// Thread safety: as the wrapped store; the switch is atomic.
+//
+//   InMemoryCooldownStore real;
+//   testing::FaultyCooldownStore store(&real);
+//   store.set_down(true);   // every TryAcquire now returns kUnavailable
+
+#ifndef AUTOHEAL_TESTING_FAULTY_COOLDOWN_STORE_H_
+#define AUTOHEAL_TESTING_FAULTY_COOLDOWN_STORE_H_
+
+#include <atomic>
+
+#include "absl/status/status.h"
+#include "autoheal/cooldown_store.h"
+
+namespace autoheal {
+namespace testing {
+
+class FaultyCooldownStore final : public CooldownStore {
+ public:
+  // Forwards to `*inner`, which must outlive this object.
+  explicit FaultyCooldownStore(CooldownStore* inner) : inner_(inner) {}
+
+  absl::StatusOr<AcquireResult> TryAcquire(absl::string_view key,
+                                           absl::Time now,
+                                           absl::Duration ttl) override {
+    if (down_.load(std::memory_order_acquire)) {
+      return absl::UnavailableError("cooldown store is down (injected fault)");
+    }
+    return inner_->TryAcquire(key, now, ttl);
+  }
+
+  // Turns the fault on or off.
+  void set_down(bool down) { down_.store(down, std::memory_order_release); }
+
+ private:
+  CooldownStore* const inner_;
+  std::atomic<bool> down_{false};
+};
+
+}  // namespace testing
+}  // namespace autoheal
+
+#endif  // AUTOHEAL_TESTING_FAULTY_COOLDOWN_STORE_H_

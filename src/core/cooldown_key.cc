@@ -1,0 +1,19 @@
+#include "autoheal/cooldown_key.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace autoheal {
+
+absl::string_view KeySpaceName(KeySpace space) {
+  return space == KeySpace::kLive ? "live" : "dry_run";
+}
+
+CooldownKeyBuilder::CooldownKeyBuilder(KeySpace space)
+    : key_(absl::StrCat("ah1|", KeySpaceName(space))) {}
+
+CooldownKeyBuilder& CooldownKeyBuilder::Add(absl::string_view part) {
+  absl::StrAppend(&key_, "|", part.size(), ":", part);
+  return *this;
+}
+
+}  // namespace autoheal

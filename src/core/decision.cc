@@ -1,0 +1,127 @@
+#include "autoheal/decision.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/escaping.h"
+
+namespace autoheal {
+namespace {
+
+// Formats a duration for people: whole seconds, rounded up, so "1ns left"
+// never reads as "0s left".
+std::string Seconds(absl::Duration d) {
+  int64_t secs = absl::ToInt64Seconds(absl::Ceil(d, absl::Seconds(1)));
+  return absl::StrCat(secs, "s");
+}
+
+// Quotes `s`, escaping quotes, backslashes and control characters, so that
+// a hostile value cannot forge or break a log line. UTF-8 stays readable.
+std::string Quoted(absl::string_view s) {
+  return absl::StrCat("\"", absl::Utf8SafeCEscape(s), "\"");
+}
+
+std::string ActionName(const Decision& d) {
+  return d.action != nullptr ? Quoted(d.action->name) : std::string("(none)");
+}
+
+std::string NotOptedInSentence(const Decision& d) {
+  if (d.opt_in_actual.data() == nullptr) {
+    return absl::StrCat("annotation ", d.opt_in_annotation,
+                        " is missing; the alert rule must set ",
+                        d.opt_in_annotation, ": ", Quoted(d.opt_in_value),
+                        " to opt in");
+  }
+  return absl::StrCat("annotation ", d.opt_in_annotation, " is ",
+                      Quoted(d.opt_in_actual), ", but only the exact value ",
+                      Quoted(d.opt_in_value), " opts in");
+}
+
+}  // namespace
+
+absl::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kExecute:
+      return "execute";
+    case Verdict::kDryRun:
+      return "dry_run";
+    case Verdict::kSkip:
+      return "skip";
+  }
+  return "unknown";
+}
+
+absl::string_view ReasonName(Reason reason) {
+  switch (reason) {
+    case Reason::kResolved:
+      return "resolved";
+    case Reason::kNotOptedIn:
+      return "not_opted_in";
+    case Reason::kNotAllowlisted:
+      return "not_allowlisted";
+    case Reason::kInvalidTarget:
+      return "invalid_target";
+    case Reason::kEscalated:
+      return "escalated";
+    case Reason::kInFlight:
+      return "in_flight";
+    case Reason::kCoolingDown:
+      return "cooling_down";
+    case Reason::kBudgetExhausted:
+      return "budget_exhausted";
+    case Reason::kStoreUnavailable:
+      return "store_unavailable";
+    case Reason::kExecute:
+      return "execute";
+    case Reason::kDryRun:
+      return "dry_run";
+  }
+  return "unknown";
+}
+
+std::ostream& operator<<(std::ostream& os, Verdict verdict) {
+  return os << VerdictName(verdict);
+}
+
+std::ostream& operator<<(std::ostream& os, Reason reason) {
+  return os << ReasonName(reason);
+}
+
+std::string Decision::Sentence() const {
+  switch (reason) {
+    case Reason::kResolved:
+      return "the alert is resolved; there is nothing to remediate";
+    case Reason::kNotOptedIn:
+      return NotOptedInSentence(*this);
+    case Reason::kNotAllowlisted:
+      return absl::StrCat("no action is configured for alertname ",
+                          Quoted(alertname));
+    case Reason::kInvalidTarget:
+      return absl::StrCat("action ", ActionName(*this),
+                          " needs a label that is missing or malformed");
+    case Reason::kEscalated:
+      return absl::StrCat("action ", ActionName(*this),
+                          " did not fix this alert; escalated to a human");
+    case Reason::kInFlight:
+      return absl::StrCat("action ", ActionName(*this),
+                          " is still running for this key");
+    case Reason::kCoolingDown:
+      return absl::StrCat("action ", ActionName(*this), " is cooling down, ",
+                          Seconds(time_left), " left");
+    case Reason::kBudgetExhausted:
+      return absl::StrCat("the execution budget is spent; action ",
+                          ActionName(*this), " is held back");
+    case Reason::kStoreUnavailable:
+      return absl::StrCat("the cooldown state is unreachable (",
+                          store_error.message(),
+                          "); failing closed, nothing runs");
+    case Reason::kExecute:
+      return absl::StrCat("all gates passed; running action ",
+                          ActionName(*this));
+    case Reason::kDryRun:
+      return absl::StrCat("all gates passed; would run action ",
+                          ActionName(*this),
+                          ", but autoheal is disabled (dry-run)");
+  }
+  return "unknown reason";
+}
+
+}  // namespace autoheal

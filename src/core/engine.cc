@@ -1,0 +1,111 @@
+#include "autoheal/engine.h"
+
+#include <utility>
+
+#include "autoheal/cooldown_key.h"
+
+namespace autoheal {
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EngineOptions options,
+                                                       EngineDeps deps) {
+  absl::Status status = ValidateOptions(options);
+  if (!status.ok()) return status;
+  return std::unique_ptr<Engine>(new Engine(std::move(options), deps));
+}
+
+Engine::Engine(EngineOptions options, EngineDeps deps)
+    : options_(std::move(options)),
+      clock_(deps.clock != nullptr ? deps.clock : RealClock()),
+      owned_store_(deps.store != nullptr
+                       ? nullptr
+                       : std::make_unique<InMemoryCooldownStore>()),
+      store_(deps.store != nullptr ? deps.store : owned_store_.get()) {
+  for (const Action& action : options_.actions) {
+    ActionEntry entry{&action, EffectiveCooldown(options_, action), "", ""};
+    if (action.key_labels.empty()) {
+      entry.live_key = CooldownKeyBuilder(KeySpace::kLive)
+                           .Add(action.name).Add(action.alertname).Finish();
+      entry.dry_key = CooldownKeyBuilder(KeySpace::kDryRun)
+                          .Add(action.name).Add(action.alertname).Finish();
+    }
+    actions_by_alertname_.emplace(action.alertname, std::move(entry));
+  }
+}
+
+Engine::~Engine() = default;
+
+const Action* Engine::FindAction(absl::string_view alertname) const {
+  auto it = actions_by_alertname_.find(alertname);
+  return it == actions_by_alertname_.end() ? nullptr : it->second.action;
+}
+
+Decision Engine::Decide(const Alert& alert) {
+  Decision decision;
+  decision.alertname = alert.alertname();
+  decision.opt_in_annotation = options_.opt_in_annotation;
+  decision.opt_in_value = options_.opt_in_value;
+
+  if (alert.status == AlertStatus::kResolved) {
+    decision.reason = Reason::kResolved;
+    return decision;
+  }
+  std::optional<absl::string_view> opt_in =
+      alert.annotations.Find(options_.opt_in_annotation);
+  if (opt_in.has_value()) decision.opt_in_actual = *opt_in;
+  if (!opt_in.has_value() || *opt_in != options_.opt_in_value) {
+    decision.reason = Reason::kNotOptedIn;
+    return decision;
+  }
+  auto it = actions_by_alertname_.find(decision.alertname);
+  if (it == actions_by_alertname_.end()) {
+    decision.reason = Reason::kNotAllowlisted;
+    return decision;
+  }
+  const ActionEntry& entry = it->second;
+  decision.action = entry.action;
+  decision.key = KeyFor(entry, alert);
+  AcquireCooldown(entry, decision);
+  return decision;
+}
+
+std::vector<Decision> Engine::DecideAll(const WebhookMessage& message) {
+  std::vector<Decision> decisions;
+  decisions.reserve(message.alerts.size());
+  for (const Alert& alert : message.alerts) {
+    decisions.push_back(Decide(alert));
+  }
+  return decisions;
+}
+
+CooldownKey Engine::KeyFor(const ActionEntry& entry, const Alert& alert) const {
+  if (entry.action->key_labels.empty()) {
+    return CooldownKey::Borrowed(options_.enabled ? &entry.live_key
+                                                  : &entry.dry_key);
+  }
+  CooldownKeyBuilder builder(options_.enabled ? KeySpace::kLive
+                                              : KeySpace::kDryRun);
+  builder.Add(entry.action->name).Add(entry.action->alertname);
+  for (const std::string& label : entry.action->key_labels) {
+    builder.Add(label).Add(alert.labels.Find(label).value_or(""));
+  }
+  return CooldownKey::Owned(builder.Finish());
+}
+
+void Engine::AcquireCooldown(const ActionEntry& entry, Decision& decision) {
+  absl::StatusOr<AcquireResult> result =
+      store_->TryAcquire(decision.key.view(), clock_->Now(), entry.cooldown);
+  if (!result.ok()) {
+    decision.reason = Reason::kStoreUnavailable;
+    decision.store_error = result.status();
+    return;
+  }
+  if (!result->acquired) {
+    decision.reason = Reason::kCoolingDown;
+    decision.time_left = result->remaining;
+    return;
+  }
+  decision.verdict = options_.enabled ? Verdict::kExecute : Verdict::kDryRun;
+  decision.reason = options_.enabled ? Reason::kExecute : Reason::kDryRun;
+}
+
+}  // namespace autoheal

@@ -1,0 +1,95 @@
+#include "autoheal/options.h"
+
+#include <string>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace autoheal {
+namespace {
+
+// Prometheus label names: [a-zA-Z_][a-zA-Z0-9_]*.
+bool IsLabelName(absl::string_view name) {
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    bool digit = c >= '0' && c <= '9';
+    if (!alpha && !(digit && i > 0)) return false;
+  }
+  return true;
+}
+
+bool IsPositiveFinite(absl::Duration d) {
+  return d > absl::ZeroDuration() && d != absl::InfiniteDuration();
+}
+
+absl::Status ActionError(const Action& action, absl::string_view problem) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("action for alertname \"", action.alertname, "\": ", problem));
+}
+
+absl::Status ValidateKeyLabels(const Action& action) {
+  absl::flat_hash_set<absl::string_view> seen;
+  for (const std::string& label : action.key_labels) {
+    if (!IsLabelName(label)) {
+      return ActionError(action, absl::StrCat("key label \"", label,
+                                              "\" is not a valid label name"));
+    }
+    if (label == "alertname") {
+      return ActionError(action,
+                         "key label \"alertname\" is always part of the key");
+    }
+    if (!seen.insert(label).second) {
+      return ActionError(action,
+                         absl::StrCat("duplicate key label \"", label, "\""));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateAction(const Action& action) {
+  if (action.alertname.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("action \"", action.name, "\": alertname is empty"));
+  }
+  if (action.name.empty()) return ActionError(action, "name is empty");
+  if (action.argv.empty()) return ActionError(action, "argv is empty");
+  if (action.argv[0].empty()) return ActionError(action, "argv[0] is empty");
+  if (!IsPositiveFinite(action.timeout)) {
+    return ActionError(action, "timeout must be a positive, finite duration");
+  }
+  if (action.cooldown.has_value() && !IsPositiveFinite(*action.cooldown)) {
+    return ActionError(action, "cooldown must be a positive, finite duration");
+  }
+  return ValidateKeyLabels(action);
+}
+
+}  // namespace
+
+absl::Status ValidateOptions(const EngineOptions& options) {
+  if (options.opt_in_annotation.empty()) {
+    return absl::InvalidArgumentError("opt_in_annotation is empty");
+  }
+  if (!IsPositiveFinite(options.default_cooldown)) {
+    return absl::InvalidArgumentError(
+        "default_cooldown must be a positive, finite duration");
+  }
+  absl::flat_hash_set<absl::string_view> alertnames;
+  for (const Action& action : options.actions) {
+    absl::Status status = ValidateAction(action);
+    if (!status.ok()) return status;
+    if (!alertnames.insert(action.alertname).second) {
+      return ActionError(action, "duplicate action for this alertname");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Duration EffectiveCooldown(const EngineOptions& options,
+                                 const Action& action) {
+  return action.cooldown.value_or(options.default_cooldown);
+}
+
+}  // namespace autoheal

@@ -1,0 +1,96 @@
+#include "autoheal/cooldown_store.h"
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "test_util.h"
+
+namespace autoheal {
+namespace {
+
+using ::autoheal::testutil::IsOk;
+
+const absl::Time kT0 = absl::FromUnixSeconds(1'000'000);
+constexpr absl::Duration kTtl = absl::Seconds(120);
+
+AcquireResult Acquire(CooldownStore& store, absl::string_view key,
+                      absl::Time now, absl::Duration ttl = kTtl) {
+  absl::StatusOr<AcquireResult> result = store.TryAcquire(key, now, ttl);
+  EXPECT_THAT(result, IsOk());
+  return result.ok() ? *result : AcquireResult{};
+}
+
+TEST(InMemoryCooldownStoreTest, FirstAcquireWinsThenHoldsUntilExpiry) {
+  InMemoryCooldownStore store;
+  EXPECT_TRUE(Acquire(store, "k", kT0).acquired);
+  AcquireResult held = Acquire(store, "k", kT0 + kTtl - absl::Nanoseconds(1));
+  EXPECT_FALSE(held.acquired);
+  EXPECT_EQ(held.remaining, absl::Nanoseconds(1));
+  EXPECT_TRUE(Acquire(store, "k", kT0 + kTtl).acquired);
+}
+
+TEST(InMemoryCooldownStoreTest, AHeldAttemptDoesNotExtendTheHold) {
+  InMemoryCooldownStore store;
+  ASSERT_TRUE(Acquire(store, "k", kT0).acquired);
+  ASSERT_FALSE(Acquire(store, "k", kT0 + absl::Seconds(60)).acquired);
+  EXPECT_TRUE(Acquire(store, "k", kT0 + kTtl).acquired);
+}
+
+TEST(InMemoryCooldownStoreTest, ClockSteppingBackKeepsTheKeyHeld) {
+  InMemoryCooldownStore store;
+  ASSERT_TRUE(Acquire(store, "k", kT0).acquired);
+  AcquireResult held = Acquire(store, "k", kT0 - absl::Hours(2));
+  EXPECT_FALSE(held.acquired);
+  EXPECT_EQ(held.remaining, absl::Hours(2) + kTtl);
+}
+
+TEST(InMemoryCooldownStoreTest, KeysAreIndependent) {
+  InMemoryCooldownStore store;
+  EXPECT_TRUE(Acquire(store, "a", kT0).acquired);
+  EXPECT_TRUE(Acquire(store, "b", kT0).acquired);
+  EXPECT_FALSE(Acquire(store, "a", kT0).acquired);
+  EXPECT_TRUE(Acquire(store, std::string("a\0", 2), kT0).acquired);
+}
+
+TEST(InMemoryCooldownStoreTest, MemoryStaysBoundedUnderMillionsOfKeys) {
+  InMemoryCooldownStore store;
+  // One new key per millisecond, each held for one second: about 1,000 keys
+  // are live at any moment, out of two million distinct keys.
+  constexpr int kKeys = 2'000'000;
+  absl::Time now = kT0;
+  size_t peak = 0;
+  for (int i = 0; i < kKeys; ++i) {
+    now += absl::Milliseconds(1);
+    ASSERT_TRUE(Acquire(store, absl::StrCat("key-", i), now, absl::Seconds(1))
+                    .acquired);
+    if (i % 4096 == 0) peak = std::max(peak, store.EntryCountForTesting());
+  }
+  // 16 shards, each swept once past max(1024, twice its live size).
+  EXPECT_LT(peak, 16u * 2048u);
+  EXPECT_LT(store.EntryCountForTesting(), 16u * 2048u);
+}
+
+TEST(InMemoryCooldownStoreTest, ConcurrentAcquiresOfOneKeyYieldExactlyOneWinner) {
+  InMemoryCooldownStore store;
+  constexpr int kThreads = 8;
+  constexpr int kAttempts = 20'000;
+  std::atomic<int> winners{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kAttempts; ++i) {
+        auto r = store.TryAcquire("hot", kT0, kTtl);
+        if (r.ok() && r->acquired) winners.fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(winners.load(), 1);
+}
+
+}  // namespace
+}  // namespace autoheal

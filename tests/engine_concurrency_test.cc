@@ -1,0 +1,107 @@
+// Invariants under concurrency: exactly one passing decision per key per
+// cooldown window, however many threads decide the same alert at once.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/barrier.h"
+#include "autoheal/engine.h"
+#include "autoheal/testing/fake_clock.h"
+#include "engine_test_util.h"
+#include "gtest/gtest.h"
+#include "test_util.h"
+
+namespace autoheal {
+namespace {
+
+using ::autoheal::testutil::FiringAlert;
+using ::autoheal::testutil::MakeAction;
+
+constexpr int kThreads = 8;
+constexpr int kDecisionsPerThread = 10'000;
+
+class EngineConcurrencyTest : public ::testing::TestWithParam<bool> {
+ protected:
+  std::unique_ptr<Engine> MakeEngine() {
+    EngineOptions options;
+    options.enabled = GetParam();
+    options.actions.push_back(MakeAction("ApiDown", "restart-api"));
+    options.actions.push_back(
+        MakeAction("TcpEndpointDownFast", "restart-tcp", {"instance"}));
+    EngineDeps deps;
+    deps.clock = &clock_;
+    auto engine = Engine::Create(options, deps);
+    EXPECT_TRUE(engine.ok()) << engine.status();
+    return engine.ok() ? *std::move(engine) : nullptr;
+  }
+
+  testing::FakeClock clock_;
+};
+
+// Runs `decide` kDecisionsPerThread times on each of kThreads threads, all
+// released together, and returns how many decisions passed every gate.
+template <typename DecideFn>
+int CountPassing(DecideFn decide) {
+  std::atomic<int> passing{0};
+  absl::Barrier* start = new absl::Barrier(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      if (start->Block()) delete start;
+      for (int i = 0; i < kDecisionsPerThread; ++i) {
+        if (decide(t, i).passed()) passing.fetch_add(1);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  return passing.load();
+}
+
+TEST_P(EngineConcurrencyTest, ExactlyOnePassPerCooldownWindow) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  for (int window = 0; window < 3; ++window) {
+    int passing = CountPassing([&](int, int) { return engine->Decide(alert); });
+    EXPECT_EQ(passing, 1) << "window " << window;
+    clock_.Advance(absl::Seconds(120));
+  }
+}
+
+TEST_P(EngineConcurrencyTest, ExactlyOnePassWhileTheClockMovesWithinAWindow) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  // Thread 0 also moves time forward by 1 ms per decision: 10 s in all,
+  // well inside one 120 s window.
+  int passing = CountPassing([&](int t, int) {
+    if (t == 0) clock_.Advance(absl::Milliseconds(1));
+    return engine->Decide(alert);
+  });
+  EXPECT_EQ(passing, 1);
+}
+
+TEST_P(EngineConcurrencyTest, DistinctKeysAllPass) {
+  auto engine = MakeEngine();
+  std::vector<std::vector<Alert>> alerts(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kDecisionsPerThread; ++i) {
+      alerts[t].push_back(FiringAlert(
+          "TcpEndpointDownFast", {{"instance", absl::StrCat("host-", t, "-", i)}}));
+    }
+  }
+  int passing = CountPassing(
+      [&](int t, int i) { return engine->Decide(alerts[t][i]); });
+  EXPECT_EQ(passing, kThreads * kDecisionsPerThread);
+}
+
+std::string SpaceName(const ::testing::TestParamInfo<bool>& param_info) {
+  return param_info.param ? "Live" : "DryRun";
+}
+
+INSTANTIATE_TEST_SUITE_P(LiveAndDryRun, EngineConcurrencyTest,
+                         ::testing::Values(true, false), SpaceName);
+
+}  // namespace
+}  // namespace autoheal

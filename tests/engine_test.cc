@@ -1,0 +1,385 @@
+#include "autoheal/engine.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "autoheal/testing/fake_clock.h"
+#include "autoheal/testing/faulty_cooldown_store.h"
+#include "engine_test_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "test_util.h"
+
+namespace autoheal {
+namespace {
+
+using ::autoheal::testutil::FiringAlert;
+using ::autoheal::testutil::IsOk;
+using ::autoheal::testutil::MakeAction;
+using ::testing::HasSubstr;
+
+constexpr absl::Duration kCooldown = absl::Seconds(120);
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() : faulty_store_(&store_) {
+    options_.enabled = true;
+    options_.actions.push_back(MakeAction("ApiDown", "restart-api"));
+    options_.actions.push_back(
+        MakeAction("TcpEndpointDownFast", "restart-tcp", {"instance"}));
+    Action stale = MakeAction("ExporterStale", "restart-exporter");
+    stale.cooldown = absl::Minutes(10);
+    options_.actions.push_back(stale);
+  }
+
+  std::unique_ptr<Engine> MakeEngine() {
+    EngineDeps deps;
+    deps.clock = &clock_;
+    deps.store = &faulty_store_;
+    auto engine = Engine::Create(options_, deps);
+    EXPECT_THAT(engine, IsOk());
+    return engine.ok() ? *std::move(engine) : nullptr;
+  }
+
+  testing::FakeClock clock_;
+  InMemoryCooldownStore store_;
+  testing::FaultyCooldownStore faulty_store_;
+  EngineOptions options_;
+};
+
+TEST_F(EngineTest, ExecutesOptedInAllowlistedAlertWhenEnabled) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  Decision d = engine->Decide(alert);
+  EXPECT_EQ(d.verdict, Verdict::kExecute);
+  EXPECT_EQ(d.reason, Reason::kExecute);
+  ASSERT_NE(d.action, nullptr);
+  EXPECT_EQ(d.action->name, "restart-api");
+  EXPECT_EQ(d.key.view(), "ah1|live|11:restart-api|7:ApiDown");
+  EXPECT_EQ(d.time_left, absl::ZeroDuration());
+  EXPECT_EQ(d.Sentence(), "all gates passed; running action \"restart-api\"");
+}
+
+TEST_F(EngineTest, DryRunIsTheDefault) {
+  options_.enabled = EngineOptions().enabled;
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  Decision d = engine->Decide(alert);
+  EXPECT_EQ(d.verdict, Verdict::kDryRun);
+  EXPECT_EQ(d.reason, Reason::kDryRun);
+  EXPECT_EQ(d.key.view(), "ah1|dry_run|11:restart-api|7:ApiDown");
+  EXPECT_THAT(d.Sentence(), HasSubstr("disabled (dry-run)"));
+}
+
+TEST_F(EngineTest, DryRunTakesCooldownsInItsOwnKeySpace) {
+  options_.enabled = false;
+  auto dry = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  EXPECT_EQ(dry->Decide(alert).reason, Reason::kDryRun);
+  EXPECT_EQ(dry->Decide(alert).reason, Reason::kCoolingDown);
+
+  // Switching on, over the same store, starts clean.
+  options_.enabled = true;
+  auto live = MakeEngine();
+  EXPECT_EQ(live->Decide(alert).reason, Reason::kExecute);
+  EXPECT_EQ(live->Decide(alert).reason, Reason::kCoolingDown);
+}
+
+TEST_F(EngineTest, ResolvedIsTheFirstGate) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("NotInPolicy");
+  alert.status = AlertStatus::kResolved;
+  alert.annotations = LabelSet();
+  Decision d = engine->Decide(alert);
+  EXPECT_EQ(d.verdict, Verdict::kSkip);
+  EXPECT_EQ(d.reason, Reason::kResolved);
+  EXPECT_EQ(d.action, nullptr);
+  EXPECT_TRUE(d.key.empty());
+}
+
+TEST_F(EngineTest, ResolvedAllowlistedAlertTakesNoCooldown) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  alert.status = AlertStatus::kResolved;
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kResolved);
+  alert.status = AlertStatus::kFiring;
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kExecute);
+}
+
+TEST_F(EngineTest, MissingOptInIsNotOptedIn) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  alert.annotations = LabelSet({{"summary", "x"}});
+  Decision d = engine->Decide(alert);
+  EXPECT_EQ(d.reason, Reason::kNotOptedIn);
+  EXPECT_EQ(d.action, nullptr);
+  EXPECT_EQ(d.Sentence(),
+            "annotation autoheal is missing; the alert rule must set "
+            "autoheal: \"true\" to opt in");
+}
+
+TEST_F(EngineTest, OnlyTheExactOptInValueOptsIn) {
+  auto engine = MakeEngine();
+  for (const char* almost : {"TRUE", "True", " true", "true ", "true\n", "1",
+                             "yes", "on", "", "\"true\"", "t"}) {
+    Alert alert = FiringAlert("ApiDown");
+    alert.annotations = LabelSet({{"autoheal", almost}});
+    Decision d = engine->Decide(alert);
+    EXPECT_EQ(d.reason, Reason::kNotOptedIn) << "value [" << almost << "]";
+    EXPECT_EQ(d.opt_in_actual, almost);
+    EXPECT_THAT(d.Sentence(), HasSubstr("only the exact value \"true\""));
+  }
+}
+
+TEST_F(EngineTest, OptInValueWithNulByteDoesNotOptIn) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  alert.annotations = LabelSet({{"autoheal", std::string("true\0x", 6)}});
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kNotOptedIn);
+}
+
+TEST_F(EngineTest, OptInAnnotationAndValueAreConfigurable) {
+  options_.opt_in_annotation = "remediate";
+  options_.opt_in_value = "yes-please";
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kNotOptedIn);
+  alert.annotations = LabelSet({{"remediate", "yes-please"}});
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kExecute);
+}
+
+TEST_F(EngineTest, NotOptedInComesBeforeNotAllowlisted) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("NotInPolicy");
+  alert.annotations = LabelSet();
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kNotOptedIn);
+}
+
+TEST_F(EngineTest, UnknownAlertnameIsNotAllowlisted) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("DiskWillFillIn4Hours");
+  Decision d = engine->Decide(alert);
+  EXPECT_EQ(d.reason, Reason::kNotAllowlisted);
+  EXPECT_EQ(d.action, nullptr);
+  EXPECT_EQ(d.Sentence(),
+            "no action is configured for alertname \"DiskWillFillIn4Hours\"");
+}
+
+TEST_F(EngineTest, AlertnameMatchIsExact) {
+  auto engine = MakeEngine();
+  for (const char* name : {"apidown", "ApiDown ", "ApiDow", "ApiDownX"}) {
+    Alert alert = FiringAlert(name);
+    EXPECT_EQ(engine->Decide(alert).reason, Reason::kNotAllowlisted) << name;
+  }
+}
+
+TEST_F(EngineTest, NotAllowlistedComesBeforeCoolingDown) {
+  auto engine = MakeEngine();
+  Alert allowed = FiringAlert("ApiDown");
+  ASSERT_EQ(engine->Decide(allowed).reason, Reason::kExecute);
+  Alert unknown = FiringAlert("Other");
+  EXPECT_EQ(engine->Decide(unknown).reason, Reason::kNotAllowlisted);
+}
+
+TEST_F(EngineTest, CooldownBoundaryIsExact) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  ASSERT_EQ(engine->Decide(alert).reason, Reason::kExecute);
+
+  clock_.Advance(kCooldown - absl::Nanoseconds(1));
+  Decision held = engine->Decide(alert);
+  EXPECT_EQ(held.verdict, Verdict::kSkip);
+  EXPECT_EQ(held.reason, Reason::kCoolingDown);
+  EXPECT_EQ(held.time_left, absl::Nanoseconds(1));
+  EXPECT_EQ(held.Sentence(),
+            "action \"restart-api\" is cooling down, 1s left");
+
+  clock_.Advance(absl::Nanoseconds(1));
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kExecute);
+}
+
+TEST_F(EngineTest, CoolingDownReportsTimeLeft) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  ASSERT_EQ(engine->Decide(alert).reason, Reason::kExecute);
+  clock_.Advance(absl::Seconds(47));
+  Decision d = engine->Decide(alert);
+  EXPECT_EQ(d.time_left, absl::Seconds(73));
+  EXPECT_THAT(d.Sentence(), HasSubstr("73s left"));
+}
+
+TEST_F(EngineTest, ClockSteppingBackNeverShortensACooldown) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  ASSERT_EQ(engine->Decide(alert).reason, Reason::kExecute);
+  clock_.Advance(absl::Seconds(100));
+  clock_.Advance(-absl::Hours(1));
+  Decision d = engine->Decide(alert);
+  EXPECT_EQ(d.reason, Reason::kCoolingDown);
+  EXPECT_GT(d.time_left, kCooldown);
+}
+
+TEST_F(EngineTest, BlockedDecisionsDoNotExtendTheCooldown) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  ASSERT_EQ(engine->Decide(alert).reason, Reason::kExecute);
+  for (int i = 0; i < 119; ++i) {
+    clock_.Advance(absl::Seconds(1));
+    ASSERT_EQ(engine->Decide(alert).reason, Reason::kCoolingDown);
+  }
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kExecute);
+}
+
+TEST_F(EngineTest, PerActionCooldownOverridesTheDefault) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ExporterStale");
+  ASSERT_EQ(engine->Decide(alert).reason, Reason::kExecute);
+  clock_.Advance(kCooldown);
+  Decision d = engine->Decide(alert);
+  EXPECT_EQ(d.reason, Reason::kCoolingDown);
+  EXPECT_EQ(d.time_left, absl::Minutes(8));
+  clock_.Advance(absl::Minutes(8) - absl::Nanoseconds(1));
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kCoolingDown);
+  clock_.Advance(absl::Nanoseconds(1));
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kExecute);
+}
+
+TEST_F(EngineTest, DefaultCooldownIsConfigurable) {
+  options_.default_cooldown = absl::Seconds(5);
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  ASSERT_EQ(engine->Decide(alert).reason, Reason::kExecute);
+  clock_.Advance(absl::Seconds(5));
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kExecute);
+}
+
+TEST_F(EngineTest, KeyLabelsCoolInstancesDownSeparately) {
+  auto engine = MakeEngine();
+  Alert db = FiringAlert("TcpEndpointDownFast", {{"instance", "db-01:5432"}});
+  Alert mq = FiringAlert("TcpEndpointDownFast", {{"instance", "mq-01:5672"}});
+  Decision first = engine->Decide(db);
+  EXPECT_EQ(first.reason, Reason::kExecute);
+  EXPECT_EQ(first.key.view(),
+            "ah1|live|11:restart-tcp|19:TcpEndpointDownFast|8:instance|"
+            "10:db-01:5432");
+  EXPECT_EQ(engine->Decide(mq).reason, Reason::kExecute);
+  EXPECT_EQ(engine->Decide(db).reason, Reason::kCoolingDown);
+  EXPECT_EQ(engine->Decide(mq).reason, Reason::kCoolingDown);
+}
+
+TEST_F(EngineTest, LabelsOutsideTheKeyDoNotSplitTheCooldown) {
+  auto engine = MakeEngine();
+  Alert a = FiringAlert("ApiDown", {{"instance", "api-1"}});
+  Alert b = FiringAlert("ApiDown", {{"instance", "api-2"}});
+  EXPECT_EQ(engine->Decide(a).reason, Reason::kExecute);
+  EXPECT_EQ(engine->Decide(b).reason, Reason::kCoolingDown);
+}
+
+TEST_F(EngineTest, MissingKeyLabelCountsAsEmpty) {
+  auto engine = MakeEngine();
+  Alert no_instance = FiringAlert("TcpEndpointDownFast");
+  Alert empty_instance = FiringAlert("TcpEndpointDownFast", {{"instance", ""}});
+  EXPECT_EQ(engine->Decide(no_instance).reason, Reason::kExecute);
+  EXPECT_EQ(engine->Decide(empty_instance).reason, Reason::kCoolingDown);
+}
+
+TEST_F(EngineTest, AlertnamesSharingAnActionNameCoolDownSeparately) {
+  options_.actions.push_back(MakeAction("ApiSlow", "restart-api"));
+  auto engine = MakeEngine();
+  Alert down = FiringAlert("ApiDown");
+  Alert slow = FiringAlert("ApiSlow");
+  EXPECT_EQ(engine->Decide(down).reason, Reason::kExecute);
+  EXPECT_EQ(engine->Decide(slow).reason, Reason::kExecute);
+}
+
+TEST_F(EngineTest, StoreFailureFailsClosed) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  faulty_store_.set_down(true);
+  Decision d = engine->Decide(alert);
+  EXPECT_EQ(d.verdict, Verdict::kSkip);
+  EXPECT_EQ(d.reason, Reason::kStoreUnavailable);
+  EXPECT_EQ(d.store_error.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(d.Sentence(), HasSubstr("failing closed, nothing runs"));
+
+  faulty_store_.set_down(false);
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kExecute);
+}
+
+TEST_F(EngineTest, StoreIsNotConsultedBeforeTheAllowlist) {
+  auto engine = MakeEngine();
+  faulty_store_.set_down(true);
+  Alert unknown = FiringAlert("Other");
+  EXPECT_EQ(engine->Decide(unknown).reason, Reason::kNotAllowlisted);
+}
+
+TEST_F(EngineTest, DecideAllDecidesEachAlertOnItsOwn) {
+  auto engine = MakeEngine();
+  WebhookMessage message;
+  message.status = AlertStatus::kFiring;
+  message.alerts.push_back(FiringAlert("ApiDown"));
+  message.alerts.push_back(FiringAlert("ApiDown"));
+  message.alerts.push_back(FiringAlert("Other"));
+  Alert resolved = FiringAlert("ExporterStale");
+  resolved.status = AlertStatus::kResolved;
+  message.alerts.push_back(resolved);
+
+  std::vector<Decision> decisions = engine->DecideAll(message);
+  ASSERT_EQ(decisions.size(), 4u);
+  EXPECT_EQ(decisions[0].reason, Reason::kExecute);
+  EXPECT_EQ(decisions[1].reason, Reason::kCoolingDown);
+  EXPECT_EQ(decisions[2].reason, Reason::kNotAllowlisted);
+  EXPECT_EQ(decisions[3].reason, Reason::kResolved);
+}
+
+TEST_F(EngineTest, FindActionLooksUpByAlertname) {
+  auto engine = MakeEngine();
+  ASSERT_NE(engine->FindAction("ApiDown"), nullptr);
+  EXPECT_EQ(engine->FindAction("ApiDown")->name, "restart-api");
+  EXPECT_EQ(engine->FindAction("Nope"), nullptr);
+}
+
+TEST(EngineCreateTest, RejectsInvalidOptionsNamingTheAction) {
+  EngineOptions options;
+  Action action = testutil::MakeAction("ApiDown", "restart-api");
+  action.argv.clear();
+  options.actions.push_back(action);
+  auto engine = Engine::Create(options);
+  EXPECT_THAT(engine, testutil::StatusIs(absl::StatusCode::kInvalidArgument,
+                                         "\"ApiDown\": argv is empty"));
+}
+
+TEST(EngineCreateTest, DefaultsAreSafe) {
+  EngineOptions options;
+  EXPECT_FALSE(options.enabled);
+  EXPECT_EQ(options.opt_in_annotation, "autoheal");
+  EXPECT_EQ(options.opt_in_value, "true");
+  EXPECT_EQ(options.default_cooldown, absl::Seconds(120));
+  EXPECT_TRUE(options.actions.empty());
+  auto engine = Engine::Create(options);
+  ASSERT_THAT(engine, IsOk());
+  Alert alert = testutil::FiringAlert("ApiDown");
+  EXPECT_EQ((*engine)->Decide(alert).reason, Reason::kNotAllowlisted);
+}
+
+TEST(ReasonNameTest, NamesAreStable) {
+  EXPECT_EQ(ReasonName(Reason::kResolved), "resolved");
+  EXPECT_EQ(ReasonName(Reason::kNotOptedIn), "not_opted_in");
+  EXPECT_EQ(ReasonName(Reason::kNotAllowlisted), "not_allowlisted");
+  EXPECT_EQ(ReasonName(Reason::kInvalidTarget), "invalid_target");
+  EXPECT_EQ(ReasonName(Reason::kEscalated), "escalated");
+  EXPECT_EQ(ReasonName(Reason::kInFlight), "in_flight");
+  EXPECT_EQ(ReasonName(Reason::kCoolingDown), "cooling_down");
+  EXPECT_EQ(ReasonName(Reason::kBudgetExhausted), "budget_exhausted");
+  EXPECT_EQ(ReasonName(Reason::kStoreUnavailable), "store_unavailable");
+  EXPECT_EQ(ReasonName(Reason::kExecute), "execute");
+  EXPECT_EQ(ReasonName(Reason::kDryRun), "dry_run");
+  EXPECT_EQ(VerdictName(Verdict::kExecute), "execute");
+  EXPECT_EQ(VerdictName(Verdict::kDryRun), "dry_run");
+  EXPECT_EQ(VerdictName(Verdict::kSkip), "skip");
+}
+
+}  // namespace
+}  // namespace autoheal

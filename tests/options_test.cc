@@ -1,0 +1,121 @@
+#include "autoheal/options.h"
+
+#include "engine_test_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "test_util.h"
+
+namespace autoheal {
+namespace {
+
+using ::autoheal::testutil::IsOk;
+using ::autoheal::testutil::MakeAction;
+using ::autoheal::testutil::StatusIs;
+
+constexpr auto kInvalid = absl::StatusCode::kInvalidArgument;
+
+EngineOptions WithAction(const Action& action) {
+  EngineOptions options;
+  options.actions.push_back(action);
+  return options;
+}
+
+TEST(ValidateOptionsTest, AcceptsAValidPolicy) {
+  EngineOptions options;
+  options.actions.push_back(MakeAction("A", "a", {"instance", "job"}));
+  Action b = MakeAction("B", "a");
+  b.cooldown = absl::Minutes(5);
+  options.actions.push_back(b);
+  EXPECT_THAT(ValidateOptions(options), IsOk());
+}
+
+TEST(ValidateOptionsTest, RejectsEmptyArgv) {
+  Action action = MakeAction("ApiDown", "restart-api");
+  action.argv.clear();
+  EXPECT_THAT(ValidateOptions(WithAction(action)),
+              StatusIs(kInvalid,
+                       "action for alertname \"ApiDown\": argv is empty"));
+}
+
+TEST(ValidateOptionsTest, RejectsEmptyProgram) {
+  Action action = MakeAction("ApiDown", "restart-api");
+  action.argv = {"", "--now"};
+  EXPECT_THAT(ValidateOptions(WithAction(action)),
+              StatusIs(kInvalid, "\"ApiDown\": argv[0] is empty"));
+}
+
+TEST(ValidateOptionsTest, RejectsDuplicateAlertname) {
+  EngineOptions options;
+  options.actions.push_back(MakeAction("ApiDown", "restart-api"));
+  options.actions.push_back(MakeAction("ApiDown", "other"));
+  EXPECT_THAT(ValidateOptions(options),
+              StatusIs(kInvalid, "\"ApiDown\": duplicate action"));
+}
+
+TEST(ValidateOptionsTest, RejectsEmptyNames) {
+  EXPECT_THAT(ValidateOptions(WithAction(MakeAction("ApiDown", ""))),
+              StatusIs(kInvalid, "\"ApiDown\": name is empty"));
+  EXPECT_THAT(ValidateOptions(WithAction(MakeAction("", "restart-api"))),
+              StatusIs(kInvalid, "\"restart-api\": alertname is empty"));
+}
+
+TEST(ValidateOptionsTest, RejectsNonPositiveTimeout) {
+  for (absl::Duration bad : {absl::ZeroDuration(), absl::Seconds(-1),
+                             absl::InfiniteDuration()}) {
+    Action action = MakeAction("ApiDown", "restart-api");
+    action.timeout = bad;
+    EXPECT_THAT(ValidateOptions(WithAction(action)),
+                StatusIs(kInvalid, "\"ApiDown\": timeout must be a positive"));
+  }
+}
+
+TEST(ValidateOptionsTest, RejectsNonPositiveCooldown) {
+  for (absl::Duration bad : {absl::ZeroDuration(), absl::Nanoseconds(-1),
+                             absl::InfiniteDuration()}) {
+    Action action = MakeAction("ApiDown", "restart-api");
+    action.cooldown = bad;
+    EXPECT_THAT(ValidateOptions(WithAction(action)),
+                StatusIs(kInvalid, "\"ApiDown\": cooldown must be a positive"));
+  }
+}
+
+TEST(ValidateOptionsTest, RejectsNonPositiveDefaultCooldown) {
+  EngineOptions options;
+  options.default_cooldown = absl::ZeroDuration();
+  EXPECT_THAT(ValidateOptions(options),
+              StatusIs(kInvalid, "default_cooldown must be a positive"));
+}
+
+TEST(ValidateOptionsTest, RejectsEmptyOptInAnnotation) {
+  EngineOptions options;
+  options.opt_in_annotation = "";
+  EXPECT_THAT(ValidateOptions(options),
+              StatusIs(kInvalid, "opt_in_annotation is empty"));
+}
+
+TEST(ValidateOptionsTest, RejectsBadKeyLabels) {
+  EXPECT_THAT(
+      ValidateOptions(WithAction(MakeAction("A", "a", {"0instance"}))),
+      StatusIs(kInvalid, "key label \"0instance\" is not a valid label name"));
+  EXPECT_THAT(ValidateOptions(WithAction(MakeAction("A", "a", {"in-stance"}))),
+              StatusIs(kInvalid, "is not a valid label name"));
+  EXPECT_THAT(ValidateOptions(WithAction(MakeAction("A", "a", {""}))),
+              StatusIs(kInvalid, "is not a valid label name"));
+  EXPECT_THAT(
+      ValidateOptions(WithAction(MakeAction("A", "a", {"alertname"}))),
+      StatusIs(kInvalid, "\"alertname\" is always part of the key"));
+  EXPECT_THAT(
+      ValidateOptions(WithAction(MakeAction("A", "a", {"job", "job"}))),
+      StatusIs(kInvalid, "duplicate key label \"job\""));
+}
+
+TEST(EffectiveCooldownTest, OverrideWinsOverDefault) {
+  EngineOptions options;
+  Action action = MakeAction("A", "a");
+  EXPECT_EQ(EffectiveCooldown(options, action), absl::Seconds(120));
+  action.cooldown = absl::Seconds(7);
+  EXPECT_EQ(EffectiveCooldown(options, action), absl::Seconds(7));
+}
+
+}  // namespace
+}  // namespace autoheal
