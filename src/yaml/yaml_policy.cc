@@ -1,0 +1,691 @@
+#include "autoheal/yaml_policy.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <exception>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
+#include "yaml-cpp/eventhandler.h"
+#include "yaml-cpp/yaml.h"
+
+namespace autoheal {
+namespace {
+
+// The only policy format version this loader reads.
+constexpr absl::string_view kFormatVersion = "1";
+
+// The key that merges other mappings into a mapping (YAML 1.1 merge keys).
+// yaml-cpp 0.7 parses `<<` as an ordinary key, so the loader resolves it.
+constexpr absl::string_view kMergeKey = "<<";
+
+// Merges nested deeper than this are rejected; real policies use one or two.
+constexpr int kMaxMergeDepth = 16;
+
+// A document may merge (<<) at most this many mappings in all.
+constexpr int kMaxMerges = 1000;
+
+// Scalars quoted in error messages are cut to this many bytes.
+constexpr size_t kMaxQuotedScalar = 64;
+
+const char* const kTopLevelKeys[] = {"version", "enabled", "cooldown", "opt_in",
+                                     "actions"};
+const char* const kOptInKeys[] = {"annotation", "value"};
+const char* const kActionKeys[] = {"name", "argv", "timeout", "cooldown",
+                                   "key_labels"};
+
+// yaml-cpp's tag for an untagged plain scalar, and the explicit `!!bool` tag.
+constexpr absl::string_view kPlainTag = "?";
+constexpr absl::string_view kBoolTag = "tag:yaml.org,2002:bool";
+
+// One key/value pair of a mapping, after merge keys are resolved.
+struct Entry {
+  std::string key;
+  YAML::Node key_node;
+  YAML::Node value;
+};
+
+// Returns `path.key`, or `key` at the top level.
+std::string ChildPath(absl::string_view path, absl::string_view key) {
+  if (path.empty()) return std::string(key);
+  return absl::StrCat(path, ".", key);
+}
+
+// Returns `path[index]`.
+std::string ElementPath(absl::string_view path, size_t index) {
+  return absl::StrCat(path, "[", index, "]");
+}
+
+// Returns `text` in double quotes, escaped and cut to a readable length.
+std::string Quote(absl::string_view text) {
+  std::string shown = absl::CHexEscape(text.substr(0, kMaxQuotedScalar));
+  if (text.size() > kMaxQuotedScalar) absl::StrAppend(&shown, "...");
+  return absl::StrCat("\"", shown, "\"");
+}
+
+// Names what a node holds, for the "got ..." half of an error message.
+std::string Describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+      return Quote(node.Scalar());
+    case YAML::NodeType::Sequence:
+      return node.size() == 0 ? "an empty list" : "a list";
+    case YAML::NodeType::Map:
+      return node.size() == 0 ? "an empty mapping" : "a mapping";
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      break;
+  }
+  return "nothing";
+}
+
+bool IsLabelName(absl::string_view name) {
+  if (name.empty()) return false;
+  if (!absl::ascii_isalpha(name[0]) && name[0] != '_') return false;
+  for (char c : name.substr(1)) {
+    if (!absl::ascii_isalnum(c) && c != '_') return false;
+  }
+  return true;
+}
+
+// True when `text` ends in a digit or a dot, i.e. has no unit: "120", "1.5".
+bool LacksUnit(absl::string_view text) {
+  return text.empty() || absl::ascii_isdigit(text.back()) || text.back() == '.';
+}
+
+// Walks a parsed policy document and fills `EngineOptions`. Every error
+// carries the file name, the 1-based position and the key path.
+class PolicyReader {
+ public:
+  explicit PolicyReader(absl::string_view filename) : filename_(filename) {}
+
+  absl::Status ReadDocument(const YAML::Node& root, EngineOptions* options) {
+    if (!root.IsMap()) {
+      return ErrorAt(root.Mark(), "", "expected a mapping at the top level");
+    }
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(root, "");
+    if (!entries.ok()) return entries.status();
+    for (const Entry& entry : *entries) {
+      absl::Status status = ReadTopLevelEntry(entry, options);
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+  // Returns kInvalidArgument "<file>:<line>:<col>: <path>: <message>".
+  absl::Status ErrorAt(const YAML::Mark& mark, absl::string_view path,
+                       absl::string_view message) const {
+    int line = mark.is_null() ? 1 : mark.line + 1;
+    int column = mark.is_null() ? 1 : mark.column + 1;
+    std::string where = absl::StrCat(filename_, ":", line, ":", column, ": ");
+    if (!path.empty()) absl::StrAppend(&where, path, ": ");
+    return absl::InvalidArgumentError(absl::StrCat(where, message));
+  }
+
+ private:
+  // An empty value (`key:`) has no reliable position of its own in yaml-cpp,
+  // so errors about it point at its key.
+  static YAML::Mark ValueMark(const Entry& entry) {
+    return entry.value.IsNull() ? entry.key_node.Mark() : entry.value.Mark();
+  }
+
+  absl::Status ValueError(const Entry& entry, absl::string_view path,
+                          absl::string_view expected) const {
+    return ErrorAt(ValueMark(entry), path,
+                   absl::StrCat(expected, ", got ", Describe(entry.value)));
+  }
+
+  template <size_t N>
+  absl::Status UnknownKey(const Entry& entry, absl::string_view path,
+                          const char* const (&allowed)[N]) const {
+    return ErrorAt(
+        entry.key_node.Mark(), path,
+        absl::StrCat("unknown key ", Quote(entry.key),
+                     " (expected one of: ", absl::StrJoin(allowed, ", "), ")"));
+  }
+
+  // Lists the entries of `map` in document order, then those merged in by
+  // `<<`. Rejects duplicate keys, which yaml-cpp silently accepts.
+  absl::StatusOr<std::vector<Entry>> ReadMapping(const YAML::Node& map,
+                                                 absl::string_view path) {
+    return ReadMappingAtDepth(map, path, 0);
+  }
+
+  absl::StatusOr<std::vector<Entry>> ReadMappingAtDepth(const YAML::Node& map,
+                                                        absl::string_view path,
+                                                        int depth) {
+    std::vector<Entry> entries;
+    absl::flat_hash_set<std::string> seen;
+    std::vector<YAML::Node> merges;
+    for (const auto& pair : map) {
+      const YAML::Node key = pair.first;
+      if (!key.IsScalar()) {
+        return ErrorAt(
+            key.Mark(), path,
+            absl::StrCat("expected a plain key, got ", Describe(key)));
+      }
+      if (!seen.insert(key.Scalar()).second) {
+        return ErrorAt(key.Mark(), path,
+                       absl::StrCat("duplicate key ", Quote(key.Scalar())));
+      }
+      if (key.Scalar() == kMergeKey && key.Tag() == kPlainTag) {
+        absl::Status status = CollectMergeSources(pair.second, path, &merges);
+        if (!status.ok()) return status;
+        continue;
+      }
+      entries.push_back(Entry{key.Scalar(), key, pair.second});
+    }
+    return AppendMerged(merges, path, depth, &seen, std::move(entries));
+  }
+
+  // Adds the mapping, or the list of mappings, that `<<` names to `sources`.
+  absl::Status CollectMergeSources(const YAML::Node& value,
+                                   absl::string_view path,
+                                   std::vector<YAML::Node>* sources) const {
+    static constexpr absl::string_view kExpected =
+        "expected a mapping or a list of mappings after <<, got ";
+    if (value.IsMap()) {
+      sources->push_back(value);
+      return absl::OkStatus();
+    }
+    if (!value.IsSequence()) {
+      return ErrorAt(value.Mark(), path,
+                     absl::StrCat(kExpected, Describe(value)));
+    }
+    for (const YAML::Node& element : value) {
+      if (!element.IsMap()) {
+        return ErrorAt(
+            element.Mark(), path,
+            absl::StrCat(kExpected, "a list holding ", Describe(element)));
+      }
+      sources->push_back(element);
+    }
+    return absl::OkStatus();
+  }
+
+  // Appends the entries of each merge source whose key is not already set:
+  // explicit keys win, then earlier sources over later ones.
+  absl::StatusOr<std::vector<Entry>> AppendMerged(
+      const std::vector<YAML::Node>& sources, absl::string_view path, int depth,
+      absl::flat_hash_set<std::string>* seen, std::vector<Entry> entries) {
+    for (const YAML::Node& source : sources) {
+      // Aliases may form cycles and merges of merges may fan out
+      // exponentially; both limits keep the work proportional to the text.
+      if (depth >= kMaxMergeDepth) {
+        return ErrorAt(source.Mark(), path,
+                       "merges (<<) are nested too deeply");
+      }
+      if (merges_left_-- <= 0) {
+        return ErrorAt(source.Mark(), path,
+                       absl::StrCat("merges (<<) expand to more than ",
+                                    kMaxMerges, " mappings"));
+      }
+      absl::StatusOr<std::vector<Entry>> merged =
+          ReadMappingAtDepth(source, path, depth + 1);
+      if (!merged.ok()) return merged.status();
+      for (Entry& entry : *merged) {
+        if (seen->insert(entry.key).second) entries.push_back(std::move(entry));
+      }
+    }
+    return entries;
+  }
+
+  absl::Status ReadTopLevelEntry(const Entry& entry, EngineOptions* options) {
+    const std::string path = entry.key;
+    if (entry.key == "version") return ReadVersion(entry, path);
+    if (entry.key == "enabled") return ReadBool(entry, path, &options->enabled);
+    if (entry.key == "cooldown") {
+      return ReadDuration(entry, path, &options->default_cooldown);
+    }
+    if (entry.key == "opt_in") return ReadOptIn(entry, path, options);
+    if (entry.key == "actions") return ReadActions(entry, path, options);
+    return UnknownKey(entry, "", kTopLevelKeys);
+  }
+
+  absl::Status ReadVersion(const Entry& entry, absl::string_view path) const {
+    if (!entry.value.IsScalar() || entry.value.Scalar() != kFormatVersion) {
+      return ValueError(entry, path,
+                        absl::StrCat("expected ", kFormatVersion,
+                                     " (the only policy format version)"));
+    }
+    return absl::OkStatus();
+  }
+
+  // Accepts only the plain scalars true and false, as YAML 1.2 does: a
+  // quoted "true" or YAML 1.1's yes/on is a mistake worth reporting.
+  absl::Status ReadBool(const Entry& entry, absl::string_view path,
+                        bool* out) const {
+    const YAML::Node& value = entry.value;
+    bool plain = value.IsScalar() &&
+                 (value.Tag() == kPlainTag || value.Tag() == kBoolTag);
+    if (plain && value.Scalar() == "true") {
+      *out = true;
+      return absl::OkStatus();
+    }
+    if (plain && value.Scalar() == "false") {
+      *out = false;
+      return absl::OkStatus();
+    }
+    return ValueError(entry, path, "expected true or false");
+  }
+
+  absl::Status ReadString(const Entry& entry, absl::string_view path,
+                          std::string* out) const {
+    if (!entry.value.IsScalar()) {
+      return ValueError(entry, path, "expected a string");
+    }
+    *out = entry.value.Scalar();
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadNonEmptyString(const Entry& entry, absl::string_view path,
+                                  std::string* out) const {
+    if (!entry.value.IsScalar() || entry.value.Scalar().empty()) {
+      return ValueError(entry, path, "expected a non-empty string");
+    }
+    *out = entry.value.Scalar();
+    return absl::OkStatus();
+  }
+
+  // Reads a positive, finite duration with a unit: 250ms, 30s, 5m, 1h30m.
+  absl::Status ReadDuration(const Entry& entry, absl::string_view path,
+                            absl::Duration* out) const {
+    absl::Duration duration;
+    if (!entry.value.IsScalar() || LacksUnit(entry.value.Scalar()) ||
+        !absl::ParseDuration(entry.value.Scalar(), &duration)) {
+      return ValueError(entry, path, "expected a duration like 30s");
+    }
+    if (duration == absl::InfiniteDuration() ||
+        duration == -absl::InfiniteDuration()) {
+      return ValueError(entry, path, "expected a finite duration like 30s");
+    }
+    if (duration <= absl::ZeroDuration()) {
+      return ValueError(entry, path, "expected a positive duration like 30s");
+    }
+    *out = duration;
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadOptIn(const Entry& entry, absl::string_view path,
+                         EngineOptions* options) {
+    if (!entry.value.IsMap()) {
+      return ValueError(entry, path,
+                        "expected a mapping with annotation and value");
+    }
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry.value, path);
+    if (!entries.ok()) return entries.status();
+    for (const Entry& child : *entries) {
+      const std::string child_path = ChildPath(path, child.key);
+      absl::Status status;
+      if (child.key == "annotation") {
+        status =
+            ReadNonEmptyString(child, child_path, &options->opt_in_annotation);
+      } else if (child.key == "value") {
+        status = ReadString(child, child_path, &options->opt_in_value);
+      } else {
+        status = UnknownKey(child, path, kOptInKeys);
+      }
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadActions(const Entry& entry, absl::string_view path,
+                           EngineOptions* options) {
+    if (!entry.value.IsMap()) {
+      return ValueError(entry, path,
+                        "expected a mapping from alertname to action");
+    }
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry.value, path);
+    if (!entries.ok()) return entries.status();
+    options->actions.clear();
+    for (const Entry& child : *entries) {
+      if (child.key.empty()) {
+        return ErrorAt(child.key_node.Mark(), path,
+                       "expected a non-empty alertname, got \"\"");
+      }
+      Action action;
+      absl::Status status =
+          ReadAction(child, ChildPath(path, child.key), &action);
+      if (!status.ok()) return status;
+      options->actions.push_back(std::move(action));
+    }
+    return absl::OkStatus();
+  }
+
+  // Reads one `alertname: {name, argv, ...}` entry of `actions`.
+  absl::Status ReadAction(const Entry& entry, absl::string_view path,
+                          Action* action) {
+    if (!entry.value.IsMap()) {
+      return ValueError(entry, path,
+                        "expected a mapping with name, argv and optionally "
+                        "timeout, cooldown, key_labels");
+    }
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry.value, path);
+    if (!entries.ok()) return entries.status();
+    action->alertname = entry.key;
+    for (const Entry& child : *entries) {
+      absl::Status status =
+          ReadActionEntry(child, ChildPath(path, child.key), path, action);
+      if (!status.ok()) return status;
+    }
+    return CheckRequiredActionKeys(*entries, entry.value.Mark(), path);
+  }
+
+  absl::Status ReadActionEntry(const Entry& entry, absl::string_view path,
+                               absl::string_view action_path, Action* action) {
+    if (entry.key == "name") {
+      return ReadNonEmptyString(entry, path, &action->name);
+    }
+    if (entry.key == "argv") return ReadArgv(entry, path, &action->argv);
+    if (entry.key == "timeout") {
+      return ReadDuration(entry, path, &action->timeout);
+    }
+    if (entry.key == "cooldown") {
+      absl::Duration cooldown;
+      absl::Status status = ReadDuration(entry, path, &cooldown);
+      if (status.ok()) action->cooldown = cooldown;
+      return status;
+    }
+    if (entry.key == "key_labels") {
+      return ReadKeyLabels(entry, path, &action->key_labels);
+    }
+    return UnknownKey(entry, action_path, kActionKeys);
+  }
+
+  absl::Status CheckRequiredActionKeys(const std::vector<Entry>& entries,
+                                       const YAML::Mark& mark,
+                                       absl::string_view path) const {
+    for (absl::string_view required : {"name", "argv"}) {
+      bool present = false;
+      for (const Entry& entry : entries) present |= entry.key == required;
+      if (!present) {
+        return ErrorAt(mark, path,
+                       absl::StrCat("missing required key ", Quote(required)));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // Reads a non-empty list of scalars whose first element, the program, is
+  // not empty. Later arguments may be empty strings.
+  absl::Status ReadArgv(const Entry& entry, absl::string_view path,
+                        std::vector<std::string>* argv) const {
+    if (!entry.value.IsSequence() || entry.value.size() == 0) {
+      return ValueError(entry, path, "expected a non-empty list of strings");
+    }
+    absl::Status status = ReadStringList(entry.value, path, argv);
+    if (!status.ok()) return status;
+    if (argv->front().empty()) {
+      return ErrorAt(entry.value[0].Mark(), ElementPath(path, 0),
+                     "expected a non-empty program path");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadStringList(const YAML::Node& list, absl::string_view path,
+                              std::vector<std::string>* out) const {
+    out->clear();
+    for (size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node element = list[i];
+      if (!element.IsScalar()) {
+        return ErrorAt(
+            element.Mark(), ElementPath(path, i),
+            absl::StrCat("expected a string, got ", Describe(element)));
+      }
+      out->push_back(element.Scalar());
+    }
+    return absl::OkStatus();
+  }
+
+  // Reads a list of distinct Prometheus label names other than alertname.
+  absl::Status ReadKeyLabels(const Entry& entry, absl::string_view path,
+                             std::vector<std::string>* labels) const {
+    if (!entry.value.IsSequence()) {
+      return ValueError(entry, path, "expected a list of label names");
+    }
+    absl::Status status = ReadStringList(entry.value, path, labels);
+    if (!status.ok()) return status;
+    absl::flat_hash_set<absl::string_view> seen;
+    for (size_t i = 0; i < labels->size(); ++i) {
+      status = CheckKeyLabel((*labels)[i], entry.value[i].Mark(),
+                             ElementPath(path, i), &seen);
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CheckKeyLabel(
+      absl::string_view label, const YAML::Mark& mark, absl::string_view path,
+      absl::flat_hash_set<absl::string_view>* seen) const {
+    if (!IsLabelName(label)) {
+      return ErrorAt(mark, path,
+                     absl::StrCat("expected a label name matching "
+                                  "[a-zA-Z_][a-zA-Z0-9_]*, got ",
+                                  Quote(label)));
+    }
+    if (label == "alertname") {
+      return ErrorAt(mark, path,
+                     "alertname is always part of the cooldown key; do not "
+                     "list it");
+    }
+    if (!seen->insert(label).second) {
+      return ErrorAt(mark, path,
+                     absl::StrCat("duplicate label ", Quote(label)));
+    }
+    return absl::OkStatus();
+  }
+
+  std::string filename_;
+  int merges_left_ = kMaxMerges;
+};
+
+// --- Checks on the raw text ------------------------------------------------
+
+// Returns the 0-based position of byte `offset` of `text`, as yaml-cpp counts.
+YAML::Mark MarkAt(absl::string_view text, size_t offset) {
+  YAML::Mark mark;
+  mark.pos = static_cast<int>(offset);
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++mark.line;
+      mark.column = 0;
+    } else {
+      ++mark.column;
+    }
+  }
+  return mark;
+}
+
+// Rejects UTF-16 and UTF-32 text (any NUL byte gives them away). yaml-cpp
+// would read them, but its positions would no longer be byte offsets into
+// `text`, which `CheckQuotesClosed` relies on; no policy needs them.
+absl::Status CheckEncoding(absl::string_view text, const PolicyReader& reader) {
+  size_t nul = text.find('\0');
+  bool utf16_bom =
+      absl::StartsWith(text, "\xFE\xFF") || absl::StartsWith(text, "\xFF\xFE");
+  if (nul == absl::string_view::npos && !utf16_bom) return absl::OkStatus();
+  return reader.ErrorAt(MarkAt(text, utf16_bom ? 0 : nul), "",
+                        "invalid YAML: a policy must be UTF-8 text without "
+                        "NUL bytes");
+}
+
+// Records where every scalar that may be quoted starts: yaml-cpp tags an
+// untagged plain scalar "?", a quoted or block one "!", and any scalar with an
+// explicit tag by that tag.
+class MaybeQuotedScalarCollector : public YAML::EventHandler {
+ public:
+  const std::vector<YAML::Mark>& marks() const { return marks_; }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag,
+                YAML::anchor_t /*anchor*/,
+                const std::string& /*value*/) override {
+    if (tag != kPlainTag) marks_.push_back(mark);
+  }
+  void OnDocumentStart(const YAML::Mark& /*mark*/) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {}
+  void OnAlias(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {
+  }
+  void OnSequenceStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/,
+                       YAML::anchor_t /*anchor*/,
+                       YAML::EmitterStyle::value /*style*/) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/,
+                  YAML::anchor_t /*anchor*/,
+                  YAML::EmitterStyle::value /*style*/) override {}
+  void OnMapEnd() override {}
+
+ private:
+  std::vector<YAML::Mark> marks_;
+};
+
+bool IsYamlSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// Skips the anchor (&a) and tag (!t) properties that open a node, with the
+// blanks and comments after them, and returns where the content starts.
+size_t SkipNodeProperties(absl::string_view text, size_t i) {
+  while (i < text.size() && (text[i] == '&' || text[i] == '!')) {
+    while (i < text.size() && !IsYamlSpace(text[i])) ++i;
+    while (i < text.size() && (IsYamlSpace(text[i]) || text[i] == '#')) {
+      if (text[i] == '#') {
+        i = std::min(text.find('\n', i), text.size());
+      } else {
+        ++i;
+      }
+    }
+  }
+  return i;
+}
+
+// Returns whether the quoted scalar whose quote is at `open` is closed.
+bool HasClosingQuote(absl::string_view text, size_t open) {
+  const char quote = text[open];
+  for (size_t i = open + 1; i < text.size(); ++i) {
+    if (quote == '"' && text[i] == '\\') {
+      ++i;  // an escape: the next character is content
+    } else if (text[i] == quote) {
+      bool doubled =
+          quote == '\'' && i + 1 < text.size() && text[i + 1] == quote;
+      if (!doubled) return true;
+      ++i;  // '' is a quote inside a single-quoted scalar
+    }
+  }
+  return false;
+}
+
+// yaml-cpp 0.7 accepts a quoted scalar left open at the end of the text
+// (when a line break follows it) and silently takes the rest of the file as
+// its value. Rejects that instead.
+absl::Status CheckQuotesClosed(const std::string& text,
+                               const PolicyReader& reader) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  MaybeQuotedScalarCollector collector;
+  while (parser.HandleNextDocument(collector)) {
+  }
+  for (const YAML::Mark& mark : collector.marks()) {
+    size_t open = SkipNodeProperties(text, static_cast<size_t>(mark.pos));
+    if (open >= text.size() || (text[open] != '"' && text[open] != '\'')) {
+      continue;  // a plain or block (| or >) scalar
+    }
+    if (!HasClosingQuote(text, open)) {
+      return reader.ErrorAt(MarkAt(text, open), "",
+                            "invalid YAML: unterminated quoted string");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// --- Parsing ----------------------------------------------------------------
+
+// Parses `text` into its documents. A policy is exactly one document; an
+// empty text yields a null document, reported as "expected a mapping".
+absl::StatusOr<YAML::Node> ParseSingleDocument(const std::string& text,
+                                               const PolicyReader& reader) {
+  absl::Status status = CheckQuotesClosed(text, reader);
+  if (!status.ok()) return status;
+  std::vector<YAML::Node> documents = YAML::LoadAll(text);
+  if (documents.empty()) return YAML::Node();
+  if (documents.size() > 1) {
+    return reader.ErrorAt(documents[1].Mark(), "",
+                          "expected a single YAML document, found another");
+  }
+  return documents[0];
+}
+
+absl::Status ReadPolicy(absl::string_view text, absl::string_view filename,
+                        EngineOptions* options) {
+  PolicyReader reader(filename);
+  // Positions are byte offsets after the byte order mark, which yaml-cpp
+  // would skip anyway.
+  absl::ConsumePrefix(&text, "\xEF\xBB\xBF");
+  absl::Status status = CheckEncoding(text, reader);
+  if (!status.ok()) return status;
+  try {
+    absl::StatusOr<YAML::Node> root =
+        ParseSingleDocument(std::string(text), reader);
+    if (!root.ok()) return root.status();
+    return reader.ReadDocument(*root, options);
+  } catch (const YAML::Exception& e) {
+    return reader.ErrorAt(e.mark, "", absl::StrCat("invalid YAML: ", e.msg));
+  } catch (const std::exception& e) {
+    return reader.ErrorAt(YAML::Mark::null_mark(), "",
+                          absl::StrCat("invalid YAML: ", e.what()));
+  }
+}
+
+// Returns `status` with its message prefixed by `filename`.
+absl::Status WithFilename(const absl::Status& status,
+                          absl::string_view filename) {
+  return absl::Status(status.code(),
+                      absl::StrCat(filename, ": ", status.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<EngineOptions> ParsePolicy(absl::string_view text,
+                                          absl::string_view filename) {
+  EngineOptions options;
+  absl::Status status = ReadPolicy(text, filename, &options);
+  if (!status.ok()) return status;
+  status = ValidateOptions(options);
+  if (!status.ok()) return WithFilename(status, filename);
+  return options;
+}
+
+absl::StatusOr<EngineOptions> LoadPolicyFile(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    return absl::ErrnoToStatus(errno, absl::StrCat(path, ": cannot open"));
+  }
+  std::string text;
+  char buffer[8192];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0) {
+    text.append(buffer, n);
+  }
+  int read_errno = std::ferror(file) ? errno : 0;
+  std::fclose(file);
+  if (read_errno != 0) {
+    return absl::ErrnoToStatus(read_errno, absl::StrCat(path, ": cannot read"));
+  }
+  return ParsePolicy(text, path);
+}
+
+}  // namespace autoheal
