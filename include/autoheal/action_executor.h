@@ -26,7 +26,8 @@ namespace autoheal {
 // Everything an executor needs, owned, so it outlives the HTTP request and a
 // policy reload.
 struct ActionRequest {
-  Action action;       // a copy of the configured action
+  Action action;       // a copy of the configured action; argv is final
+                       // (any templated arguments already expanded)
   std::string key;     // the cooldown key the decision took
   Alert alert;         // the alert that triggered it
   absl::Time decided_at;
@@ -49,6 +50,8 @@ struct ActionOutcome {
   std::string stdout_excerpt;   // capped by the executor
   std::string stderr_excerpt;
   std::string error;            // for kSpawnError: what went wrong
+  bool stdout_truncated = false;  // the output passed the cap; the excerpt
+  bool stderr_truncated = false;  // holds its first cap bytes
 };
 
 class ActionExecutor {

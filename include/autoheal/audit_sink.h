@@ -5,7 +5,8 @@
 // without a record. So a caller records an `execute` decision, and waits for
 // that to succeed, before it submits the action.
 //
-// The real sink (JSON lines to stdout or a file) lives with the receiver;
+// The real sink (JSON lines to stdout or a file) is `JsonLinesAuditSink`
+// ("autoheal/json_audit_sink.h", target `autoheal::audit`);
 // tests use `testing::MemoryAuditSink` ("autoheal/testing/memory_audit_sink.h").
 //
 // Thread safety: implementations must allow concurrent calls.

@@ -5,6 +5,8 @@
 //   1 resolved         the alert's own status is resolved
 //   2 not_opted_in     the opt-in annotation is missing or not exact
 //   3 not_allowlisted  no action for this alertname
+//   6 in_flight        the key's action is still running (with
+//                      `EngineDeps::in_flight`)
 //   7 cooling_down     the key acted less than its cooldown ago
 //   - store_unavailable the cooldown store failed: fail closed
 //   then execute, or dry_run when `EngineOptions::enabled` is false.
@@ -44,6 +46,7 @@
 #include "autoheal/clock.h"
 #include "autoheal/cooldown_store.h"
 #include "autoheal/decision.h"
+#include "autoheal/in_flight.h"
 #include "autoheal/options.h"
 
 namespace autoheal {
@@ -55,6 +58,9 @@ struct EngineDeps {
   Clock* clock = nullptr;
   // Default: an `InMemoryCooldownStore` owned by the engine.
   CooldownStore* store = nullptr;
+  // The keys whose action is running, maintained by the `Remediator`.
+  // Default: none; the in_flight gate is off.
+  const InFlightRegistry* in_flight = nullptr;
 };
 
 class Engine {
@@ -91,6 +97,21 @@ class Engine {
     std::string dry_key;
   };
 
+  // The allowlist's hash. Its keys are fixed by the policy, so an attacker
+  // can only probe it, never fill it with collisions: a cheap hash of the
+  // length and the first and last eight bytes is safe and much faster than
+  // hashing every byte of long alertnames.
+  struct AlertnameHash {
+    using is_transparent = void;
+    size_t operator()(absl::string_view alertname) const;
+  };
+  struct AlertnameEq {
+    using is_transparent = void;
+    bool operator()(absl::string_view a, absl::string_view b) const {
+      return a == b;
+    }
+  };
+
   Engine(EngineOptions options, EngineDeps deps);
   CooldownKey KeyFor(const ActionEntry& entry, const Alert& alert) const;
   void AcquireCooldown(const ActionEntry& entry, Decision& decision);
@@ -99,7 +120,9 @@ class Engine {
   Clock* const clock_;
   std::unique_ptr<CooldownStore> owned_store_;
   CooldownStore* const store_;
-  absl::flat_hash_map<std::string, ActionEntry> actions_by_alertname_;
+  const InFlightRegistry* const in_flight_;
+  absl::flat_hash_map<std::string, ActionEntry, AlertnameHash, AlertnameEq>
+      actions_by_alertname_;
 };
 
 }  // namespace autoheal

@@ -1,5 +1,7 @@
 #include "autoheal/engine.h"
 
+#include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include "autoheal/cooldown_key.h"
@@ -19,7 +21,8 @@ Engine::Engine(EngineOptions options, EngineDeps deps)
       owned_store_(deps.store != nullptr
                        ? nullptr
                        : std::make_unique<InMemoryCooldownStore>()),
-      store_(deps.store != nullptr ? deps.store : owned_store_.get()) {
+      store_(deps.store != nullptr ? deps.store : owned_store_.get()),
+      in_flight_(deps.in_flight) {
   for (const Action& action : options_.actions) {
     ActionEntry entry{&action, EffectiveCooldown(options_, action), "", ""};
     if (action.key_labels.empty()) {
@@ -33,6 +36,17 @@ Engine::Engine(EngineOptions options, EngineDeps deps)
 }
 
 Engine::~Engine() = default;
+
+size_t Engine::AlertnameHash::operator()(absl::string_view alertname) const {
+  const size_t n = alertname.size();
+  uint64_t head = 0;
+  uint64_t tail = 0;
+  std::memcpy(&head, alertname.data(), n < 8 ? n : 8);
+  if (n > 8) std::memcpy(&tail, alertname.data() + n - 8, 8);
+  uint64_t h = (head ^ (tail * 0x9E3779B97F4A7C15ull) ^ n) *
+               0xC2B2AE3D27D4EB4Full;
+  return static_cast<size_t>(h ^ (h >> 31));
+}
 
 const Action* Engine::FindAction(absl::string_view alertname) const {
   auto it = actions_by_alertname_.find(alertname);
@@ -64,6 +78,10 @@ Decision Engine::Decide(const Alert& alert) {
   const ActionEntry& entry = it->second;
   decision.action = entry.action;
   decision.key = KeyFor(entry, alert);
+  if (in_flight_ != nullptr && in_flight_->Contains(decision.key.view())) {
+    decision.reason = Reason::kInFlight;
+    return decision;
+  }
   AcquireCooldown(entry, decision);
   return decision;
 }

@@ -1,0 +1,215 @@
+#include "autoheal/remediator.h"
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "autoheal/testing/fake_clock.h"
+#include "autoheal/testing/faulty_cooldown_store.h"
+#include "autoheal/testing/memory_audit_sink.h"
+#include "autoheal/testing/recording_executor.h"
+#include "engine_test_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "test_util.h"
+
+namespace autoheal {
+namespace {
+
+using ::autoheal::testing::AuditEntry;
+using ::autoheal::testutil::FiringAlert;
+using ::autoheal::testutil::MakeAction;
+
+// An executor that holds every accepted action until the test finishes it.
+class HoldingExecutor final : public ActionExecutor {
+ public:
+  absl::Status Submit(ActionRequest request, DoneCallback done) override {
+    absl::MutexLock lock(&mu_);
+    pending_.emplace_back(std::move(request), std::move(done));
+    return absl::OkStatus();
+  }
+  // Completes every held action with `kind`.
+  void FinishAll(OutcomeKind kind) {
+    std::vector<std::pair<ActionRequest, DoneCallback>> pending;
+    {
+      absl::MutexLock lock(&mu_);
+      pending.swap(pending_);
+    }
+    ActionOutcome outcome;
+    outcome.kind = kind;
+    for (auto& [request, done] : pending) done(request, outcome);
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::pair<ActionRequest, DoneCallback>> pending_
+      ABSL_GUARDED_BY(mu_);
+};
+
+class RemediatorTest : public ::testing::Test {
+ protected:
+  RemediatorTest() : faulty_store_(&store_) {}
+
+  std::unique_ptr<Engine> MakeEngine(bool enabled = true) {
+    EngineOptions options;
+    options.enabled = enabled;
+    options.actions.push_back(MakeAction("ApiDown", "restart-api"));
+    EngineDeps deps;
+    deps.clock = &clock_;
+    deps.store = &faulty_store_;
+    deps.in_flight = &in_flight_;
+    return *Engine::Create(options, deps);
+  }
+
+  Remediator MakeRemediator(ActionExecutor* executor) {
+    RemediatorDeps deps;
+    deps.executor = executor;
+    deps.audit = &audit_;
+    deps.in_flight = &in_flight_;
+    deps.clock = &clock_;
+    return Remediator(deps);
+  }
+
+  static WebhookMessage Message(std::vector<Alert> alerts) {
+    WebhookMessage message;
+    message.version = "4";
+    message.alerts = std::move(alerts);
+    return message;
+  }
+
+  testing::FakeClock clock_;
+  InMemoryCooldownStore store_;
+  testing::FaultyCooldownStore faulty_store_;
+  InFlightRegistry in_flight_;
+  testing::MemoryAuditSink audit_;
+  testing::RecordingExecutor recording_;
+};
+
+TEST_F(RemediatorTest, AuditsTheDecisionBeforeRunningTheAction) {
+  auto engine = MakeEngine();
+  Remediator remediator = MakeRemediator(&recording_);
+  WebhookMessage message = Message({FiringAlert("ApiDown")});
+  RemediationResult result = remediator.Remediate(*engine, message);
+
+  ASSERT_EQ(result.decisions.size(), 1u);
+  EXPECT_EQ(result.decisions[0].reason, Reason::kExecute);
+  EXPECT_FALSE(result.store_unavailable);
+  EXPECT_TRUE(result.error.ok());
+  std::vector<ActionRequest> requests = recording_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].action.name, "restart-api");
+  EXPECT_EQ(requests[0].key, "ah1|live|11:restart-api|7:ApiDown");
+  EXPECT_EQ(requests[0].alert.alertname(), "ApiDown");
+
+  std::vector<AuditEntry> entries = audit_.entries();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].type, AuditEntry::Type::kDecision);
+  EXPECT_EQ(entries[0].verdict, Verdict::kExecute);
+  EXPECT_EQ(entries[1].type, AuditEntry::Type::kOutcome);
+  EXPECT_EQ(entries[1].outcome, OutcomeKind::kSuccess);
+  EXPECT_EQ(in_flight_.size(), 0u);
+}
+
+TEST_F(RemediatorTest, AuditsEverySkipAndRunsNothing) {
+  auto engine = MakeEngine();
+  Remediator remediator = MakeRemediator(&recording_);
+  Alert resolved = FiringAlert("ApiDown");
+  resolved.status = AlertStatus::kResolved;
+  WebhookMessage message =
+      Message({resolved, FiringAlert("Other"), FiringAlert("ApiDown"),
+               FiringAlert("ApiDown")});
+  RemediationResult result = remediator.Remediate(*engine, message);
+  ASSERT_EQ(result.decisions.size(), 4u);
+  EXPECT_EQ(result.decisions[3].reason, Reason::kCoolingDown);
+  EXPECT_EQ(recording_.requests().size(), 1u);
+  EXPECT_EQ(audit_.entries().size(), 5u);  // four decisions, one outcome
+}
+
+TEST_F(RemediatorTest, DryRunIsAuditedButNeverSubmitted) {
+  auto engine = MakeEngine(/*enabled=*/false);
+  Remediator remediator = MakeRemediator(&recording_);
+  WebhookMessage message = Message({FiringAlert("ApiDown")});
+  RemediationResult result = remediator.Remediate(*engine, message);
+  EXPECT_EQ(result.decisions[0].reason, Reason::kDryRun);
+  EXPECT_TRUE(recording_.requests().empty());
+  ASSERT_EQ(audit_.entries().size(), 1u);
+  EXPECT_EQ(audit_.entries()[0].verdict, Verdict::kDryRun);
+}
+
+TEST_F(RemediatorTest, AnUnauditableActionDoesNotRun) {
+  auto engine = MakeEngine();
+  Remediator remediator = MakeRemediator(&recording_);
+  audit_.set_down(true);
+  WebhookMessage message = Message({FiringAlert("ApiDown")});
+  RemediationResult result = remediator.Remediate(*engine, message);
+  EXPECT_EQ(result.decisions[0].verdict, Verdict::kExecute);
+  EXPECT_TRUE(recording_.requests().empty());
+  EXPECT_EQ(result.error.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(result.error.message()),
+              ::testing::HasSubstr("could not be audited"));
+}
+
+TEST_F(RemediatorTest, ARefusedSubmissionIsAuditedAsASpawnError) {
+  auto engine = MakeEngine();
+  Remediator remediator = MakeRemediator(&recording_);
+  recording_.set_reject(true);
+  WebhookMessage message = Message({FiringAlert("ApiDown")});
+  RemediationResult result = remediator.Remediate(*engine, message);
+  EXPECT_EQ(result.error.code(), absl::StatusCode::kResourceExhausted);
+  std::vector<AuditEntry> entries = audit_.entries();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[1].outcome, OutcomeKind::kSpawnError);
+  EXPECT_EQ(in_flight_.size(), 0u);
+}
+
+TEST_F(RemediatorTest, StoreFailureIsReportedForA503) {
+  auto engine = MakeEngine();
+  Remediator remediator = MakeRemediator(&recording_);
+  faulty_store_.set_down(true);
+  WebhookMessage message = Message({FiringAlert("Other"), FiringAlert("ApiDown")});
+  RemediationResult result = remediator.Remediate(*engine, message);
+  EXPECT_TRUE(result.store_unavailable);
+  EXPECT_EQ(result.decisions[1].reason, Reason::kStoreUnavailable);
+  EXPECT_TRUE(recording_.requests().empty());
+}
+
+TEST_F(RemediatorTest, AKeyWhoseActionOutlivesItsCooldownIsInFlight) {
+  auto engine = MakeEngine();
+  HoldingExecutor holding;
+  Remediator remediator = MakeRemediator(&holding);
+  WebhookMessage message = Message({FiringAlert("ApiDown")});
+  EXPECT_EQ(remediator.Remediate(*engine, message).decisions[0].reason,
+            Reason::kExecute);
+  EXPECT_EQ(remediator.InFlight(), 1u);
+
+  clock_.Advance(absl::Hours(1));  // far past the cooldown, still running
+  EXPECT_EQ(remediator.Remediate(*engine, message).decisions[0].reason,
+            Reason::kInFlight);
+
+  holding.FinishAll(OutcomeKind::kTimedOut);
+  EXPECT_EQ(remediator.InFlight(), 0u);
+  EXPECT_EQ(remediator.Remediate(*engine, message).decisions[0].reason,
+            Reason::kExecute);
+  holding.FinishAll(OutcomeKind::kSuccess);
+}
+
+TEST_F(RemediatorTest, ConcurrentDuplicateDeliveriesRunExactlyOnce) {
+  auto engine = MakeEngine();
+  Remediator remediator = MakeRemediator(&recording_);
+  WebhookMessage message = Message({FiringAlert("ApiDown")});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) remediator.Remediate(*engine, message);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(recording_.requests().size(), 1u);
+  EXPECT_EQ(audit_.entries().size(), 8u * 500u + 1u);
+}
+
+}  // namespace
+}  // namespace autoheal
