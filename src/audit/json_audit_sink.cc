@@ -1,0 +1,288 @@
+#include "autoheal/json_audit_sink.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+
+namespace autoheal {
+namespace {
+
+// Ordered so that a line reads time, event, who, what, why: the order the
+// header documents.
+using Json = nlohmann::ordered_json;
+
+// strerror_r has two signatures (GNU returns char*, XSI returns int); these
+// overloads accept either, so the code is thread-safe on both.
+[[maybe_unused]] const char* StrerrorResult(const char* result, const char*) {
+  return result;
+}
+[[maybe_unused]] const char* StrerrorResult(int result, const char* buf) {
+  return result == 0 ? buf : "unknown error";
+}
+
+std::string ErrnoText(int err) {
+  char buf[256];
+  buf[0] = '\0';
+  return StrerrorResult(strerror_r(err, buf, sizeof(buf)), buf);
+}
+
+std::string Rfc3339Millis(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
+
+// Returns at most `max` bytes of `s`, cut before a UTF-8 continuation byte
+// so that a multi-byte character is dropped whole rather than split (a split
+// one would be replaced by U+FFFD).
+absl::string_view Excerpt(absl::string_view s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t end = max;
+  // Back up over at most three continuation bytes (10xxxxxx) to the start of
+  // the character that straddles the cut.
+  for (int i = 0; i < 3 && end > 0 &&
+                  (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80;
+       ++i) {
+    --end;
+  }
+  return s.substr(0, end);
+}
+
+std::string ToLine(const Json& j) {
+  // `replace` turns invalid UTF-8 into U+FFFD instead of throwing;
+  // ensure_ascii=false keeps valid UTF-8 readable. JSON escapes every
+  // control character, so the only newline is the one appended here.
+  std::string line =
+      j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  line.push_back('\n');
+  return line;
+}
+
+void SyncParentDirectory(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? std::string(".")
+                          : slash == 0               ? std::string("/")
+                                                     : path.substr(0, slash);
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return;
+  ::fsync(dir_fd);
+  ::close(dir_fd);
+}
+
+absl::Status OpenError(const std::string& path, int err) {
+  std::string message = absl::StrCat("cannot open audit file \"", path,
+                                     "\" for appending: ", ErrnoText(err));
+  switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+      return absl::NotFoundError(message);
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return absl::PermissionDeniedError(message);
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM:
+    case EINTR:
+    case EAGAIN:
+      return absl::UnavailableError(message);
+    default:  // EISDIR, ELOOP, ENAMETOOLONG, ENXIO, ...
+      return absl::FailedPreconditionError(message);
+  }
+}
+
+}  // namespace
+
+JsonLinesAuditSink::JsonLinesAuditSink(int fd, bool owns_fd, std::string name,
+                                       bool sync)
+    : fd_(fd), owns_fd_(owns_fd), name_(std::move(name)), sync_(sync) {}
+
+JsonLinesAuditSink::~JsonLinesAuditSink() {
+  if (owns_fd_) ::close(fd_);
+}
+
+absl::StatusOr<std::unique_ptr<JsonLinesAuditSink>>
+JsonLinesAuditSink::OpenFile(const std::string& path) {
+  if (path.empty()) {
+    return absl::InvalidArgumentError(
+        "audit file path is empty; expected a file path");
+  }
+  int fd;
+  do {
+    fd = ::open(path.c_str(),
+                O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return OpenError(path, errno);
+
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return OpenError(path, err);
+  }
+  // fdatasync() is meaningful (and supported) only for regular files; on a
+  // device such as /dev/null it fails with EINVAL.
+  const bool sync = S_ISREG(st.st_mode);
+  // A file just created exists after a crash only once its directory entry
+  // is on disk too. Best effort: a directory we may not open for reading
+  // still gets the file's own syncs.
+  if (sync) SyncParentDirectory(path);
+  return std::unique_ptr<JsonLinesAuditSink>(
+      new JsonLinesAuditSink(fd, /*owns_fd=*/true, path, sync));
+}
+
+std::unique_ptr<JsonLinesAuditSink> JsonLinesAuditSink::ForFd(
+    int fd, absl::string_view name, bool sync) {
+  return std::unique_ptr<JsonLinesAuditSink>(new JsonLinesAuditSink(
+      fd, /*owns_fd=*/false, std::string(name), sync));
+}
+
+std::unique_ptr<JsonLinesAuditSink> JsonLinesAuditSink::ForStdout() {
+  return ForFd(STDOUT_FILENO, "stdout", /*sync=*/false);
+}
+
+std::string JsonLinesAuditSink::DecisionLine(const Alert& alert,
+                                             const Decision& decision,
+                                             absl::Time at) {
+  Json j;
+  j["time"] = Rfc3339Millis(at);
+  j["event"] = "decision";
+  j["fingerprint"] = alert.fingerprint;
+  j["alertname"] = std::string(alert.alertname());
+  j["status"] = std::string(AlertStatusName(alert.status));
+  j["key"] = std::string(decision.key.view());
+  j["verdict"] = std::string(VerdictName(decision.verdict));
+  j["reason"] = std::string(ReasonName(decision.reason));
+  j["sentence"] = decision.Sentence();
+  if (decision.action != nullptr) {
+    j["action"] = decision.action->name;
+  } else {
+    j["action"] = nullptr;
+  }
+  if (decision.reason == Reason::kCoolingDown) {
+    j["time_left_sec"] = absl::ToDoubleSeconds(decision.time_left);
+  }
+  if (decision.reason == Reason::kStoreUnavailable) {
+    j["store_error"] = decision.store_error.ToString();
+  }
+  return ToLine(j);
+}
+
+std::string JsonLinesAuditSink::OutcomeLine(const ActionRequest& request,
+                                            const ActionOutcome& outcome,
+                                            absl::Time at) {
+  absl::string_view out = Excerpt(outcome.stdout_excerpt, kMaxExcerptBytes);
+  absl::string_view err = Excerpt(outcome.stderr_excerpt, kMaxExcerptBytes);
+  Json j;
+  j["time"] = Rfc3339Millis(at);
+  j["event"] = "outcome";
+  j["fingerprint"] = request.alert.fingerprint;
+  j["alertname"] = std::string(request.alert.alertname());
+  j["key"] = request.key;
+  j["action"] = request.action.name;
+  j["decided_at"] = Rfc3339Millis(request.decided_at);
+  j["outcome"] = std::string(OutcomeKindName(outcome.kind));
+  j["exit_code"] = outcome.exit_code;
+  j["duration_ms"] = absl::ToDoubleMilliseconds(outcome.duration);
+  j["stdout"] = std::string(out);
+  j["stdout_truncated"] = out.size() < outcome.stdout_excerpt.size();
+  j["stderr"] = std::string(err);
+  j["stderr_truncated"] = err.size() < outcome.stderr_excerpt.size();
+  if (!outcome.error.empty()) j["error"] = outcome.error;
+  return ToLine(j);
+}
+
+absl::Status JsonLinesAuditSink::RecordDecision(const Alert& alert,
+                                                const Decision& decision,
+                                                absl::Time at) {
+  uint64_t seq = 0;
+  absl::Status status = Append(DecisionLine(alert, decision, at), &seq);
+  if (!status.ok()) return status;
+  // The caller spawns the action only after this returns: the record of an
+  // `execute` must survive a crash that the action might cause.
+  if (sync_ && decision.verdict == Verdict::kExecute) return SyncThrough(seq);
+  return absl::OkStatus();
+}
+
+absl::Status JsonLinesAuditSink::RecordOutcome(const ActionRequest& request,
+                                               const ActionOutcome& outcome,
+                                               absl::Time at) {
+  uint64_t seq = 0;
+  absl::Status status = Append(OutcomeLine(request, outcome, at), &seq);
+  if (!status.ok()) return status;
+  if (sync_) return SyncThrough(seq);
+  return absl::OkStatus();
+}
+
+absl::Status JsonLinesAuditSink::Flush() {
+  if (!sync_) return absl::OkStatus();
+  uint64_t seq;
+  {
+    absl::MutexLock lock(&mu_);
+    seq = written_seq_;
+  }
+  return SyncThrough(seq);
+}
+
+absl::Status JsonLinesAuditSink::Append(absl::string_view line,
+                                        uint64_t* seq) {
+  absl::MutexLock lock(&mu_);
+  std::string with_newline;
+  if (torn_) {
+    // The previous line was cut short and lacks its newline; start on a
+    // fresh line, still in a single write().
+    with_newline = absl::StrCat("\n", line);
+    line = with_newline;
+  }
+  size_t done = 0;
+  while (done < line.size()) {
+    ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string reason =
+          n < 0 ? ErrnoText(errno) : std::string("write() wrote nothing");
+      // A line cut partway lacks its newline; the next one must start fresh.
+      // (When nothing was written, `torn_` keeps its earlier value.)
+      if (done > 0) torn_ = true;
+      return absl::UnavailableError(absl::StrCat(
+          "cannot write audit line to \"", name_, "\": ", reason));
+    }
+    done += static_cast<size_t>(n);
+  }
+  torn_ = false;
+  *seq = ++written_seq_;
+  return absl::OkStatus();
+}
+
+absl::Status JsonLinesAuditSink::SyncThrough(uint64_t seq) {
+  uint64_t target;
+  {
+    absl::MutexLock lock(&mu_);
+    if (synced_seq_ >= seq) return absl::OkStatus();
+    // Every line written so far is covered by the sync below.
+    target = written_seq_;
+  }
+  // Outside the lock: writers carry on while the disk works, and concurrent
+  // syncs may overlap (each covers at least its own line).
+  int rc;
+  do {
+    rc = ::fdatasync(fd_);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    const int err = errno;
+    return absl::UnavailableError(absl::StrCat(
+        "cannot sync audit file \"", name_, "\": ", ErrnoText(err)));
+  }
+  absl::MutexLock lock(&mu_);
+  synced_seq_ = std::max(synced_seq_, target);
+  return absl::OkStatus();
+}
+
+}  // namespace autoheal
