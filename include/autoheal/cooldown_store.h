@@ -23,6 +23,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -74,14 +75,43 @@ class InMemoryCooldownStore final : public CooldownStore {
   size_t EntryCountForTesting() const;
 
  private:
-  static constexpr size_t kShardCount = 16;
+  static constexpr size_t kShardBits = 4;
+  static constexpr size_t kShardCount = size_t{1} << kShardBits;
   // A shard sweeps expired entries once it has grown past this many entries
   // and past twice its size after the previous sweep: amortised O(1).
   static constexpr size_t kMinSweepSize = 1024;
 
+  // A key with its hash, computed once per call: the hash picks the shard
+  // and is reused by the shard's map instead of hashing the key again.
+  struct HashedKey {
+    absl::string_view key;
+    size_t hash;
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(absl::string_view key) const {
+      return absl::Hash<absl::string_view>()(key);
+    }
+    size_t operator()(const HashedKey& key) const { return key.hash; }
+  };
+  struct KeyEq {
+    using is_transparent = void;
+    bool operator()(absl::string_view a, absl::string_view b) const {
+      return a == b;
+    }
+    bool operator()(const HashedKey& a, absl::string_view b) const {
+      return a.key == b;
+    }
+    bool operator()(absl::string_view a, const HashedKey& b) const {
+      return a == b.key;
+    }
+  };
+  using ExpiryMap =
+      absl::flat_hash_map<std::string, absl::Time, KeyHash, KeyEq>;
+
   struct Shard {
     mutable absl::Mutex mu;
-    absl::flat_hash_map<std::string, absl::Time> expiry ABSL_GUARDED_BY(mu);
+    ExpiryMap expiry ABSL_GUARDED_BY(mu);
     size_t sweep_at ABSL_GUARDED_BY(mu) = kMinSweepSize;
   };
 

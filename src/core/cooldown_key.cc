@@ -8,8 +8,12 @@ absl::string_view KeySpaceName(KeySpace space) {
   return space == KeySpace::kLive ? "live" : "dry_run";
 }
 
-CooldownKeyBuilder::CooldownKeyBuilder(KeySpace space)
-    : key_(absl::StrCat("ah1|", KeySpaceName(space))) {}
+CooldownKeyBuilder::CooldownKeyBuilder(KeySpace space) {
+  // Enough for a typical action, alertname and one key label, so building a
+  // key usually allocates once.
+  key_.reserve(128);
+  absl::StrAppend(&key_, "ah1|", KeySpaceName(space));
+}
 
 CooldownKeyBuilder& CooldownKeyBuilder::Add(absl::string_view part) {
   absl::StrAppend(&key_, "|", part.size(), ":", part);

@@ -1,14 +1,15 @@
 #include "autoheal/cooldown_store.h"
 
-#include "absl/hash/hash.h"
-
 namespace autoheal {
 
 absl::StatusOr<AcquireResult> InMemoryCooldownStore::TryAcquire(
     absl::string_view key, absl::Time now, absl::Duration ttl) {
-  Shard& shard = shards_[absl::Hash<absl::string_view>()(key) % kShardCount];
+  const HashedKey hashed{key, KeyHash()(key)};
+  // The map uses the hash's low bits (and the bits above its 7-bit control
+  // tag) to place entries; the shard takes the top bits, which it leaves be.
+  Shard& shard = shards_[hashed.hash >> (sizeof(size_t) * 8 - kShardBits)];
   absl::MutexLock lock(&shard.mu);
-  auto it = shard.expiry.find(key);
+  auto it = shard.expiry.find(hashed);
   if (it != shard.expiry.end()) {
     if (now < it->second) return AcquireResult{false, it->second - now};
     it->second = now + ttl;
