@@ -1,0 +1,583 @@
+// Tests for ParseWebhookMessage: real Alertmanager captures, malformed
+// bodies (each with its exact path and expectation), and hostile but valid
+// content that must survive byte for byte.
+
+#include "autoheal/payload.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "test_util.h"
+
+namespace autoheal {
+namespace {
+
+using ::autoheal::testutil::IsOk;
+using ::autoheal::testutil::ReadFileOrDie;
+using ::autoheal::testutil::StatusIs;
+using ::autoheal::testutil::TestDataPath;
+using ::testing::ElementsAre;
+using ::testing::Eq;
+using ::testing::HasSubstr;
+using ::testing::Optional;
+using ::testing::Pair;
+using ::testing::SizeIs;
+
+std::string ReadPayload(const std::string& name) {
+  return ReadFileOrDie(TestDataPath("payloads/" + name));
+}
+
+// Returns one alert object with the given labels object (JSON text).
+std::string AlertJson(const std::string& labels,
+                      const std::string& extra = "") {
+  return absl::StrCat(R"({"status":"firing","labels":)", labels, extra, "}");
+}
+
+// Returns a message body around `alerts` (the array's inner JSON text), with
+// `extra` spliced in as more top-level fields.
+std::string BodyJson(const std::string& alerts, const std::string& extra = "") {
+  return absl::StrCat(R"({"version":"4","status":"firing","alerts":[)", alerts,
+                      "]", extra, "}");
+}
+
+// Returns a valid body whose single alert has `labels`.
+std::string BodyWithLabels(const std::string& labels) {
+  return BodyJson(AlertJson(labels));
+}
+
+// --- Real Alertmanager captures ------------------------------------------
+
+TEST(ParseWebhookMessageTest, EveryCapturedPayloadParses) {
+  int files = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(TestDataPath("payloads"))) {
+    if (entry.path().extension() != ".json") continue;
+    ++files;
+    SCOPED_TRACE(entry.path().filename().string());
+    absl::StatusOr<WebhookMessage> message =
+        ParseWebhookMessage(ReadFileOrDie(entry.path().string()));
+    ASSERT_THAT(message, IsOk());
+    EXPECT_EQ(message->version, "4");
+    EXPECT_EQ(message->receiver, "autoheal");
+    ASSERT_FALSE(message->alerts.empty());
+    for (const Alert& alert : message->alerts) {
+      EXPECT_FALSE(alert.alertname().empty());
+      EXPECT_THAT(alert.fingerprint, SizeIs(16));
+      EXPECT_FALSE(alert.starts_at.empty());
+    }
+  }
+  EXPECT_GE(files, 9);
+}
+
+TEST(ParseWebhookMessageTest, SingleFiringPayloadFields) {
+  absl::StatusOr<WebhookMessage> message =
+      ParseWebhookMessage(ReadPayload("01-single-firing-autoheal.json"));
+  ASSERT_THAT(message, IsOk());
+  EXPECT_EQ(message->version, "4");
+  EXPECT_EQ(message->receiver, "autoheal");
+  EXPECT_EQ(message->status, AlertStatus::kFiring);
+  EXPECT_EQ(message->external_url, "http://vm:19093");
+  EXPECT_EQ(message->group_key, R"({}:{case="single"})");
+  EXPECT_EQ(message->truncated_alerts, 0);
+  EXPECT_THAT(message->group_labels.entries(),
+              ElementsAre(Pair("case", "single")));
+  EXPECT_THAT(
+      message->common_labels.entries(),
+      ElementsAre(Pair("alertname", "TcpEndpointDownFast"),
+                  Pair("case", "single"),
+                  Pair("instance", "db-01.internal:5432"),
+                  Pair("job", "blackbox-tcp"), Pair("severity", "critical")));
+  EXPECT_THAT(message->common_annotations.Find("autoheal"),
+              Optional(Eq("true")));
+
+  ASSERT_THAT(message->alerts, SizeIs(1));
+  const Alert& alert = message->alerts[0];
+  EXPECT_EQ(alert.status, AlertStatus::kFiring);
+  EXPECT_EQ(alert.alertname(), "TcpEndpointDownFast");
+  EXPECT_THAT(alert.labels.Find("instance"),
+              Optional(Eq("db-01.internal:5432")));
+  EXPECT_THAT(alert.labels.Find("severity"), Optional(Eq("critical")));
+  EXPECT_EQ(alert.labels, message->common_labels);
+  EXPECT_THAT(
+      alert.annotations.entries(),
+      ElementsAre(Pair("autoheal", "true"),
+                  Pair("runbook_url",
+                       "https://runbooks.example.internal/tcp-endpoint-down"),
+                  Pair("summary", "TCP endpoint db-01.internal:5432 is down")));
+  EXPECT_EQ(alert.starts_at, "2026-11-27T07:26:21Z");
+  EXPECT_EQ(alert.ends_at, "0001-01-01T00:00:00Z");
+  EXPECT_EQ(alert.generator_url,
+            "http://127.0.0.1:9090/graph?g0.expr=probe_success%3D%3D0");
+  EXPECT_EQ(alert.fingerprint, "ae2f46214283c1ff");
+}
+
+TEST(ParseWebhookMessageTest, MixedGroupHasEightAlerts) {
+  absl::StatusOr<WebhookMessage> message =
+      ParseWebhookMessage(ReadPayload("04-mixed-group.json"));
+  ASSERT_THAT(message, IsOk());
+  ASSERT_THAT(message->alerts, SizeIs(8));
+  for (const Alert& alert : message->alerts) {
+    EXPECT_EQ(alert.status, AlertStatus::kFiring);
+  }
+  EXPECT_EQ(message->alerts[7].alertname(), "PaymentRateErrorBudgetCritical");
+  EXPECT_TRUE(message->common_annotations.empty());
+}
+
+TEST(ParseWebhookMessageTest, FiringGroupCarriesResolvedAlert) {
+  absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(
+      ReadPayload("05-mixed-group-partially-resolved.json"));
+  ASSERT_THAT(message, IsOk());
+  EXPECT_EQ(message->status, AlertStatus::kFiring);
+  ASSERT_THAT(message->alerts, SizeIs(8));
+  const Alert& alert = message->alerts[4];
+  EXPECT_EQ(alert.alertname(), "CrmMetricsScrapeStale");
+  EXPECT_THAT(alert.labels.Find("instance"), Optional(Eq("crm-01:9100")));
+  EXPECT_EQ(alert.status, AlertStatus::kResolved);
+  EXPECT_EQ(alert.ends_at, "2026-11-27T07:31:23.832Z");
+  EXPECT_EQ(message->alerts[5].status, AlertStatus::kFiring);
+  // Go escapes '&' as \u0026; the parser decodes it.
+  EXPECT_EQ(
+      alert.generator_url,
+      "http://127.0.0.1:9090/graph?g0.expr=probe_success%3D%3D0&g0.tab=1");
+}
+
+TEST(ParseWebhookMessageTest, ResolvedPayloads) {
+  for (const char* name :
+       {"06-mixed-group-resolved.json", "07-single-resolved.json",
+        "11-prometheus-tcp-down-resolved.json"}) {
+    SCOPED_TRACE(name);
+    absl::StatusOr<WebhookMessage> message =
+        ParseWebhookMessage(ReadPayload(name));
+    ASSERT_THAT(message, IsOk());
+    EXPECT_EQ(message->status, AlertStatus::kResolved);
+    for (const Alert& alert : message->alerts) {
+      EXPECT_EQ(alert.status, AlertStatus::kResolved);
+    }
+  }
+}
+
+TEST(ParseWebhookMessageTest, MinimalMessageDefaultsOptionalFields) {
+  absl::StatusOr<WebhookMessage> message =
+      ParseWebhookMessage(R"({"version":"4","alerts":[{"status":"resolved",)"
+                          R"("labels":{"alertname":"X"}}]})");
+  ASSERT_THAT(message, IsOk());
+  EXPECT_EQ(message->receiver, "");
+  EXPECT_EQ(message->status, AlertStatus::kFiring);
+  EXPECT_EQ(message->truncated_alerts, 0);
+  ASSERT_THAT(message->alerts, SizeIs(1));
+  EXPECT_EQ(message->alerts[0].status, AlertStatus::kResolved);
+  EXPECT_TRUE(message->alerts[0].annotations.empty());
+  EXPECT_EQ(message->alerts[0].fingerprint, "");
+}
+
+TEST(ParseWebhookMessageTest, EmptyAlertsArrayIsAccepted) {
+  absl::StatusOr<WebhookMessage> message =
+      ParseWebhookMessage(R"({"version":"4","alerts":[]})");
+  ASSERT_THAT(message, IsOk());
+  EXPECT_TRUE(message->alerts.empty());
+}
+
+TEST(ParseWebhookMessageTest, ReadsTruncatedAlerts) {
+  absl::StatusOr<WebhookMessage> message =
+      ParseWebhookMessage(BodyJson("", R"(,"truncatedAlerts":1234)"));
+  ASSERT_THAT(message, IsOk());
+  EXPECT_EQ(message->truncated_alerts, 1234);
+}
+
+TEST(ParseWebhookMessageTest, UnsortedLabelsComeOutSorted) {
+  absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(
+      BodyWithLabels(R"({"zone":"b","alertname":"X","instance":"i"})"));
+  ASSERT_THAT(message, IsOk());
+  EXPECT_THAT(message->alerts[0].labels.entries(),
+              ElementsAre(Pair("alertname", "X"), Pair("instance", "i"),
+                          Pair("zone", "b")));
+}
+
+// --- Malformed bodies ----------------------------------------------------
+
+struct BadBody {
+  std::string name;
+  std::string body;
+  std::string message;  // a substring of the expected error message
+};
+
+void PrintTo(const BadBody& bad, std::ostream* os) { *os << bad.name; }
+
+class MalformedBodyTest : public ::testing::TestWithParam<BadBody> {};
+
+TEST_P(MalformedBodyTest, IsRejectedWithPathAndExpectation) {
+  const BadBody& bad = GetParam();
+  EXPECT_THAT(ParseWebhookMessage(bad.body),
+              StatusIs(absl::StatusCode::kInvalidArgument, bad.message));
+}
+
+std::vector<BadBody> BadBodies() {
+  const std::string ok_alert = AlertJson(R"({"alertname":"X"})");
+  return {
+      {"NotJson", "hello", "body: invalid JSON at byte 0: "},
+      {"EmptyBody", "", "body: invalid JSON at byte 0: "},
+      {"OnlyWhitespace", " \n", "body: invalid JSON at byte 2: "},
+      {"ArrayBody", "[]", "body: expected an object, got array"},
+      {"StringBody", R"("4")", "body: expected an object, got string"},
+      {"NullBody", "null", "body: expected an object, got null"},
+      {"VersionThree", R"({"version":"3","alerts":[]})",
+       R"(version: expected "4", got "3")"},
+      {"VersionNumber", R"({"version":4,"alerts":[]})",
+       R"(version: expected "4", got number)"},
+      {"VersionNull", R"({"version":null,"alerts":[]})",
+       R"(version: expected "4", got null)"},
+      {"MissingVersion", R"({"alerts":[]})", "version: missing"},
+      {"MissingAlerts", R"({"version":"4"})", "alerts: missing"},
+      {"AlertsObject", R"({"version":"4","alerts":{}})",
+       "alerts: expected an array, got object"},
+      {"AlertsNull", R"({"version":"4","alerts":null})",
+       "alerts: expected an array, got null"},
+      {"AlertIsString", BodyJson(ok_alert + R"(,"x")"),
+       "alerts[1]: expected an object, got string"},
+      {"AlertIsArray", BodyJson("[]"),
+       "alerts[0]: expected an object, got array"},
+      {"LabelsArray", BodyJson(AlertJson("[]")),
+       "alerts[0].labels: expected an object, got array"},
+      {"LabelsMissing", BodyJson(R"({"status":"firing"})"),
+       "alerts[0].labels: missing"},
+      {"AlertnameNumber",
+       BodyJson(ok_alert + "," + ok_alert + "," + ok_alert + "," +
+                AlertJson(R"({"alertname":7})")),
+       "alerts[3].labels.alertname: expected a string, got number"},
+      {"AlertnameMissing", BodyWithLabels(R"({"instance":"a"})"),
+       "alerts[0].labels.alertname: missing"},
+      {"LabelValueObject", BodyWithLabels(R"({"alertname":"X","a":{}})"),
+       "alerts[0].labels.a: expected a string, got object"},
+      {"LabelValueNull", BodyWithLabels(R"({"alertname":"X","a":null})"),
+       "alerts[0].labels.a: expected a string, got null"},
+      {"StatusMissing", BodyJson(R"({"labels":{"alertname":"X"}})"),
+       "alerts[0].status: missing"},
+      {"StatusPending",
+       BodyJson(R"({"status":"pending","labels":{"alertname":"X"}})"),
+       R"(alerts[0].status: expected "firing" or "resolved", got "pending")"},
+      {"StatusBoolean",
+       BodyJson(R"({"status":true,"labels":{"alertname":"X"}})"),
+       R"(alerts[0].status: expected "firing" or "resolved", got boolean)"},
+      {"GroupStatusBad", R"({"version":"4","alerts":[],"status":"FIRING"})",
+       R"(status: expected "firing" or "resolved", got "FIRING")"},
+      {"AnnotationNumber",
+       BodyJson(AlertJson(R"({"alertname":"X"})",
+                          R"(,"annotations":{"autoheal":1})")),
+       "alerts[0].annotations.autoheal: expected a string, got number"},
+      {"FingerprintNumber",
+       BodyJson(AlertJson(R"({"alertname":"X"})", R"(,"fingerprint":12)")),
+       "alerts[0].fingerprint: expected a string, got number"},
+      {"ReceiverNull", BodyJson("", R"(,"receiver":null)"),
+       "receiver: expected a string, got null"},
+      {"CommonLabelsString", BodyJson("", R"(,"commonLabels":"a")"),
+       "commonLabels: expected an object, got string"},
+      {"GroupLabelValueArray", BodyJson("", R"(,"groupLabels":{"a":[]})"),
+       "groupLabels.a: expected a string, got array"},
+      {"TruncatedAlertsString", BodyJson("", R"(,"truncatedAlerts":"3")"),
+       "truncatedAlerts: expected a non-negative integer, got string"},
+      {"TruncatedAlertsNegative", BodyJson("", R"(,"truncatedAlerts":-1)"),
+       "truncatedAlerts: expected a non-negative integer, got -1"},
+      {"TruncatedAlertsFraction", BodyJson("", R"(,"truncatedAlerts":2.5)"),
+       "truncatedAlerts: expected a non-negative integer, got 2.5"},
+      {"TruncatedAlertsTooBig",
+       BodyJson("", R"(,"truncatedAlerts":9223372036854775808)"),
+       "truncatedAlerts: expected a non-negative integer, got "
+       "9223372036854775808"},
+      {"DuplicateLabel",
+       BodyWithLabels(R"({"alertname":"X","instance":"a","instance":"b"})"),
+       R"(alerts[0].labels: duplicate key "instance")"},
+      {"DuplicateUnsortedLabel",
+       BodyWithLabels(R"({"instance":"a","alertname":"X","instance":"a"})"),
+       R"(alerts[0].labels: duplicate key "instance")"},
+      {"DuplicateAnnotation",
+       BodyJson(AlertJson(R"({"alertname":"X"})",
+                          R"(,"annotations":{"autoheal":"false",)"
+                          R"("autoheal":"true"})")),
+       R"(alerts[0].annotations: duplicate key "autoheal")"},
+      {"DuplicateCommonLabel",
+       BodyJson("", R"(,"commonLabels":{"a":"1","a":"1"})"),
+       R"(commonLabels: duplicate key "a")"},
+      {"DuplicateTopLevelKey", R"({"version":"4","alerts":[],"alerts":[]})",
+       R"(body: duplicate key "alerts")"},
+      {"DuplicateAlertField",
+       BodyJson(R"({"status":"resolved","status":"firing",)"
+                R"("labels":{"alertname":"X"}})"),
+       R"(alerts[0]: duplicate key "status")"},
+      {"InvalidUtf8", BodyWithLabels("{\"alertname\":\"X\xff\"}"),
+       "ill-formed UTF-8 byte"},
+      {"InvalidUtf8Offset", "{\"version\":\"4\xff\"}",
+       "body: invalid JSON at byte 13: "},
+      {"OverlongUtf8", BodyWithLabels("{\"alertname\":\"\xc0\xaf\"}"),
+       "ill-formed UTF-8 byte"},
+      {"RawNulInString", std::string("{\"version\":\"4\0\"}", 16),
+       "body: invalid JSON at byte 13: raw NUL byte"},
+      {"RawNulAfterBody",
+       R"({"version":"4","alerts":[]})" + std::string("\0garbage", 8),
+       "body: invalid JSON at byte 27: raw NUL byte"},
+      {"RawControlCharacter", BodyWithLabels("{\"alertname\":\"a\nb\"}"),
+       "control character U+000A (LF) must be escaped"},
+      {"TrailingGarbage", R"({"version":"4","alerts":[]} x)",
+       "body: invalid JSON at byte 28: "},
+      {"SecondObject", R"({"version":"4","alerts":[]}{})",
+       "expected end of input"},
+      {"Truncated", R"({"version":"4","alerts":[{"status":"fir)",
+       "body: invalid JSON at byte 39: "},
+      {"MissingColon", R"({"version" "4"})", "expected ':'"},
+      {"TrailingComma", R"({"version":"4","alerts":[],})",
+       "body: invalid JSON at byte 27: "},
+      {"SingleQuotes", R"({'version':'4'})", "body: invalid JSON at byte 1: "},
+      {"Comment", R"({"version":"4",/* c */"alerts":[]})",
+       "body: invalid JSON at byte 15: "},
+      {"BadEscape", BodyWithLabels(R"({"alertname":"\x41"})"),
+       "body: invalid JSON at byte"},
+      {"NumberOverflow", BodyJson("", R"(,"x":1e400)"),
+       "body: invalid JSON at byte 53: number overflow parsing '1e400'"},
+      {"LoneSurrogate", BodyWithLabels(R"({"alertname":"\ud800"})"),
+       "surrogate"},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, MalformedBodyTest, ::testing::ValuesIn(BadBodies()),
+    [](const ::testing::TestParamInfo<BadBody>& param_info) {
+      return param_info.param.name;
+    });
+
+TEST(ParseWebhookMessageTest, DeepNestingInUnknownFieldIsRejected) {
+  const int kLevels = 10000;
+  const std::string body =
+      BodyJson("", absl::StrCat(R"(,"deep":)", std::string(kLevels, '['),
+                                std::string(kLevels, ']')));
+  // {"version":"4","status":"firing","alerts":[],"deep":[[[... : the body
+  // is level 1, so the 32nd '[' opens level 33.
+  const size_t first_bracket = body.find("[[");
+  EXPECT_THAT(ParseWebhookMessage(body),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("body: nesting deeper than 32 levels at "
+                                    "byte ",
+                                    first_bracket + 31)));
+}
+
+TEST(ParseWebhookMessageTest, DeepObjectNestingIsRejected) {
+  std::string deep;
+  for (int i = 0; i < 10000; ++i) deep += R"({"a":)";
+  deep += "1";
+  deep += std::string(10000, '}');
+  EXPECT_THAT(ParseWebhookMessage(BodyJson("", ",\"deep\":" + deep)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "nesting deeper than 32 levels"));
+}
+
+TEST(ParseWebhookMessageTest, UnclosedDeepNestingIsRejected) {
+  EXPECT_THAT(ParseWebhookMessage(std::string(100000, '[')),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "body: expected an object, got array"));
+  EXPECT_THAT(ParseWebhookMessage(R"({"x":)" + std::string(100000, '[')),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "body: nesting deeper than 32 levels at byte 36"));
+}
+
+TEST(ParseWebhookMessageTest, NestingAtMaxDepthIsAccepted) {
+  // The body is level 1; 31 more brackets reach exactly level 32.
+  const std::string body =
+      BodyJson("", R"(,"deep":)" + std::string(31, '[') + std::string(31, ']'));
+  EXPECT_THAT(ParseWebhookMessage(body), IsOk());
+  EXPECT_THAT(
+      ParseWebhookMessage(BodyJson(
+          "", R"(,"deep":)" + std::string(32, '[') + std::string(32, ']'))),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               "nesting deeper than 32 levels"));
+}
+
+TEST(ParseWebhookMessageTest, MaxDepthOptionApplies) {
+  const std::string body = ReadPayload("01-single-firing-autoheal.json");
+  ParseOptions options;
+  options.max_depth = 4;  // body → alerts → alert → labels
+  EXPECT_THAT(ParseWebhookMessage(body, options), IsOk());
+  options.max_depth = 3;
+  const size_t labels_brace = body.find(R"("labels":{)") + 9;
+  EXPECT_THAT(ParseWebhookMessage(body, options),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("body: nesting deeper than 3 levels at "
+                                    "byte ",
+                                    labels_brace)));
+}
+
+TEST(ParseWebhookMessageTest, EveryTruncationOfARealPayloadIsRejected) {
+  const std::string body = ReadPayload("01-single-firing-autoheal.json");
+  // Every prefix that stops before the closing '}' is invalid.
+  const size_t closing_brace = body.rfind('}');
+  ASSERT_NE(closing_brace, std::string::npos);
+  for (size_t size = 0; size <= closing_brace; ++size) {
+    SCOPED_TRACE(size);
+    EXPECT_THAT(ParseWebhookMessage(absl::string_view(body).substr(0, size)),
+                StatusIs(absl::StatusCode::kInvalidArgument, "body: "));
+  }
+}
+
+TEST(ParseWebhookMessageTest, RandomByteFlipsNeverCrash) {
+  const std::string original = ReadPayload("04-mixed-group.json");
+  std::mt19937 rng(20261127);
+  std::uniform_int_distribution<size_t> position(0, original.size() - 1);
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (int i = 0; i < 3000; ++i) {
+    std::string body = original;
+    for (int flips = 1 + i % 3; flips > 0; --flips) {
+      body[position(rng)] = static_cast<char>(byte(rng));
+    }
+    absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(body);
+    if (!message.ok()) {
+      EXPECT_EQ(message.status().code(), absl::StatusCode::kInvalidArgument)
+          << message.status();
+    }
+  }
+}
+
+TEST(ParseWebhookMessageTest, ErrorMessagesStayShortAndQuoteHostileText) {
+  // A 1 MiB status value is cut in the message, not echoed whole.
+  const std::string huge(1 << 20, 'x');
+  absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(
+      BodyJson(R"({"status":")" + huge + R"(","labels":{"alertname":"X"}})"));
+  EXPECT_THAT(message,
+              StatusIs(absl::StatusCode::kInvalidArgument, "(1048576 bytes)"));
+  EXPECT_LT(message.status().message().size(), 200u);
+
+  // nlohmann's "last read" token (here 1 MiB, ending in a bad byte) is
+  // dropped from JSON errors.
+  message = ParseWebhookMessage(
+      BodyWithLabels(R"({"alertname":")" + huge + "\xfe\"}"));
+  EXPECT_THAT(message, StatusIs(absl::StatusCode::kInvalidArgument,
+                                "ill-formed UTF-8 byte"));
+  EXPECT_LT(message.status().message().size(), 200u);
+
+  // So is the number in nlohmann's overflow message.
+  message = ParseWebhookMessage(
+      BodyJson("", ",\"x\":" + std::string(100000, '9') + "e9"));
+  EXPECT_THAT(message, StatusIs(absl::StatusCode::kInvalidArgument,
+                                "number overflow parsing '999"));
+  EXPECT_LT(message.status().message().size(), 250u);
+
+  // A key that is not a plain name is quoted and escaped in the path.
+  EXPECT_THAT(
+      ParseWebhookMessage(BodyWithLabels(R"({"alertname":"X","a\"b\n":1})")),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               R"(alerts[0].labels["a\"b\u000a"]: expected a string)"));
+}
+
+// --- Hostile but valid content -------------------------------------------
+
+// Parses a body with one alert labelled {alertname: X, value: <json_value>}
+// and returns the "value" label.
+std::string RoundTripLabel(const std::string& json_value) {
+  absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(
+      BodyWithLabels(R"({"alertname":"X","value":)" + json_value + "}"));
+  EXPECT_THAT(message, IsOk());
+  if (!message.ok()) return "<error>";
+  std::optional<absl::string_view> value =
+      message->alerts[0].labels.Find("value");
+  EXPECT_TRUE(value.has_value());
+  return value ? std::string(*value) : "<absent>";
+}
+
+TEST(ParseWebhookMessageTest, EscapedNulIsPreserved) {
+  const std::string value = RoundTripLabel(R"("a\u0000b")");
+  EXPECT_EQ(value.size(), 3u);
+  EXPECT_EQ(value, std::string("a\0b", 3));
+}
+
+TEST(ParseWebhookMessageTest, EscapedQuotesAndNewlinesAreDecoded) {
+  EXPECT_EQ(RoundTripLabel(R"("say \"hi\"\nbye\t\\")"), "say \"hi\"\nbye\t\\");
+}
+
+TEST(ParseWebhookMessageTest, ShellMetacharactersArePreservedVerbatim) {
+  EXPECT_EQ(RoundTripLabel(R"("a;touch /tmp/x")"), "a;touch /tmp/x");
+  EXPECT_EQ(RoundTripLabel(R"json("$(reboot)")json"), "$(reboot)");
+  EXPECT_EQ(RoundTripLabel(R"("`id` | rm -rf / && echo '$HOME'")"),
+            "`id` | rm -rf / && echo '$HOME'");
+}
+
+TEST(ParseWebhookMessageTest, GoHtmlEscapesAreDecoded) {
+  EXPECT_EQ(RoundTripLabel(R"("\u003cb\u003e \u0026")"), "<b> &");
+}
+
+TEST(ParseWebhookMessageTest, RawUtf8IsPreserved) {
+  EXPECT_EQ(RoundTripLabel("\"Z\xc3\xbcrich \xe2\x9c\x93\""),
+            "Z\xc3\xbcrich \xe2\x9c\x93");
+  EXPECT_EQ(RoundTripLabel(R"("\u00fc\ud83d\ude00")"),
+            "\xc3\xbc\xf0\x9f\x98\x80");
+}
+
+TEST(ParseWebhookMessageTest, MebibyteLabelValueIsPreserved) {
+  std::string big(1 << 20, 'v');
+  big[0] = 'A';
+  big.back() = 'Z';
+  EXPECT_EQ(RoundTripLabel("\"" + big + "\""), big);
+}
+
+TEST(ParseWebhookMessageTest, FiveHundredAlerts) {
+  std::string alerts;
+  for (int i = 0; i < 500; ++i) {
+    if (i > 0) alerts += ",";
+    alerts += AlertJson(absl::StrCat(R"({"alertname":"A)", i,
+                                     R"(","instance":"host-)", i, R"("})"),
+                        absl::StrCat(R"(,"fingerprint":")", i, R"(")"));
+  }
+  absl::StatusOr<WebhookMessage> message =
+      ParseWebhookMessage(BodyJson(alerts));
+  ASSERT_THAT(message, IsOk());
+  ASSERT_THAT(message->alerts, SizeIs(500));
+  EXPECT_EQ(message->alerts[0].alertname(), "A0");
+  EXPECT_EQ(message->alerts[499].alertname(), "A499");
+  EXPECT_THAT(message->alerts[321].labels.Find("instance"),
+              Optional(Eq("host-321")));
+  EXPECT_EQ(message->alerts[321].fingerprint, "321");
+}
+
+TEST(ParseWebhookMessageTest, UnknownFieldsAtEveryLevelAreIgnored) {
+  const std::string unknown_value =
+      R"({"a":[1,2.5,-3,true,false,null,"s",{"b":{"c":[[]]}},[{}]]})";
+  const std::string alert = absl::StrCat(
+      R"({"status":"firing","x1":)", unknown_value,
+      R"(,"labels":{"alertname":"X"},"x2":[{"labels":7}],"x3":null,)",
+      R"("x4":"s","x5":1e300,"x6":-1,"x7":true,"x8":{"status":1}})");
+  const std::string body = absl::StrCat(
+      R"({"notification_reason":"new","routeLabels":{"a":"b"},)",
+      R"("version":"4","x":)", unknown_value, R"(,"alerts":[)", alert,
+      R"(],"y":[[[["alerts"]]]],"z":null,"w":12345678901234567890123})");
+  absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(body);
+  ASSERT_THAT(message, IsOk());
+  ASSERT_THAT(message->alerts, SizeIs(1));
+  EXPECT_EQ(message->alerts[0].alertname(), "X");
+  EXPECT_EQ(message->alerts[0].status, AlertStatus::kFiring);
+  EXPECT_THAT(message->alerts[0].labels.entries(), SizeIs(1));
+}
+
+TEST(ParseWebhookMessageTest, DuplicateUnknownFieldsAreIgnored) {
+  EXPECT_THAT(ParseWebhookMessage(BodyJson("", R"(,"x":1,"x":{"y":2})")),
+              IsOk());
+}
+
+TEST(ParseWebhookMessageTest, KnownFieldNamesAreCaseSensitive) {
+  // "Version" is an unknown field; "version" is still required.
+  EXPECT_THAT(ParseWebhookMessage(R"({"Version":"4","alerts":[]})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "version: missing"));
+}
+
+TEST(ParseWebhookMessageTest, WhitespaceAndByteOrderMarkAreAccepted) {
+  EXPECT_THAT(ParseWebhookMessage(
+                  " \t\r\n{ \"version\" : \"4\" ,\n \"alerts\" : [ ] }\n"),
+              IsOk());
+  EXPECT_THAT(
+      ParseWebhookMessage("\xef\xbb\xbf{\"version\":\"4\",\"alerts\":[]}"),
+      IsOk());
+}
+
+}  // namespace
+}  // namespace autoheal
