@@ -11,14 +11,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "nlohmann/json.hpp"
+#include "core/json_writer.h"
 
 namespace autoheal {
 namespace {
-
-// Ordered so that a line reads time, event, who, what, why: the order the
-// header documents.
-using Json = nlohmann::ordered_json;
 
 // strerror_r has two signatures (GNU returns char*, XSI returns int); these
 // overloads accept either, so the code is thread-safe on both.
@@ -55,15 +51,6 @@ absl::string_view Excerpt(absl::string_view s, size_t max) {
   return s.substr(0, end);
 }
 
-std::string ToLine(const Json& j) {
-  // `replace` turns invalid UTF-8 into U+FFFD instead of throwing;
-  // ensure_ascii=false keeps valid UTF-8 readable. JSON escapes every
-  // control character, so the only newline is the one appended here.
-  std::string line =
-      j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  line.push_back('\n');
-  return line;
-}
 
 void SyncParentDirectory(const std::string& path) {
   const size_t slash = path.rfind('/');
@@ -151,28 +138,35 @@ std::unique_ptr<JsonLinesAuditSink> JsonLinesAuditSink::ForStdout() {
 std::string JsonLinesAuditSink::DecisionLine(const Alert& alert,
                                              const Decision& decision,
                                              absl::Time at) {
-  Json j;
-  j["time"] = Rfc3339Millis(at);
-  j["event"] = "decision";
-  j["fingerprint"] = alert.fingerprint;
-  j["alertname"] = std::string(alert.alertname());
-  j["status"] = std::string(AlertStatusName(alert.status));
-  j["key"] = std::string(decision.key.view());
-  j["verdict"] = std::string(VerdictName(decision.verdict));
-  j["reason"] = std::string(ReasonName(decision.reason));
-  j["sentence"] = decision.Sentence();
+  std::string line;
+  line.reserve(512);
+  internal::JsonWriter j(&line);
+  j.BeginObject();
+  j.Key("time").String(Rfc3339Millis(at));
+  j.Key("event").String("decision");
+  j.Key("fingerprint").String(alert.fingerprint);
+  j.Key("alertname").String(alert.alertname());
+  j.Key("status").String(AlertStatusName(alert.status));
+  j.Key("key").String(decision.key.view());
+  j.Key("verdict").String(VerdictName(decision.verdict));
+  j.Key("reason").String(ReasonName(decision.reason));
+  j.Key("sentence").String(decision.Sentence());
+  j.Key("action");
   if (decision.action != nullptr) {
-    j["action"] = decision.action->name;
+    j.String(decision.action->name);
   } else {
-    j["action"] = nullptr;
+    j.Null();
   }
   if (decision.reason == Reason::kCoolingDown) {
-    j["time_left_sec"] = absl::ToDoubleSeconds(decision.time_left);
+    j.Key("time_left_sec").Double(absl::ToDoubleSeconds(decision.time_left));
   }
   if (decision.reason == Reason::kStoreUnavailable) {
-    j["store_error"] = decision.store_error.ToString();
+    j.Key("store_error").String(decision.store_error.ToString());
   }
-  return ToLine(j);
+  j.EndObject();
+  // JSON escapes every control character, so this is the line's only newline.
+  line.push_back('\n');
+  return line;
 }
 
 std::string JsonLinesAuditSink::OutcomeLine(const ActionRequest& request,
@@ -180,23 +174,27 @@ std::string JsonLinesAuditSink::OutcomeLine(const ActionRequest& request,
                                             absl::Time at) {
   absl::string_view out = Excerpt(outcome.stdout_excerpt, kMaxExcerptBytes);
   absl::string_view err = Excerpt(outcome.stderr_excerpt, kMaxExcerptBytes);
-  Json j;
-  j["time"] = Rfc3339Millis(at);
-  j["event"] = "outcome";
-  j["fingerprint"] = request.alert.fingerprint;
-  j["alertname"] = std::string(request.alert.alertname());
-  j["key"] = request.key;
-  j["action"] = request.action.name;
-  j["decided_at"] = Rfc3339Millis(request.decided_at);
-  j["outcome"] = std::string(OutcomeKindName(outcome.kind));
-  j["exit_code"] = outcome.exit_code;
-  j["duration_ms"] = absl::ToDoubleMilliseconds(outcome.duration);
-  j["stdout"] = std::string(out);
-  j["stdout_truncated"] = out.size() < outcome.stdout_excerpt.size();
-  j["stderr"] = std::string(err);
-  j["stderr_truncated"] = err.size() < outcome.stderr_excerpt.size();
-  if (!outcome.error.empty()) j["error"] = outcome.error;
-  return ToLine(j);
+  std::string line;
+  internal::JsonWriter j(&line);
+  j.BeginObject();
+  j.Key("time").String(Rfc3339Millis(at));
+  j.Key("event").String("outcome");
+  j.Key("fingerprint").String(request.alert.fingerprint);
+  j.Key("alertname").String(request.alert.alertname());
+  j.Key("key").String(request.key);
+  j.Key("action").String(request.action.name);
+  j.Key("decided_at").String(Rfc3339Millis(request.decided_at));
+  j.Key("outcome").String(OutcomeKindName(outcome.kind));
+  j.Key("exit_code").Int(outcome.exit_code);
+  j.Key("duration_ms").Double(absl::ToDoubleMilliseconds(outcome.duration));
+  j.Key("stdout").String(out);
+  j.Key("stdout_truncated").Bool(out.size() < outcome.stdout_excerpt.size());
+  j.Key("stderr").String(err);
+  j.Key("stderr_truncated").Bool(err.size() < outcome.stderr_excerpt.size());
+  if (!outcome.error.empty()) j.Key("error").String(outcome.error);
+  j.EndObject();
+  line.push_back('\n');
+  return line;
 }
 
 absl::Status JsonLinesAuditSink::RecordDecision(const Alert& alert,

@@ -1,0 +1,177 @@
+#include "core/json_writer.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace autoheal {
+namespace internal {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+constexpr absl::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// Returns the length of the valid UTF-8 sequence starting at s[i], or 0 when
+// the bytes there are not valid UTF-8 (overlong forms and surrogates too).
+size_t Utf8SequenceLength(absl::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = byte(i);
+  size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+void AppendEscapedAscii(unsigned char c, std::string* out) {
+  switch (c) {
+    case '"': out->append("\\\""); return;
+    case '\\': out->append("\\\\"); return;
+    case '\n': out->append("\\n"); return;
+    case '\r': out->append("\\r"); return;
+    case '\t': out->append("\\t"); return;
+    case '\b': out->append("\\b"); return;
+    case '\f': out->append("\\f"); return;
+    default: break;
+  }
+  if (c < 0x20 || c == 0x7F) {
+    const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+    out->append(escaped, sizeof(escaped));
+    return;
+  }
+  out->push_back(static_cast<char>(c));
+}
+
+bool NeedsEscape(unsigned char c) {
+  return c < 0x20 || c == '"' || c == '\\' || c >= 0x7F;
+}
+
+}  // namespace
+
+void AppendJsonString(absl::string_view value, std::string* out) {
+  out->push_back('"');
+  size_t i = 0;
+  while (i < value.size()) {
+    // Copy the longest run of plain ASCII in one append.
+    size_t run = i;
+    while (run < value.size() &&
+           !NeedsEscape(static_cast<unsigned char>(value[run]))) {
+      ++run;
+    }
+    out->append(value.data() + i, run - i);
+    i = run;
+    if (i == value.size()) break;
+    const unsigned char c = static_cast<unsigned char>(value[i]);
+    if (c < 0x80) {
+      AppendEscapedAscii(c, out);
+      ++i;
+      continue;
+    }
+    size_t n = Utf8SequenceLength(value, i);
+    if (n == 0) {
+      out->append(kReplacement.data(), kReplacement.size());
+      ++i;
+    } else {
+      out->append(value.data() + i, n);
+      i += n;
+    }
+  }
+  out->push_back('"');
+}
+
+void JsonWriter::Separate() {
+  if (need_comma_) out_->push_back(',');
+  need_comma_ = true;
+}
+
+JsonWriter& JsonWriter::BeginObject() {
+  Separate();
+  out_->push_back('{');
+  need_comma_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndObject() {
+  out_->push_back('}');
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::BeginArray() {
+  Separate();
+  out_->push_back('[');
+  need_comma_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndArray() {
+  out_->push_back(']');
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::Key(absl::string_view key) {
+  Separate();
+  AppendJsonString(key, out_);
+  out_->push_back(':');
+  need_comma_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::String(absl::string_view value) {
+  Separate();
+  AppendJsonString(value, out_);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Int(int64_t value) {
+  Separate();
+  absl::StrAppend(out_, value);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Double(double value) {
+  Separate();
+  if (!std::isfinite(value)) {
+    out_->append("null");
+    return *this;
+  }
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    absl::StrAppend(out_, static_cast<int64_t>(value));
+  } else {
+    absl::StrAppendFormat(out_, "%.3f", value);
+  }
+  return *this;
+}
+
+JsonWriter& JsonWriter::Bool(bool value) {
+  Separate();
+  out_->append(value ? "true" : "false");
+  return *this;
+}
+
+JsonWriter& JsonWriter::Null() {
+  Separate();
+  out_->append("null");
+  return *this;
+}
+
+}  // namespace internal
+}  // namespace autoheal
