@@ -9,7 +9,7 @@ install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/autoheal"
 install(FILES "${PROJECT_BINARY_DIR}/include/autoheal/version.h"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/autoheal")
 
-install(TARGETS autoheal autoheal_yaml
+install(TARGETS autoheal autoheal_yaml autoheal_process autoheal_audit
         EXPORT autoheal-targets
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds autoheal and runs its main job. Until the webhook receiver lands,
-# that is the library quickstart: the example policy (dry-run) deciding on a
-# captured Alertmanager payload, one line per alert with verdict and reason.
+# Builds autoheal and runs its main job: the Alertmanager webhook receiver on
+# the embedded default policy, in dry-run, listening on 127.0.0.1:9009.
+# Extra arguments go to autoheal-webhook (see --help), e.g. --policy FILE.
 #
-#   sudo bash scripts/run.sh [PAYLOAD.json]
+#   sudo bash scripts/run.sh [autoheal-webhook flags...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,5 @@ bash scripts/setup.sh >&2
 
 BUILD_DIR="${BUILD_DIR:-build}"
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
-cmake --build "$BUILD_DIR" --target autoheal_quickstart >&2
-exec "$BUILD_DIR/examples/quickstart/autoheal_quickstart" \
-  examples/policy/autoheal.yml \
-  "${1:-tests/data/payloads/04-mixed-group.json}"
+cmake --build "$BUILD_DIR" --target autoheal-webhook >&2
+exec "$BUILD_DIR/examples/webhook/autoheal-webhook" "$@"

@@ -9,6 +9,9 @@ PACKAGES=(
   libabsl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev
+  libmicrohttpd-dev prometheus-cpp-dev
+  prometheus-alertmanager
+  openssl curl wrk
 )
 
 missing=()

@@ -1,0 +1,89 @@
+// The receiver's request handling without the network: Receiver::Handle on
+// captured payloads, with a null audit sink writing to /dev/null and an
+// executor that records nothing. Shows what our code costs per request,
+// separately from the kernel and libmicrohttpd (bench/load.sh has those).
+//
+//   build/bench/receiver_benchmark --benchmark_repetitions=5
+//       --benchmark_report_aggregates_only=true
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "absl/synchronization/mutex.h"
+#include "allocation_counter.h"
+#include "autoheal/json_audit_sink.h"
+#include "autoheal/testing/fake_clock.h"
+#include "benchmark/benchmark.h"
+#include "receiver/receiver.h"
+
+namespace autoheal {
+namespace {
+
+class NullExecutor final : public ActionExecutor {
+ public:
+  absl::Status Submit(ActionRequest request, DoneCallback done) override {
+    if (done) done(request, ActionOutcome());
+    return absl::OkStatus();
+  }
+};
+
+std::string ReadPayload(const std::string& name) {
+  std::ifstream in(std::string(AUTOHEAL_TEST_DATA) + "/payloads/" + name);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+void BM_Receiver_Post(benchmark::State& state, const std::string& name) {
+  testing::FakeClock clock;
+  InMemoryCooldownStore store;
+  NullExecutor executor;
+  int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  auto audit = JsonLinesAuditSink::ForFd(devnull, "/dev/null", false);
+  receiver::ReceiverDeps deps;
+  deps.clock = &clock;
+  deps.store = &store;
+  deps.executor = &executor;
+  deps.audit = audit.get();
+  deps.env = [](const char*) { return std::optional<std::string>(); };
+  auto receiver = *receiver::Receiver::Create(receiver::ReceiverConfig(), deps);
+
+  std::string body = ReadPayload(name);
+  std::pair<absl::string_view, absl::string_view> content_type{
+      "Content-Type", "application/json"};
+  http::HttpRequest request;
+  request.method = "POST";
+  request.path = "/alerts";
+  request.body = body;
+  request.headers.push_back(content_type);
+  bench::AllocationCounter counter(state);
+  for (auto _ : state) {
+    http::HttpResponse response = receiver->Handle(request);
+    if (response.status != 200) {
+      state.SkipWithError(response.body.c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(response);
+  }
+  state.SetBytesProcessed(state.iterations() * body.size());
+  close(devnull);
+}
+BENCHMARK_CAPTURE(BM_Receiver_Post, 01_single, "01-single-firing-autoheal.json");
+BENCHMARK_CAPTURE(BM_Receiver_Post, 04_mixed, "04-mixed-group.json");
+BENCHMARK_CAPTURE(BM_Receiver_Post, 20_two_hundred, "20-two-hundred-alerts.json");
+
+}  // namespace
+}  // namespace autoheal
+
+int main(int argc, char** argv) {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,64 @@
+// autoheal-webhook: the Alertmanager webhook receiver. This file only turns
+// flags into a ServiceConfig; the logic lives in src/receiver/.
+//
+//   autoheal-webhook [--listen 127.0.0.1:9009] [--policy FILE]
+//                    [--audit-log FILE] [--bearer-token-file FILE] ...
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/time/time.h"
+#include "receiver/service.h"
+
+ABSL_FLAG(std::string, listen, "",
+          "host:port to listen on (default 127.0.0.1:9009, or $AUTOHEAL_LISTEN)");
+ABSL_FLAG(std::string, policy, "",
+          "YAML policy file (default: the embedded default policy, dry-run)");
+ABSL_FLAG(std::string, audit_log, "",
+          "append audit JSON lines to this file (default: stdout)");
+ABSL_FLAG(std::string, bearer_token, "",
+          "token POST requests must present; prefer $AUTOHEAL_BEARER_TOKEN or "
+          "--bearer-token-file, which do not show in ps");
+ABSL_FLAG(std::string, bearer_token_file, "", "file holding the bearer token");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate: serve HTTPS");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls-cert");
+ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "largest request body accepted");
+ABSL_FLAG(int, max_concurrent_actions, 4, "actions running at once");
+ABSL_FLAG(int, max_queued_actions, 64, "actions waiting to run");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "on SIGTERM, how long to wait for running actions");
+ABSL_FLAG(absl::Duration, connection_timeout, absl::Seconds(10),
+          "idle read/write timeout per connection");
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Prometheus Alertmanager webhook receiver: decides, for every alert, "
+      "whether to run its remediation, dry-run it, or skip it, and why.");
+  absl::ParseCommandLine(argc, argv);
+
+  autoheal::receiver::ServiceConfig config;
+  std::string listen = absl::GetFlag(FLAGS_listen);
+  if (!listen.empty()) config.listen = listen;
+  config.policy_path = absl::GetFlag(FLAGS_policy);
+  config.audit_log = absl::GetFlag(FLAGS_audit_log);
+  config.bearer_token = absl::GetFlag(FLAGS_bearer_token);
+  config.tls_cert_path = absl::GetFlag(FLAGS_tls_cert);
+  config.tls_key_path = absl::GetFlag(FLAGS_tls_key);
+  config.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
+  config.max_concurrent_actions = absl::GetFlag(FLAGS_max_concurrent_actions);
+  config.max_queued_actions = absl::GetFlag(FLAGS_max_queued_actions);
+  config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  config.connection_timeout = absl::GetFlag(FLAGS_connection_timeout);
+
+  absl::Status resolved = autoheal::receiver::ResolveServiceConfig(
+      autoheal::receiver::ProcessEnv(), !listen.empty(),
+      absl::GetFlag(FLAGS_bearer_token_file), config);
+  if (!resolved.ok()) {
+    std::fprintf(stderr, "autoheal-webhook: %s\n",
+                 std::string(resolved.message()).c_str());
+    return 1;
+  }
+  return autoheal::receiver::RunService(config);
+}

@@ -1,0 +1,224 @@
+// A small HTTP/1.1 server over GNU libmicrohttpd (epoll mode) for autoheal's
+// binaries: the Alertmanager webhook receiver, /metrics and /healthz.
+//
+// The server buffers each request body (up to a limit) and calls one Handler
+// per request with the whole request; the Handler returns the whole response.
+// It keeps connections alive, times out idle and slow clients, limits
+// connections in total and per client IP, and can serve TLS.
+//
+// Errors the server answers itself are JSON ({"error":"..."}): 413 for a
+// body over the limit, 500 when the Handler throws. Requests libmicrohttpd
+// cannot parse (bad request line, headers over connection_memory_bytes, a
+// Content-Length beyond 2^64) get libmicrohttpd's own short HTML error page
+// and the connection is closed; no Handler call happens.
+//
+// Thread-safety: the Handler runs on the server's internal threads; with
+// `thread_count > 1` it runs concurrently and must be thread-safe. The
+// HttpServer's own methods may be called from any thread, except that Stop()
+// (and so the destructor) must not be called from inside the Handler.
+//
+// This header is internal to autoheal (not installed).
+
+#ifndef AUTOHEAL_HTTP_HTTP_SERVER_H_
+#define AUTOHEAL_HTTP_HTTP_SERVER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace autoheal {
+namespace http {
+
+// One buffered request as the Handler sees it.
+//
+// Every view points into the server's per-connection buffers and is valid
+// only during the Handler call: copy what you keep. A test of a Handler can
+// build an HttpRequest by hand with views into its own strings.
+struct HttpRequest {
+  // The method as sent, e.g. "POST".
+  absl::string_view method;
+  // The request target up to '?', as sent (not percent-decoded), e.g.
+  // "/alert".
+  absl::string_view path;
+  // The raw query after '?', without it (not decoded); empty when absent.
+  absl::string_view query;
+  // The whole body, never more than HttpServerOptions::max_body_bytes.
+  // Binary-safe (may contain NUL bytes); chunked bodies arrive decoded.
+  absl::string_view body;
+  // The client's IP address as a literal, e.g. "127.0.0.1" or "::1".
+  absl::string_view peer;
+  // The request headers in arrival order, names as sent.
+  std::vector<std::pair<absl::string_view, absl::string_view>> headers;
+
+  // Returns the value of the first header named `name` (compared without
+  // regard to case), or nullopt when the request has none.
+  std::optional<absl::string_view> Header(absl::string_view name) const;
+};
+
+// The Handler's answer. The server adds Content-Length, Date and the
+// connection headers itself.
+struct HttpResponse {
+  // Must be in [200, 599]; anything else is answered as 500.
+  int status = 200;
+  // Sent as the Content-Type header unless empty.
+  std::string content_type = "application/json";
+  std::string body;
+  // Extra headers, e.g. {"WWW-Authenticate", "Bearer"}. Dropped: a header
+  // whose name or value holds CR, LF or NUL, one with an empty value
+  // (libmicrohttpd refuses those), and Content-Length or Transfer-Encoding
+  // (the server frames the body). {"Connection", "close"} closes the
+  // connection after this response.
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Returns a response with `status` and the body {"error":"<message>"},
+// `message` escaped as a JSON string.
+HttpResponse JsonError(int status, absl::string_view message);
+
+// Answers one request. Called on the server's threads; it must not throw
+// (if it does, the client gets 500 {"error":"internal error"}) and must not
+// call HttpServer::Stop().
+using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct HttpServerOptions {
+  // The IPv4 or IPv6 literal to listen on ("0.0.0.0" or "::" for all
+  // interfaces; "[::1]" is accepted too). Host names are not resolved.
+  // Default: "127.0.0.1" (loopback only, the safe choice).
+  std::string bind_address = "127.0.0.1";
+
+  // The TCP port; 0 picks a free ephemeral port, see HttpServer::port().
+  // Default: 9009.
+  uint16_t port = 9009;
+
+  // The largest request body accepted. A larger Content-Length is answered
+  // 413 at once, without reading the body; a chunked body that grows past
+  // the limit is read and discarded, then answered 413. Never more than this
+  // many body bytes are buffered per connection.
+  // Default: 1 MiB (an Alertmanager group of 200 alerts is ~100 KB).
+  size_t max_body_bytes = size_t{1} << 20;
+
+  // The most connections open at once; further ones are accepted and closed
+  // at once. Each costs a file descriptor, so keep it under RLIMIT_NOFILE.
+  // Default: 1024.
+  unsigned connection_limit = 1024;
+
+  // The most connections open at once from one client IP (0 = no limit).
+  // Keeps one misbehaving client from taking every slot while Alertmanager
+  // (a handful of keep-alive connections per replica) and Prometheus
+  // scrapes still get in. Raise it when many clients share one address
+  // (a proxy or NAT, or a load test on loopback).
+  // Default: 256.
+  unsigned per_ip_connection_limit = 256;
+
+  // How long a connection may stay idle (nothing received or sent) before
+  // the server closes it: bounds slow or silent clients (slowloris) and idle
+  // keep-alive connections. libmicrohttpd counts whole seconds, so this is
+  // rounded up to a whole number of seconds, at least 1.
+  // Default: 10 s.
+  absl::Duration connection_timeout = absl::Seconds(10);
+
+  // The memory libmicrohttpd may use per connection for the request line,
+  // headers and I/O buffers (bodies are buffered separately). A request
+  // whose line and headers do not fit gets libmicrohttpd's own error page
+  // (not JSON).
+  // Default: 32 KiB (libmicrohttpd's default).
+  size_t connection_memory_bytes = 32 * 1024;
+
+  // The number of threads that serve connections. 1 is one epoll thread,
+  // which saturates a core at ~tens of thousands of small requests/s; more
+  // threads form a pool that shares the listening socket, and the Handler
+  // then runs concurrently.
+  // Default: 1.
+  int thread_count = 1;
+
+  // PEM contents (not file names) of the server certificate chain and its
+  // unencrypted private key. Both set: serve HTTPS only. Both empty: plain
+  // HTTP. One without the other is kInvalidArgument.
+  // Default: empty (plain HTTP).
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+
+  // Receives libmicrohttpd's error messages (one line, no trailing newline),
+  // e.g. a rejected connection or a failed TLS handshake. Called on the
+  // server's threads, possibly concurrently; never once per normal request.
+  // Default: empty, meaning write "autoheal http: <message>" to stderr.
+  std::function<void(absl::string_view)> error_logger;
+};
+
+// An HTTP server running on its own threads from Start() until Stop().
+//
+// Example:
+//
+//   HttpServerOptions options;
+//   options.port = 0;  // any free port
+//   absl::StatusOr<std::unique_ptr<HttpServer>> server = HttpServer::Start(
+//       options, [](const HttpRequest& request) {
+//         if (request.path != "/healthz") return JsonError(404, "not found");
+//         HttpResponse response;
+//         response.body = R"({"status":"ok"})";
+//         return response;
+//       });
+//   if (!server.ok()) return server.status();
+//   std::cout << "listening on port " << (*server)->port() << "\n";
+//   ...
+//   (*server)->Stop();  // or let the unique_ptr go
+class HttpServer {
+ public:
+  // Binds `options.bind_address:options.port`, starts serving and returns
+  // the running server; requests go to `handler`, which the server owns.
+  //
+  // Errors (the message names the address and port, and the system's
+  // reason):
+  // - kInvalidArgument: bad options (address not an IP literal, a limit of
+  //   0, TLS certificate without key, a certificate or key libmicrohttpd
+  //   rejects), or an address not local to this host;
+  // - kUnavailable: the port is in use (a retry later may succeed) or the
+  //   server could not start;
+  // - kPermissionDenied: a privileged port without the privilege;
+  // - kFailedPrecondition: TLS requested but libmicrohttpd lacks TLS.
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
+      HttpServerOptions options, Handler handler);
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Calls Stop().
+  ~HttpServer();
+
+  // Returns the port the server is bound to (the real one when
+  // options.port was 0). Still valid after Stop().
+  uint16_t port() const;
+
+  // Returns the number of client connections currently open.
+  size_t open_connections() const;
+
+  // Blocks until exactly `count` client connections are open, or `timeout`
+  // passes; returns whether the count was reached. For tests and for
+  // draining connections before Stop().
+  bool WaitForOpenConnections(size_t count, absl::Duration timeout) const;
+
+  // Stops accepting connections, closes the open ones (waiting for Handler
+  // calls in progress to return) and joins the server's threads. Idempotent;
+  // safe to call from any thread except the server's own (the Handler).
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace http
+}  // namespace autoheal
+
+#endif  // AUTOHEAL_HTTP_HTTP_SERVER_H_

@@ -1,0 +1,125 @@
+#include "receiver/metrics.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "prometheus/text_serializer.h"
+
+namespace autoheal {
+namespace receiver {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+
+// Action run times, from a quick restart to a slow one near a timeout.
+const prometheus::Histogram::BucketBoundaries kDurationBuckets = {
+    0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
+
+}  // namespace
+
+ReceiverMetrics::ReceiverMetrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      decisions_(BuildCounter()
+                     .Name("autoheal_decisions_total")
+                     .Help("Decisions made, by verdict, reason and alertname "
+                           "(\"other\" when not allowlisted).")
+                     .Register(*registry_)),
+      actions_(BuildCounter()
+                   .Name("autoheal_actions_total")
+                   .Help("Actions ended, by action and outcome.")
+                   .Register(*registry_)),
+      action_duration_(BuildHistogram()
+                           .Name("autoheal_action_duration_seconds")
+                           .Help("How long actions ran, by action.")
+                           .Register(*registry_)),
+      http_requests_(BuildCounter()
+                         .Name("autoheal_http_requests_total")
+                         .Help("HTTP responses sent, by status code.")
+                         .Register(*registry_)),
+      reloads_(BuildCounter()
+                   .Name("autoheal_config_reloads_total")
+                   .Help("Policy reloads, by result (success or failure).")
+                   .Register(*registry_)),
+      enabled_(BuildGauge()
+                   .Name("autoheal_enabled")
+                   .Help("1 when actions run, 0 in dry-run.")
+                   .Register(*registry_)
+                   .Add({})),
+      inflight_(BuildGauge()
+                    .Name("autoheal_inflight_actions")
+                    .Help("Actions submitted and not yet ended.")
+                    .Register(*registry_)
+                    .Add({})) {
+  // Both results exist from the start, so that alerts on failures see 0.
+  reloads_.Add({{"result", "success"}});
+  reloads_.Add({{"result", "failure"}});
+}
+
+void ReceiverMetrics::OnDecision(const Alert&, const Decision& decision) {
+  DecisionCounter(decision.alertname, decision.reason).Increment();
+}
+
+prometheus::Counter& ReceiverMetrics::DecisionCounter(
+    absl::string_view alertname, Reason reason) {
+  absl::MutexLock lock(&mu_);
+  absl::string_view bounded =
+      allowlisted_.contains(alertname) ? alertname : "other";
+  ReasonCounters& counters = decision_counters_[bounded];
+  prometheus::Counter*& counter = counters[static_cast<size_t>(reason)];
+  if (counter == nullptr) {
+    Verdict verdict = reason == Reason::kExecute  ? Verdict::kExecute
+                      : reason == Reason::kDryRun ? Verdict::kDryRun
+                                                  : Verdict::kSkip;
+    counter = &decisions_.Add({{"verdict", std::string(VerdictName(verdict))},
+                               {"reason", std::string(ReasonName(reason))},
+                               {"alertname", std::string(bounded)}});
+  }
+  return *counter;
+}
+
+void ReceiverMetrics::OnOutcome(const ActionRequest& request,
+                                const ActionOutcome& outcome) {
+  actions_
+      .Add({{"action", request.action.name},
+            {"outcome", std::string(OutcomeKindName(outcome.kind))}})
+      .Increment();
+  action_duration_.Add({{"action", request.action.name}}, kDurationBuckets)
+      .Observe(absl::ToDoubleSeconds(outcome.duration));
+}
+
+void ReceiverMetrics::CountHttpResponse(int code) {
+  HttpCounter(code).Increment();
+}
+
+prometheus::Counter& ReceiverMetrics::HttpCounter(int code) {
+  absl::MutexLock lock(&mu_);
+  prometheus::Counter*& counter = http_counters_[code];
+  if (counter == nullptr) {
+    counter = &http_requests_.Add({{"code", absl::StrCat(code)}});
+  }
+  return *counter;
+}
+
+void ReceiverMetrics::CountReload(bool ok) {
+  reloads_.Add({{"result", ok ? "success" : "failure"}}).Increment();
+}
+
+void ReceiverMetrics::SetPolicy(const EngineOptions& options) {
+  absl::flat_hash_set<std::string> allowlisted;
+  for (const Action& action : options.actions) {
+    allowlisted.insert(action.alertname);
+  }
+  enabled_.Set(options.enabled ? 1 : 0);
+  absl::MutexLock lock(&mu_);
+  allowlisted_ = std::move(allowlisted);
+}
+
+std::string ReceiverMetrics::Serialize(size_t inflight) {
+  inflight_.Set(static_cast<double>(inflight));
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace receiver
+}  // namespace autoheal

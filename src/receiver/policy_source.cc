@@ -1,0 +1,131 @@
+#include "receiver/policy_source.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "autoheal/yaml_policy.h"
+#include "nlohmann/json.hpp"
+#include "receiver/sha256.h"
+
+namespace autoheal {
+namespace receiver {
+namespace {
+
+// The placeholders only print what a real action would do; they are there
+// so that the default policy can be switched on safely to try the chain.
+constexpr absl::string_view kDefaultPolicy = R"yaml(
+# autoheal-webhook's embedded default policy: the original stack's three
+# actions, with harmless placeholder commands, in dry-run.
+version: 1
+enabled: false
+cooldown: 120s
+actions:
+  CrmMetricsScrapeStale:
+    name: restart-crm-metrics
+    argv: ["/bin/echo", "placeholder: would restart the CRM metrics exporter"]
+    timeout: 30s
+  TcpEndpointDownFast:
+    name: restart-tcp-endpoint
+    argv: ["/bin/echo", "placeholder: would restart the TCP service"]
+    timeout: 30s
+    key_labels: [instance]
+  UptimeProbeFailing:
+    name: restart-web-frontend
+    argv: ["/bin/echo", "placeholder: would restart the web frontend"]
+    timeout: 30s
+    key_labels: [instance]
+)yaml";
+
+absl::StatusOr<bool> ParseEnabled(const std::string& value) {
+  std::string v = absl::AsciiStrToLower(value);
+  if (v == "true" || v == "1" || v == "yes") return true;
+  if (v == "false" || v == "0" || v == "no") return false;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "AUTOHEAL_ENABLED: expected true/false/1/0/yes/no, got \"",
+      absl::CEscape(value), "\""));
+}
+
+absl::StatusOr<absl::Duration> ParseCooldownSec(const std::string& value) {
+  int64_t seconds = 0;
+  bool digits_only = !value.empty() &&
+                     value.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits_only || !absl::SimpleAtoi(value, &seconds) || seconds <= 0 ||
+      seconds > 366LL * 24 * 3600) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "AUTOHEAL_COOLDOWN_SEC: expected a positive number of seconds "
+        "(at most a year), got \"", absl::CEscape(value), "\""));
+  }
+  return absl::Seconds(seconds);
+}
+
+nlohmann::json ActionJson(const Action& action) {
+  nlohmann::json j = {{"name", action.name},
+                      {"argv", action.argv},
+                      {"timeout_ns", absl::ToInt64Nanoseconds(action.timeout)},
+                      {"key_labels", action.key_labels}};
+  if (action.cooldown.has_value()) {
+    j["cooldown_ns"] = absl::ToInt64Nanoseconds(*action.cooldown);
+  }
+  return j;
+}
+
+}  // namespace
+
+EnvLookup ProcessEnv() {
+  return [](const char* name) -> std::optional<std::string> {
+    const char* value = std::getenv(name);
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+absl::string_view DefaultPolicyYaml() { return kDefaultPolicy; }
+
+absl::Status ApplyEnvOverrides(const EnvLookup& env, EngineOptions& options) {
+  if (std::optional<std::string> enabled = env("AUTOHEAL_ENABLED")) {
+    absl::StatusOr<bool> parsed = ParseEnabled(*enabled);
+    if (!parsed.ok()) return parsed.status();
+    options.enabled = *parsed;
+  }
+  if (std::optional<std::string> cooldown = env("AUTOHEAL_COOLDOWN_SEC")) {
+    absl::StatusOr<absl::Duration> parsed = ParseCooldownSec(*cooldown);
+    if (!parsed.ok()) return parsed.status();
+    options.default_cooldown = *parsed;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<EngineOptions> LoadReceiverPolicy(const std::string& path,
+                                                 const EnvLookup& env) {
+  absl::StatusOr<EngineOptions> options =
+      path.empty() ? ParsePolicy(kDefaultPolicy, "<embedded default policy>")
+                   : LoadPolicyFile(path);
+  if (!options.ok()) return options.status();
+  absl::Status status = ApplyEnvOverrides(env, *options);
+  if (!status.ok()) return status;
+  status = ValidateOptions(*options);
+  if (!status.ok()) return status;
+  return options;
+}
+
+std::string PolicyDigest(const EngineOptions& options) {
+  nlohmann::json actions = nlohmann::json::object();
+  for (const Action& action : options.actions) {
+    actions[action.alertname] = ActionJson(action);
+  }
+  nlohmann::json canonical = {
+      {"enabled", options.enabled},
+      {"opt_in_annotation", options.opt_in_annotation},
+      {"opt_in_value", options.opt_in_value},
+      {"default_cooldown_ns", absl::ToInt64Nanoseconds(options.default_cooldown)},
+      {"actions", actions}};
+  return internal::Sha256Hex(
+      canonical.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+}  // namespace receiver
+}  // namespace autoheal

@@ -1,0 +1,206 @@
+#include "receiver/receiver.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "autoheal/version.h"
+#include "receiver/responses.h"
+
+namespace autoheal {
+namespace receiver {
+namespace {
+
+using http::HttpRequest;
+using http::HttpResponse;
+
+HttpResponse Json(int status, std::string body) {
+  HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+HttpResponse Error(int status, absl::string_view message) {
+  return Json(status, ErrorJson(message));
+}
+
+HttpResponse MethodNotAllowed(absl::string_view allow) {
+  HttpResponse response =
+      Error(405, absl::StrCat("method not allowed; use ", allow));
+  response.headers.emplace_back("Allow", std::string(allow));
+  return response;
+}
+
+// Compares in time that depends only on the lengths, never on where the
+// first difference is, so a token cannot be guessed byte by byte.
+bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i]) ^
+            static_cast<unsigned char>(b.empty() ? 0 : b[i % b.size()]);
+  }
+  return diff == 0;
+}
+
+// Accepts application/json with any parameters (charset=utf-8 and the like).
+bool IsJsonContentType(const HttpRequest& request) {
+  std::optional<absl::string_view> type = request.Header("Content-Type");
+  if (!type.has_value()) return false;
+  absl::string_view media = type->substr(0, type->find(';'));
+  return absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(media),
+                                "application/json");
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Receiver>> Receiver::Create(
+    ReceiverConfig config, ReceiverDeps deps) {
+  if (deps.store == nullptr || deps.executor == nullptr ||
+      deps.audit == nullptr) {
+    return absl::InvalidArgumentError(
+        "receiver needs a cooldown store, an executor and an audit sink");
+  }
+  std::unique_ptr<Receiver> receiver(
+      new Receiver(std::move(config), std::move(deps)));
+  absl::StatusOr<std::shared_ptr<Policy>> policy = receiver->LoadPolicy();
+  if (!policy.ok()) return policy.status();
+  receiver->metrics_.SetPolicy((*policy)->engine->options());
+  absl::MutexLock lock(&receiver->mu_);
+  receiver->policy_ = *std::move(policy);
+  return receiver;
+}
+
+Receiver::Receiver(ReceiverConfig config, ReceiverDeps deps)
+    : config_(std::move(config)),
+      deps_(std::move(deps)),
+      remediator_(RemediatorDeps{deps_.executor, deps_.audit, &in_flight_,
+                                 deps_.clock, &metrics_}) {
+  if (deps_.clock == nullptr) deps_.clock = RealClock();
+  if (!deps_.env) deps_.env = ProcessEnv();
+}
+
+absl::StatusOr<std::shared_ptr<Receiver::Policy>> Receiver::LoadPolicy() {
+  absl::StatusOr<EngineOptions> options =
+      LoadReceiverPolicy(config_.policy_path, deps_.env);
+  if (!options.ok()) return options.status();
+  auto policy = std::make_shared<Policy>();
+  policy->digest = PolicyDigest(*options);
+  EngineDeps engine_deps;
+  engine_deps.clock = deps_.clock;
+  engine_deps.store = deps_.store;
+  engine_deps.in_flight = &in_flight_;
+  absl::StatusOr<std::unique_ptr<Engine>> engine =
+      Engine::Create(*std::move(options), engine_deps);
+  if (!engine.ok()) return engine.status();
+  policy->engine = *std::move(engine);
+  return policy;
+}
+
+absl::Status Receiver::Reload() {
+  absl::StatusOr<std::shared_ptr<Policy>> policy = LoadPolicy();
+  metrics_.CountReload(policy.ok());
+  if (!policy.ok()) return policy.status();
+  metrics_.SetPolicy((*policy)->engine->options());
+  absl::MutexLock lock(&mu_);
+  policy_ = *std::move(policy);
+  return absl::OkStatus();
+}
+
+std::shared_ptr<Receiver::Policy> Receiver::CurrentPolicy() const {
+  absl::MutexLock lock(&mu_);
+  return policy_;
+}
+
+bool Receiver::enabled() const {
+  return CurrentPolicy()->engine->options().enabled;
+}
+
+std::string Receiver::policy_digest() const { return CurrentPolicy()->digest; }
+
+HttpResponse Receiver::Handle(const HttpRequest& request) {
+  HttpResponse response = Route(request);
+  metrics_.CountHttpResponse(response.status);
+  return response;
+}
+
+HttpResponse Receiver::Route(const HttpRequest& request) {
+  const absl::string_view path = request.path;
+  if (path == "/alerts" || path == "/alert") {
+    if (request.method != "POST") return MethodNotAllowed("POST");
+    return PostAlerts(request);
+  }
+  if (path == "/" || path == "/metrics" || path == "/healthz") {
+    if (request.method != "GET") return MethodNotAllowed("GET");
+    if (path == "/") return GetStatus();
+    if (path == "/metrics") return GetMetrics();
+    return Json(200, R"({"status":"ok"})");
+  }
+  return Error(404, absl::StrCat("no route for ", path,
+                                 "; POST alerts to /alerts"));
+}
+
+bool Receiver::Authorized(const HttpRequest& request) const {
+  if (config_.bearer_token.empty()) return true;
+  std::optional<absl::string_view> header = request.Header("Authorization");
+  if (!header.has_value()) return false;
+  constexpr absl::string_view kScheme = "Bearer ";
+  if (header->size() < kScheme.size() ||
+      !absl::EqualsIgnoreCase(header->substr(0, kScheme.size()), kScheme)) {
+    return false;
+  }
+  return ConstantTimeEquals(header->substr(kScheme.size()),
+                            config_.bearer_token);
+}
+
+HttpResponse Receiver::PostAlerts(const HttpRequest& request) {
+  if (!Authorized(request)) {
+    HttpResponse response = Error(401, "missing or wrong bearer token");
+    response.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return response;
+  }
+  if (!IsJsonContentType(request)) {
+    return Error(415, "Content-Type must be application/json");
+  }
+  absl::StatusOr<WebhookMessage> message =
+      ParseWebhookMessage(request.body, config_.parse);
+  if (!message.ok()) return Error(400, message.status().message());
+
+  std::shared_ptr<Policy> policy = CurrentPolicy();
+  RemediationResult result = remediator_.Remediate(*policy->engine, *message);
+  last_decision_unix_nanos_.store(absl::ToUnixNanos(deps_.clock->Now()),
+                                  std::memory_order_relaxed);
+  if (result.store_unavailable) {
+    return Error(503, "cooldown state store unavailable; nothing ran, "
+                      "deliver again later");
+  }
+  if (!result.error.ok()) return Error(503, result.error.message());
+  return Json(200, DecisionsJson(*message, result.decisions,
+                                 policy->engine->options().enabled));
+}
+
+HttpResponse Receiver::GetStatus() {
+  std::shared_ptr<Policy> policy = CurrentPolicy();
+  StatusInfo info;
+  info.options = &policy->engine->options();
+  info.version = AUTOHEAL_VERSION_STRING;
+  info.policy_digest = policy->digest;
+  info.policy_source =
+      config_.policy_path.empty() ? "embedded default" : config_.policy_path;
+  info.inflight = in_flight_.size();
+  info.now = deps_.clock->Now();
+  int64_t last = last_decision_unix_nanos_.load(std::memory_order_relaxed);
+  if (last != 0) info.last_decision_at = absl::FromUnixNanos(last);
+  return Json(200, StatusJson(info));
+}
+
+HttpResponse Receiver::GetMetrics() {
+  HttpResponse response;
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  response.body = metrics_.Serialize(in_flight_.size());
+  return response;
+}
+
+}  // namespace receiver
+}  // namespace autoheal

@@ -1,0 +1,118 @@
+// The webhook receiver's request handling: routes, auth, decisions, status,
+// metrics and policy reloads. `examples/webhook/main.cc` wires it to an
+// `http::HttpServer`; tests call `Handle()` directly or through a server.
+//
+// Routes (DESIGN.md, "The receiver's HTTP contract"):
+//   POST /alerts, /alert  200 decisions | 400 malformed | 401 | 415 | 503
+//   GET  /                status JSON
+//   GET  /metrics         Prometheus text exposition
+//   GET  /healthz         {"status":"ok"}
+//   other paths 404; other methods 405 with an Allow header.
+// Only POST routes need the bearer token (when one is configured); status,
+// health and metrics stay readable by probes and Prometheus.
+//
+// Thread safety: `Handle()` and `Reload()` may be called concurrently. A
+// reload swaps the engine atomically; requests in progress finish on the
+// engine they started with, and cooldowns survive because the store is kept.
+
+#ifndef AUTOHEAL_RECEIVER_RECEIVER_H_
+#define AUTOHEAL_RECEIVER_RECEIVER_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "autoheal/action_executor.h"
+#include "autoheal/audit_sink.h"
+#include "autoheal/clock.h"
+#include "autoheal/cooldown_store.h"
+#include "autoheal/engine.h"
+#include "autoheal/in_flight.h"
+#include "autoheal/payload.h"
+#include "autoheal/remediator.h"
+#include "http/http_server.h"
+#include "receiver/metrics.h"
+#include "receiver/policy_source.h"
+
+namespace autoheal {
+namespace receiver {
+
+struct ReceiverConfig {
+  // The YAML policy file. Default: empty, the embedded default policy.
+  std::string policy_path;
+  // The bearer token POST requests must present. Default: empty, no auth.
+  std::string bearer_token;
+  // Limits for the payload parser. Default: ParseOptions().
+  ParseOptions parse;
+};
+
+// What the receiver uses but does not own; each must outlive it.
+struct ReceiverDeps {
+  Clock* clock = nullptr;            // default: RealClock()
+  CooldownStore* store = nullptr;    // required
+  ActionExecutor* executor = nullptr;  // required
+  AuditSink* audit = nullptr;        // required
+  EnvLookup env;                     // default: ProcessEnv()
+};
+
+class Receiver {
+ public:
+  // Loads the policy (file or embedded default, then the environment) and
+  // builds the engine. Returns kInvalidArgument naming what is wrong.
+  static absl::StatusOr<std::unique_ptr<Receiver>> Create(ReceiverConfig config,
+                                                          ReceiverDeps deps);
+
+  Receiver(const Receiver&) = delete;
+  Receiver& operator=(const Receiver&) = delete;
+
+  // Answers one HTTP request. Never waits for an action.
+  http::HttpResponse Handle(const http::HttpRequest& request);
+
+  // Reloads the policy from the same source. On error keeps the current
+  // policy and returns the error; both results are counted in metrics.
+  absl::Status Reload() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Returns the number of actions submitted and not yet ended.
+  size_t InFlight() const { return in_flight_.size(); }
+  // Returns whether the current policy is enabled (not dry-run).
+  bool enabled() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Returns the SHA-256 of the current canonical policy.
+  std::string policy_digest() const ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Counts an HTTP response the server produced on its own (e.g. 413).
+  void CountHttpResponse(int code) { metrics_.CountHttpResponse(code); }
+
+ private:
+  struct Policy {
+    std::unique_ptr<Engine> engine;
+    std::string digest;
+  };
+
+  Receiver(ReceiverConfig config, ReceiverDeps deps);
+  absl::StatusOr<std::shared_ptr<Policy>> LoadPolicy();
+  std::shared_ptr<Policy> CurrentPolicy() const ABSL_LOCKS_EXCLUDED(mu_);
+
+  http::HttpResponse Route(const http::HttpRequest& request);
+  http::HttpResponse PostAlerts(const http::HttpRequest& request);
+  http::HttpResponse GetStatus();
+  http::HttpResponse GetMetrics();
+  bool Authorized(const http::HttpRequest& request) const;
+
+  const ReceiverConfig config_;
+  ReceiverDeps deps_;
+  InFlightRegistry in_flight_;
+  ReceiverMetrics metrics_;
+  Remediator remediator_;
+  std::atomic<int64_t> last_decision_unix_nanos_{0};
+
+  mutable absl::Mutex mu_;
+  std::shared_ptr<Policy> policy_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace receiver
+}  // namespace autoheal
+
+#endif  // AUTOHEAL_RECEIVER_RECEIVER_H_

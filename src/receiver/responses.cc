@@ -1,0 +1,103 @@
+#include "receiver/responses.h"
+
+#include "core/json_writer.h"
+#include "nlohmann/json.hpp"
+
+namespace autoheal {
+namespace receiver {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// Dumps without ever throwing: invalid UTF-8 is replaced, not fatal.
+std::string Dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string Str(absl::string_view s) { return std::string(s); }
+
+void WriteDecision(const Alert& alert, const Decision& d,
+                   internal::JsonWriter& w) {
+  w.BeginObject();
+  w.Key("fingerprint").String(alert.fingerprint);
+  w.Key("alertname").String(d.alertname);
+  w.Key("status").String(AlertStatusName(alert.status));
+  w.Key("verdict").String(VerdictName(d.verdict));
+  w.Key("reason").String(ReasonName(d.reason));
+  w.Key("sentence").String(d.Sentence());
+  w.Key("key").String(d.key.view());
+  w.Key("seconds_left").Double(absl::ToDoubleSeconds(d.time_left));
+  w.Key("action");
+  if (d.action != nullptr) {
+    w.String(d.action->name);
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+}
+
+json ActionsJson(const EngineOptions& options) {
+  json actions = json::object();
+  for (const Action& a : options.actions) {
+    actions[a.alertname] = {
+        {"name", a.name},
+        {"argv", a.argv},
+        {"timeout_sec", absl::ToDoubleSeconds(a.timeout)},
+        {"cooldown_sec",
+         absl::ToDoubleSeconds(EffectiveCooldown(options, a))},
+        {"key_labels", a.key_labels}};
+  }
+  return actions;
+}
+
+}  // namespace
+
+std::string ErrorJson(absl::string_view message) {
+  return Dump({{"error", Str(message)}});
+}
+
+std::string DecisionsJson(const WebhookMessage& message,
+                          const std::vector<Decision>& decisions,
+                          bool enabled) {
+  // The hot path of every delivery: written directly, not through a DOM.
+  std::string out;
+  out.reserve(64 + 384 * decisions.size());
+  internal::JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("enabled").Bool(enabled);
+  w.Key("decisions").BeginArray();
+  for (size_t i = 0; i < decisions.size() && i < message.alerts.size(); ++i) {
+    WriteDecision(message.alerts[i], decisions[i], w);
+  }
+  w.EndArray();
+  w.EndObject();
+  return out;
+}
+
+std::string IsoTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
+
+std::string StatusJson(const StatusInfo& info) {
+  const EngineOptions& options = *info.options;
+  json body = {
+      {"service", "autoheal"},
+      {"status", "ok"},
+      {"enabled", options.enabled},
+      {"actions", ActionsJson(options)},
+      {"cooldown_sec", absl::ToDoubleSeconds(options.default_cooldown)},
+      {"timestamp", IsoTime(info.now)},
+      {"version", info.version},
+      {"policy_digest", info.policy_digest},
+      {"policy_source", info.policy_source},
+      {"opt_in", {{"annotation", options.opt_in_annotation},
+                  {"value", options.opt_in_value}}},
+      {"inflight_actions", info.inflight},
+      {"last_decision_at", info.last_decision_at == absl::InfinitePast()
+                               ? json()
+                               : json(IsoTime(info.last_decision_at))}};
+  return Dump(body);
+}
+
+}  // namespace receiver
+}  // namespace autoheal

@@ -1,0 +1,51 @@
+// The JSON bodies the receiver answers with.
+//
+// Thread safety: pure functions.
+
+#ifndef AUTOHEAL_RECEIVER_RESPONSES_H_
+#define AUTOHEAL_RECEIVER_RESPONSES_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "autoheal/alert.h"
+#include "autoheal/decision.h"
+#include "autoheal/options.h"
+
+namespace autoheal {
+namespace receiver {
+
+// Returns {"error": message}.
+std::string ErrorJson(absl::string_view message);
+
+// Returns the POST /alerts body: {"enabled":..., "decisions":[{fingerprint,
+// alertname, status, verdict, reason, sentence, key, seconds_left, action}]},
+// one decision per alert of `message`, in order.
+std::string DecisionsJson(const WebhookMessage& message,
+                          const std::vector<Decision>& decisions,
+                          bool enabled);
+
+// What GET / reports.
+struct StatusInfo {
+  const EngineOptions* options = nullptr;
+  std::string version;
+  std::string policy_digest;
+  std::string policy_source;   // a file path, or "embedded default"
+  size_t inflight = 0;
+  absl::Time now;
+  absl::Time last_decision_at = absl::InfinitePast();  // InfinitePast: none
+};
+
+// Returns the GET / body, with the original service's fields (service,
+// status, enabled, actions, cooldown_sec, timestamp) first.
+std::string StatusJson(const StatusInfo& info);
+
+// Formats `t` as ISO-8601 UTC with milliseconds, e.g. 2026-11-27T07:26:21.557Z.
+std::string IsoTime(absl::Time t);
+
+}  // namespace receiver
+}  // namespace autoheal
+
+#endif  // AUTOHEAL_RECEIVER_RESPONSES_H_

@@ -1,0 +1,210 @@
+#include "receiver/service.h"
+
+#include <signal.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "autoheal/json_audit_sink.h"
+#include "autoheal/process_executor.h"
+#include "autoheal/version.h"
+#include "receiver/receiver.h"
+
+namespace autoheal {
+namespace receiver {
+namespace {
+
+void Log(absl::string_view message) {
+  std::cerr << "autoheal-webhook: " << message << std::endl;
+}
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path,
+                                          absl::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, " ", path, ": cannot open: ", std::strerror(errno)));
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+absl::StatusOr<std::unique_ptr<AuditSink>> OpenAudit(const ServiceConfig& c) {
+  if (c.audit_log.empty()) return {JsonLinesAuditSink::ForStdout()};
+  absl::StatusOr<std::unique_ptr<JsonLinesAuditSink>> sink =
+      JsonLinesAuditSink::OpenFile(c.audit_log);
+  if (!sink.ok()) return sink.status();
+  return {*std::move(sink)};
+}
+
+absl::StatusOr<http::HttpServerOptions> ServerOptions(const ServiceConfig& c) {
+  http::HttpServerOptions options;
+  absl::Status status =
+      ParseListenAddress(c.listen, &options.bind_address, &options.port);
+  if (!status.ok()) return status;
+  options.max_body_bytes = c.max_body_bytes;
+  options.connection_timeout = c.connection_timeout;
+  options.error_logger = [](absl::string_view m) { Log(m); };
+  if (c.tls_cert_path.empty() != c.tls_key_path.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls-cert and --tls-key must be given together");
+  }
+  if (!c.tls_cert_path.empty()) {
+    absl::StatusOr<std::string> cert = ReadWholeFile(c.tls_cert_path, "--tls-cert");
+    if (!cert.ok()) return cert.status();
+    absl::StatusOr<std::string> key = ReadWholeFile(c.tls_key_path, "--tls-key");
+    if (!key.ok()) return key.status();
+    options.tls_cert_pem = *std::move(cert);
+    options.tls_key_pem = *std::move(key);
+  }
+  return options;
+}
+
+// Blocks the signals the service handles, in this thread and every thread
+// it starts afterwards, so that only WaitForSignals() sees them.
+sigset_t BlockServiceSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&set, sig);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a client hanging up must not kill us
+  return set;
+}
+
+// Handles SIGHUP (reload) until SIGTERM or SIGINT arrives.
+void WaitForSignals(const sigset_t& set, Receiver& receiver) {
+  while (true) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig != SIGHUP) {
+      Log(absl::StrCat("received ", strsignal(sig), "; shutting down"));
+      return;
+    }
+    absl::Status reloaded = receiver.Reload();
+    Log(reloaded.ok()
+            ? absl::StrCat("policy reloaded; digest ", receiver.policy_digest())
+            : absl::StrCat("policy reload failed, keeping the old policy: ",
+                           reloaded.message()));
+  }
+}
+
+}  // namespace
+
+absl::Status ParseListenAddress(const std::string& listen, std::string* host,
+                                uint16_t* port) {
+  size_t colon = listen.rfind(':');
+  uint32_t number = 0;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(absl::string_view(listen).substr(colon + 1), &number) ||
+      number > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "listen address \"", listen, "\": expected host:port, e.g. 127.0.0.1:9009"));
+  }
+  *host = listen.substr(0, colon);
+  *port = static_cast<uint16_t>(number);
+  return absl::OkStatus();
+}
+
+absl::Status ResolveServiceConfig(const EnvLookup& env, bool listen_from_flag,
+                                  const std::string& token_file,
+                                  ServiceConfig& config) {
+  if (!listen_from_flag) {
+    if (std::optional<std::string> listen = env("AUTOHEAL_LISTEN")) {
+      config.listen = *listen;
+    }
+  }
+  if (!token_file.empty()) {
+    if (!config.bearer_token.empty()) {
+      return absl::InvalidArgumentError(
+          "give the bearer token once: --bearer-token or --bearer-token-file");
+    }
+    absl::StatusOr<std::string> token =
+        ReadWholeFile(token_file, "--bearer-token-file");
+    if (!token.ok()) return token.status();
+    config.bearer_token = std::string(absl::StripSuffix(
+        absl::StripSuffix(*token, "\n"), "\r"));
+    if (config.bearer_token.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--bearer-token-file ", token_file, ": the file is empty"));
+    }
+  } else if (config.bearer_token.empty()) {
+    if (std::optional<std::string> token = env("AUTOHEAL_BEARER_TOKEN")) {
+      config.bearer_token = *token;
+    }
+  }
+  return absl::OkStatus();
+}
+
+int RunService(const ServiceConfig& config) {
+  sigset_t signals = BlockServiceSignals();
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+
+  absl::StatusOr<http::HttpServerOptions> server_options = ServerOptions(config);
+  absl::StatusOr<std::unique_ptr<AuditSink>> audit = OpenAudit(config);
+  for (const absl::Status& s : {server_options.status(), audit.status()}) {
+    if (!s.ok()) {
+      Log(s.message());
+      return 1;
+    }
+  }
+  ProcessExecutorOptions executor_options;
+  executor_options.max_concurrent = config.max_concurrent_actions;
+  executor_options.max_queue = config.max_queued_actions;
+  absl::StatusOr<std::unique_ptr<ProcessExecutor>> executor =
+      ProcessExecutor::Create(executor_options, RealClock());
+  if (!executor.ok()) {
+    Log(executor.status().message());
+    return 1;
+  }
+  InMemoryCooldownStore store;
+  ReceiverConfig receiver_config;
+  receiver_config.policy_path = config.policy_path;
+  receiver_config.bearer_token = config.bearer_token;
+  ReceiverDeps deps;
+  deps.store = &store;
+  deps.executor = executor->get();
+  deps.audit = audit->get();
+  absl::StatusOr<std::unique_ptr<Receiver>> receiver =
+      Receiver::Create(receiver_config, deps);
+  if (!receiver.ok()) {
+    Log(receiver.status().message());
+    return 1;
+  }
+  Receiver* r = receiver->get();
+  absl::StatusOr<std::unique_ptr<http::HttpServer>> server = http::HttpServer::Start(
+      *server_options,
+      [r](const http::HttpRequest& request) { return r->Handle(request); });
+  if (!server.ok()) {
+    Log(server.status().message());
+    return 1;
+  }
+  Log(absl::StrCat("autoheal ", AUTOHEAL_VERSION_STRING, " listening on ",
+                   config.tls_cert_path.empty() ? "http://" : "https://",
+                   server_options->bind_address, ":", (*server)->port(),
+                   "; ", r->enabled() ? "ENABLED: actions run" : "dry-run",
+                   "; policy ",
+                   config.policy_path.empty() ? "embedded default" : config.policy_path,
+                   " (sha256 ", r->policy_digest(), ")"));
+
+  WaitForSignals(signals, *r);
+
+  (*server)->Stop();
+  absl::Status drained = (*executor)->Shutdown(config.shutdown_grace);
+  if (!drained.ok()) Log(drained.message());
+  absl::Status flushed = (*audit)->Flush();
+  if (!flushed.ok()) Log(flushed.message());
+  Log("stopped");
+  return 0;
+}
+
+}  // namespace receiver
+}  // namespace autoheal

@@ -1,0 +1,51 @@
+// Decides on a payload with a policy loaded from YAML, using only the
+// installed headers and libraries. Exits 0 when the decisions are as expected.
+#include <iostream>
+
+#include "autoheal/engine.h"
+#include "autoheal/json_audit_sink.h"
+#include "autoheal/process_executor.h"
+#include "autoheal/remediator.h"
+#include "autoheal/payload.h"
+#include "autoheal/testing/fake_clock.h"
+#include "autoheal/version.h"
+#include "autoheal/yaml_policy.h"
+
+int main() {
+  const char* policy = R"(
+actions:
+  ApiDown:
+    name: restart-api
+    argv: ["/usr/bin/true"]
+)";
+  const char* payload = R"({"version":"4","status":"firing","alerts":[
+    {"status":"firing","labels":{"alertname":"ApiDown"},
+     "annotations":{"autoheal":"true"}},
+    {"status":"firing","labels":{"alertname":"Other"},
+     "annotations":{"autoheal":"true"}}]})";
+
+  auto options = autoheal::ParsePolicy(policy, "inline.yml");
+  if (!options.ok()) {
+    std::cerr << options.status() << "\n";
+    return 1;
+  }
+  autoheal::testing::FakeClock clock;
+  autoheal::EngineDeps deps;
+  deps.clock = &clock;
+  auto engine = autoheal::Engine::Create(*options, deps);
+  auto message = autoheal::ParseWebhookMessage(payload);
+  if (!engine.ok() || !message.ok()) return 1;
+  // The optional components link from the installed tree too.
+  auto executor = autoheal::ProcessExecutor::Create({}, &clock);
+  auto audit = autoheal::JsonLinesAuditSink::ForStdout();
+  if (!executor.ok() || audit == nullptr) return 1;
+  auto decisions = (*engine)->DecideAll(*message);
+  for (const auto& d : decisions) {
+    std::cout << d.alertname << " " << d.reason << ": " << d.Sentence() << "\n";
+  }
+  std::cout << "autoheal " << AUTOHEAL_VERSION_STRING << "\n";
+  bool ok = decisions.size() == 2 &&
+            decisions[0].reason == autoheal::Reason::kDryRun &&
+            decisions[1].reason == autoheal::Reason::kNotAllowlisted;
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,376 @@
+// The receiver's HTTP contract, end to end through a real HttpServer on an
+// ephemeral loopback port, with fake clock, executor, store fault switch and
+// audit sink.
+#include "receiver/receiver.h"
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "autoheal/testing/fake_clock.h"
+#include "autoheal/testing/faulty_cooldown_store.h"
+#include "autoheal/testing/memory_audit_sink.h"
+#include "autoheal/testing/recording_executor.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "http_client.h"
+#include "nlohmann/json.hpp"
+#include "test_util.h"
+
+namespace autoheal {
+namespace receiver {
+namespace {
+
+using ::autoheal::testutil::ClientResponse;
+using ::autoheal::testutil::HeaderList;
+using ::autoheal::testutil::HttpClient;
+using ::autoheal::testutil::IsOk;
+using ::autoheal::testutil::ReadFileOrDie;
+using ::autoheal::testutil::StatusIs;
+using ::autoheal::testutil::TestDataPath;
+using ::testing::HasSubstr;
+using json = nlohmann::json;
+
+constexpr char kToken[] = "s3cret-token";
+const HeaderList kJsonAuth = {{"Content-Type", "application/json"},
+                              {"Authorization", "Bearer s3cret-token"}};
+
+class ReceiverTest : public ::testing::Test {
+ protected:
+  ReceiverTest() : faulty_store_(&store_) {}
+
+  void SetUp() override { StartWith(""); }
+
+  void StartWith(const std::string& policy_path) {
+    server_.reset();
+    ReceiverConfig config;
+    config.policy_path = policy_path;
+    config.bearer_token = kToken;
+    ReceiverDeps deps;
+    deps.clock = &clock_;
+    deps.store = &faulty_store_;
+    deps.executor = &executor_;
+    deps.audit = &audit_;
+    deps.env = [this](const char* name) -> std::optional<std::string> {
+      auto it = env_.find(name);
+      if (it == env_.end()) return std::nullopt;
+      return it->second;
+    };
+    auto receiver = Receiver::Create(config, deps);
+    ASSERT_THAT(receiver, IsOk());
+    receiver_ = *std::move(receiver);
+    http::HttpServerOptions options;
+    options.port = 0;
+    Receiver* r = receiver_.get();
+    auto server = http::HttpServer::Start(
+        options, [r](const http::HttpRequest& q) { return r->Handle(q); });
+    ASSERT_THAT(server, IsOk());
+    server_ = *std::move(server);
+  }
+
+  ClientResponse Send(const std::string& method, const std::string& path,
+                      const std::string& body = "",
+                      const HeaderList& headers = kJsonAuth) {
+    auto client = HttpClient::Connect(server_->port());
+    EXPECT_THAT(client, IsOk());
+    if (!client.ok()) return {};
+    auto response = client->Request(method, path, body, headers);
+    EXPECT_THAT(response, IsOk());
+    return response.ok() ? *response : ClientResponse{};
+  }
+
+  ClientResponse PostPayload(const std::string& name,
+                             const HeaderList& headers = kJsonAuth) {
+    return Send("POST", "/alerts",
+                ReadFileOrDie(TestDataPath("payloads/" + name)), headers);
+  }
+
+  std::string WriteTempPolicy(const std::string& yaml) {
+    std::string path = ::testing::TempDir() + "receiver_test_policy.yml";
+    std::ofstream(path) << yaml;
+    return path;
+  }
+
+  testing::FakeClock clock_;
+  InMemoryCooldownStore store_;
+  testing::FaultyCooldownStore faulty_store_;
+  testing::RecordingExecutor executor_;
+  testing::MemoryAuditSink audit_;
+  std::map<std::string, std::string> env_;
+  std::unique_ptr<Receiver> receiver_;
+  std::unique_ptr<http::HttpServer> server_;
+};
+
+TEST_F(ReceiverTest, DefaultPolicyIsDryRunAndDecidesEveryAlert) {
+  ClientResponse r = PostPayload("04-mixed-group.json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.Header("Content-Type").value_or(""), HasSubstr("application/json"));
+  json body = json::parse(r.body);
+  EXPECT_EQ(body["enabled"], false);
+  ASSERT_EQ(body["decisions"].size(), 8u);
+  const json& shop = body["decisions"][1];
+  EXPECT_EQ(shop["alertname"], "UptimeProbeFailing");
+  EXPECT_EQ(shop["fingerprint"], "94b9e96a6fcf7f16");
+  EXPECT_EQ(shop["verdict"], "dry_run");
+  EXPECT_EQ(shop["reason"], "dry_run");
+  EXPECT_EQ(shop["action"], "restart-web-frontend");
+  EXPECT_THAT(shop["key"].get<std::string>(), HasSubstr("ah1|dry_run|"));
+  EXPECT_EQ(shop["seconds_left"], 0);
+  EXPECT_THAT(shop["sentence"].get<std::string>(), HasSubstr("dry-run"));
+  EXPECT_EQ(body["decisions"][5]["reason"], "not_opted_in");  // "TRUE"
+  EXPECT_EQ(body["decisions"][6]["reason"], "not_allowlisted");
+  EXPECT_TRUE(executor_.requests().empty());
+  EXPECT_EQ(audit_.entries().size(), 8u);
+}
+
+TEST_F(ReceiverTest, EnabledRunsOnceThenCoolsDownWithSecondsLeft) {
+  env_["AUTOHEAL_ENABLED"] = "true";
+  StartWith("");
+  EXPECT_EQ(PostPayload("01-single-firing-autoheal.json").status, 200);
+  clock_.Advance(absl::Seconds(47));
+  ClientResponse again = PostPayload("01-single-firing-autoheal.json");
+  json d = json::parse(again.body)["decisions"][0];
+  EXPECT_EQ(d["verdict"], "skip");
+  EXPECT_EQ(d["reason"], "cooling_down");
+  EXPECT_EQ(d["seconds_left"], 73);
+  ASSERT_EQ(executor_.requests().size(), 1u);
+  EXPECT_EQ(executor_.requests()[0].action.argv[0], "/bin/echo");
+}
+
+TEST_F(ReceiverTest, AlertPathIsAnAliasOfAlerts) {
+  ClientResponse r = Send("POST", "/alert",
+                          ReadFileOrDie(TestDataPath("payloads/07-single-resolved.json")));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["decisions"][0]["reason"], "resolved");
+}
+
+TEST_F(ReceiverTest, MalformedBodyIs400NamingTheField) {
+  ClientResponse r = Send("POST", "/alerts",
+                          R"({"version":"4","alerts":[{"status":"firing","labels":{"alertname":7}}]})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body)["error"],
+            "alerts[0].labels.alertname: expected a string, got number");
+  EXPECT_EQ(Send("POST", "/alerts", "").status, 400);
+  EXPECT_EQ(Send("POST", "/alerts", R"({"version":"3","alerts":[]})").status, 400);
+  EXPECT_TRUE(executor_.requests().empty());
+}
+
+TEST_F(ReceiverTest, BearerTokenMissingWrongAndRight) {
+  std::string body = ReadFileOrDie(TestDataPath("payloads/01-single-firing-autoheal.json"));
+  ClientResponse missing =
+      Send("POST", "/alerts", body, {{"Content-Type", "application/json"}});
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(missing.Header("WWW-Authenticate").value_or(""), "Bearer");
+  EXPECT_THAT(json::parse(missing.body)["error"].get<std::string>(),
+              HasSubstr("bearer token"));
+  for (const char* wrong : {"Bearer s3cret-toke", "Bearer s3cret-token2",
+                            "Basic s3cret-token", "s3cret-token", "Bearer "}) {
+    EXPECT_EQ(Send("POST", "/alerts", body,
+                   {{"Content-Type", "application/json"},
+                    {"Authorization", wrong}}).status, 401) << wrong;
+  }
+  EXPECT_EQ(Send("POST", "/alerts", body,
+                 {{"Content-Type", "application/json"},
+                  {"Authorization", "bearer s3cret-token"}}).status, 200);
+  EXPECT_EQ(audit_.entries().size(), 1u);  // only the authorised request
+}
+
+TEST_F(ReceiverTest, WrongContentTypeIs415) {
+  std::string body = ReadFileOrDie(TestDataPath("payloads/01-single-firing-autoheal.json"));
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded",
+                           "application/jsonp"}) {
+    ClientResponse r = Send("POST", "/alerts", body,
+                            {{"Content-Type", type},
+                             {"Authorization", "Bearer s3cret-token"}});
+    EXPECT_EQ(r.status, 415) << type;
+    EXPECT_THAT(r.body, HasSubstr("application/json"));
+  }
+  EXPECT_EQ(Send("POST", "/alerts", body,
+                 {{"Authorization", "Bearer s3cret-token"}}).status, 415);
+  EXPECT_EQ(Send("POST", "/alerts", body,
+                 {{"Content-Type", "Application/JSON; charset=utf-8"},
+                  {"Authorization", "Bearer s3cret-token"}}).status, 200);
+}
+
+TEST_F(ReceiverTest, UnknownPathIs404AndWrongMethodIs405) {
+  ClientResponse missing = Send("GET", "/nope");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_THAT(json::parse(missing.body)["error"].get<std::string>(),
+              HasSubstr("/nope"));
+  ClientResponse get_alerts = Send("GET", "/alerts");
+  EXPECT_EQ(get_alerts.status, 405);
+  EXPECT_EQ(get_alerts.Header("Allow").value_or(""), "POST");
+  EXPECT_EQ(Send("DELETE", "/alerts").status, 405);
+  ClientResponse post_status = Send("POST", "/", "{}");
+  EXPECT_EQ(post_status.status, 405);
+  EXPECT_EQ(post_status.Header("Allow").value_or(""), "GET");
+}
+
+TEST_F(ReceiverTest, BodyOverTheLimitIs413) {
+  std::string big(2 << 20, ' ');
+  ClientResponse r = Send("POST", "/alerts", big);
+  EXPECT_EQ(r.status, 413);
+  EXPECT_THAT(json::parse(r.body)["error"].get<std::string>(), HasSubstr("exceeds"));
+}
+
+TEST_F(ReceiverTest, StoreDownIs503AndNothingRuns) {
+  env_["AUTOHEAL_ENABLED"] = "1";
+  StartWith("");
+  faulty_store_.set_down(true);
+  ClientResponse r = PostPayload("01-single-firing-autoheal.json");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_THAT(json::parse(r.body)["error"].get<std::string>(),
+              HasSubstr("store unavailable"));
+  EXPECT_TRUE(executor_.requests().empty());
+  faulty_store_.set_down(false);
+  EXPECT_EQ(PostPayload("01-single-firing-autoheal.json").status, 200);
+  EXPECT_EQ(executor_.requests().size(), 1u);
+}
+
+TEST_F(ReceiverTest, StatusHasTheOriginalFieldsAndMore) {
+  ClientResponse before = Send("GET", "/");
+  ASSERT_EQ(before.status, 200);
+  json s = json::parse(before.body);
+  EXPECT_EQ(s["service"], "autoheal");
+  EXPECT_EQ(s["status"], "ok");
+  EXPECT_EQ(s["enabled"], false);
+  EXPECT_EQ(s["cooldown_sec"], 120);
+  EXPECT_TRUE(s["actions"].contains("TcpEndpointDownFast"));
+  EXPECT_EQ(s["actions"].size(), 3u);
+  EXPECT_EQ(s["timestamp"], "2026-01-01T00:00:00.000Z");
+  EXPECT_FALSE(s["version"].get<std::string>().empty());
+  EXPECT_EQ(s["policy_digest"].get<std::string>().size(), 64u);
+  EXPECT_EQ(s["policy_source"], "embedded default");
+  EXPECT_EQ(s["inflight_actions"], 0);
+  EXPECT_TRUE(s["last_decision_at"].is_null());
+
+  clock_.Advance(absl::Seconds(5));
+  PostPayload("01-single-firing-autoheal.json");
+  json after = json::parse(Send("GET", "/").body);
+  EXPECT_EQ(after["last_decision_at"], "2026-01-01T00:00:05.000Z");
+}
+
+TEST_F(ReceiverTest, HealthzAnswers) {
+  ClientResponse r = Send("GET", "/healthz");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["status"], "ok");
+}
+
+TEST_F(ReceiverTest, MetricsCountDecisionsWithBoundedAlertnames) {
+  PostPayload("04-mixed-group.json");
+  Send("GET", "/nope");
+  ClientResponse r = Send("GET", "/metrics");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(r.Header("Content-Type").value_or(""), HasSubstr("text/plain"));
+  const std::string& m = r.body;
+  EXPECT_THAT(m, HasSubstr("autoheal_decisions_total{alertname=\"other\",reason=\"not_allowlisted\",verdict=\"skip\"} 1"));
+  EXPECT_THAT(m, HasSubstr("autoheal_decisions_total{alertname=\"UptimeProbeFailing\",reason=\"dry_run\",verdict=\"dry_run\"} 1"));
+  EXPECT_THAT(m, HasSubstr("autoheal_decisions_total{alertname=\"other\",reason=\"not_opted_in\",verdict=\"skip\"} 1"));
+  EXPECT_THAT(m, ::testing::Not(HasSubstr("DiskWillFillIn4Hours")));
+  EXPECT_THAT(m, ::testing::Not(HasSubstr("PaymentRate")));
+  EXPECT_THAT(m, HasSubstr("autoheal_http_requests_total{code=\"200\"} 1"));
+  EXPECT_THAT(m, HasSubstr("autoheal_http_requests_total{code=\"404\"} 1"));
+  EXPECT_THAT(m, HasSubstr("autoheal_enabled 0"));
+  EXPECT_THAT(m, HasSubstr("autoheal_inflight_actions 0"));
+  EXPECT_THAT(m, HasSubstr("autoheal_config_reloads_total{result=\"failure\"} 0"));
+}
+
+TEST_F(ReceiverTest, ActionOutcomesAreCounted) {
+  env_["AUTOHEAL_ENABLED"] = "yes";
+  StartWith("");
+  ActionOutcome failed;
+  failed.kind = OutcomeKind::kFailed;
+  failed.exit_code = 3;
+  failed.duration = absl::Milliseconds(300);
+  executor_.set_outcome(failed);
+  PostPayload("01-single-firing-autoheal.json");
+  std::string m = Send("GET", "/metrics").body;
+  EXPECT_THAT(m, HasSubstr("autoheal_actions_total{action=\"restart-tcp-endpoint\",outcome=\"failed\"} 1"));
+  EXPECT_THAT(m, HasSubstr("autoheal_action_duration_seconds_count{action=\"restart-tcp-endpoint\"} 1"));
+  EXPECT_THAT(m, HasSubstr("autoheal_enabled 1"));
+}
+
+TEST_F(ReceiverTest, ReloadSwapsThePolicyAndKeepsItOnError) {
+  std::string path = WriteTempPolicy(
+      "enabled: true\nactions:\n  ApiDown:\n    name: restart-api\n"
+      "    argv: [/bin/true]\n");
+  StartWith(path);
+  std::string first_digest = receiver_->policy_digest();
+  EXPECT_TRUE(receiver_->enabled());
+
+  std::ofstream(path) << "enabled: false\nactions: {}\n";
+  ASSERT_THAT(receiver_->Reload(), IsOk());
+  EXPECT_FALSE(receiver_->enabled());
+  EXPECT_NE(receiver_->policy_digest(), first_digest);
+
+  std::string good_digest = receiver_->policy_digest();
+  std::ofstream(path) << "enabled: maybe\n";
+  EXPECT_THAT(receiver_->Reload(),
+              StatusIs(absl::StatusCode::kInvalidArgument, "enabled: expected true or false"));
+  EXPECT_EQ(receiver_->policy_digest(), good_digest);
+  std::string m = Send("GET", "/metrics").body;
+  EXPECT_THAT(m, HasSubstr("autoheal_config_reloads_total{result=\"success\"} 1"));
+  EXPECT_THAT(m, HasSubstr("autoheal_config_reloads_total{result=\"failure\"} 1"));
+  std::remove(path.c_str());
+}
+
+TEST_F(ReceiverTest, CooldownsSurviveAReload) {
+  env_["AUTOHEAL_ENABLED"] = "true";
+  StartWith("");
+  PostPayload("01-single-firing-autoheal.json");
+  ASSERT_THAT(receiver_->Reload(), IsOk());
+  json d = json::parse(PostPayload("01-single-firing-autoheal.json").body);
+  EXPECT_EQ(d["decisions"][0]["reason"], "cooling_down");
+  EXPECT_EQ(executor_.requests().size(), 1u);
+}
+
+TEST_F(ReceiverTest, BadEnvironmentIsAStartupErrorNamingTheVariable) {
+  ReceiverDeps deps;
+  deps.clock = &clock_;
+  deps.store = &store_;
+  deps.executor = &executor_;
+  deps.audit = &audit_;
+  for (auto [name, value, message] :
+       std::initializer_list<std::tuple<const char*, const char*, const char*>>{
+           {"AUTOHEAL_ENABLED", "enabled", "AUTOHEAL_ENABLED: expected"},
+           {"AUTOHEAL_ENABLED", "", "AUTOHEAL_ENABLED: expected"},
+           {"AUTOHEAL_ENABLED", " true", "AUTOHEAL_ENABLED: expected"},
+           {"AUTOHEAL_COOLDOWN_SEC", "0", "AUTOHEAL_COOLDOWN_SEC: expected"},
+           {"AUTOHEAL_COOLDOWN_SEC", "-5", "AUTOHEAL_COOLDOWN_SEC: expected"},
+           {"AUTOHEAL_COOLDOWN_SEC", "120s", "AUTOHEAL_COOLDOWN_SEC: expected"},
+           {"AUTOHEAL_COOLDOWN_SEC", "99999999999999999999", "AUTOHEAL_COOLDOWN_SEC"}}) {
+    std::string n = name, v = value;
+    deps.env = [n, v](const char* var) -> std::optional<std::string> {
+      if (n == var) return v;
+      return std::nullopt;
+    };
+    EXPECT_THAT(Receiver::Create(ReceiverConfig(), deps),
+                StatusIs(absl::StatusCode::kInvalidArgument, message))
+        << name << "=" << value;
+  }
+}
+
+TEST_F(ReceiverTest, CooldownSecondsFromTheEnvironment) {
+  env_["AUTOHEAL_ENABLED"] = "TRUE";
+  env_["AUTOHEAL_COOLDOWN_SEC"] = "30";
+  StartWith("");
+  EXPECT_EQ(json::parse(Send("GET", "/").body)["cooldown_sec"], 30);
+}
+
+TEST_F(ReceiverTest, MissingPolicyFileIsAStartupErrorNamingIt) {
+  ReceiverConfig config;
+  config.policy_path = "/nonexistent/policy.yml";
+  ReceiverDeps deps;
+  deps.store = &store_;
+  deps.executor = &executor_;
+  deps.audit = &audit_;
+  deps.env = [](const char*) { return std::optional<std::string>(); };
+  EXPECT_THAT(Receiver::Create(config, deps),
+              StatusIs(absl::StatusCode::kNotFound, "/nonexistent/policy.yml"));
+}
+
+}  // namespace
+}  // namespace receiver
+}  // namespace autoheal
