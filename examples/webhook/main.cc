@@ -5,6 +5,7 @@
 //                    [--audit-log FILE] [--bearer-token-file FILE] ...
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -36,7 +37,12 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Prometheus Alertmanager webhook receiver: decides, for every alert, "
       "whether to run its remediation, dry-run it, or skip it, and why.");
-  absl::ParseCommandLine(argc, argv);
+  // Accept the documented --audit-log spelling as well as --audit_log.
+  std::vector<std::string> args = autoheal::receiver::NormalizeFlagNames(
+      std::vector<std::string>(argv, argv + argc));
+  std::vector<char*> arg_ptrs;
+  for (std::string& arg : args) arg_ptrs.push_back(arg.data());
+  absl::ParseCommandLine(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
 
   autoheal::receiver::ServiceConfig config;
   std::string listen = absl::GetFlag(FLAGS_listen);

@@ -1,0 +1,253 @@
+// autoheal-webhook as a process: startup errors that name what is wrong,
+// SIGHUP reloads, SIGTERM draining running actions, bearer token files and
+// TLS with a self-signed certificate generated here.
+#include <signal.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "subprocess.h"
+#include "test_util.h"
+
+namespace autoheal {
+namespace {
+
+using ::autoheal::testutil::ClientResponse;
+using ::autoheal::testutil::HttpRequestOnce;
+using ::autoheal::testutil::IsOk;
+using ::autoheal::testutil::ReadFileIfExists;
+using ::autoheal::testutil::ReadFileOrDie;
+using ::autoheal::testutil::Subprocess;
+using ::autoheal::testutil::SubprocessOptions;
+using ::autoheal::testutil::TempDir;
+using ::autoheal::testutil::TestDataPath;
+using ::autoheal::testutil::WaitUntil;
+using ::autoheal::testutil::WriteFileAtomically;
+using ::testing::HasSubstr;
+using json = nlohmann::json;
+
+constexpr absl::Duration kStartTimeout = absl::Seconds(20);
+
+class WebhookBinaryTest : public ::testing::Test {
+ protected:
+  // Starts the receiver on a free port with `args` and `env`; the audit log
+  // is stdout.log, the receiver's own log stderr.log.
+  void Start(std::vector<std::string> args,
+             std::vector<std::pair<std::string, std::optional<std::string>>>
+                 env = {}) {
+    SubprocessOptions options;
+    options.argv = {AUTOHEAL_WEBHOOK_BIN, "--listen", "127.0.0.1:0"};
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
+    env.emplace_back("AUTOHEAL_ENABLED", std::nullopt);
+    env.emplace_back("AUTOHEAL_COOLDOWN_SEC", std::nullopt);
+    env.emplace_back("AUTOHEAL_BEARER_TOKEN", std::nullopt);
+    env.emplace_back("AUTOHEAL_LISTEN", std::nullopt);
+    options.env = std::move(env);
+    options.stdout_path = dir_.Path("stdout.log");
+    options.stderr_path = dir_.Path("stderr.log");
+    auto process = Subprocess::Start(std::move(options));
+    ASSERT_THAT(process, IsOk());
+    receiver_ = *std::move(process);
+    auto line = receiver_->WaitForStderrLine("listening on ", kStartTimeout);
+    ASSERT_THAT(line, IsOk()) << receiver_->Describe();
+    size_t colon = line->find("127.0.0.1:");
+    ASSERT_NE(colon, std::string::npos) << *line;
+    absl::string_view rest = absl::string_view(*line).substr(colon + 10);
+    ASSERT_TRUE(absl::SimpleAtoi(rest.substr(0, rest.find(';')), &port_)) << *line;
+  }
+
+  // Runs the receiver expecting it to fail at startup; returns its stderr.
+  std::string StartupError(std::vector<std::string> args,
+                           std::vector<std::pair<std::string,
+                                                 std::optional<std::string>>>
+                               env = {}) {
+    SubprocessOptions options;
+    options.argv = {AUTOHEAL_WEBHOOK_BIN, "--listen", "127.0.0.1:0"};
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
+    options.env = std::move(env);
+    options.stderr_path = dir_.Path("startup-error.log");
+    auto process = Subprocess::Start(std::move(options));
+    EXPECT_THAT(process, IsOk());
+    if (!process.ok()) return "";
+    auto exit = (*process)->Wait(kStartTimeout);
+    EXPECT_THAT(exit, IsOk());
+    EXPECT_TRUE(exit.ok() && exit->Exited() && exit->ExitCode() == 1)
+        << (*process)->Describe();
+    return (*process)->ReadStderr();
+  }
+
+  ClientResponse Post(const std::string& payload_name,
+                      testutil::HeaderList headers = {
+                          {"Content-Type", "application/json"}}) {
+    auto response = HttpRequestOnce(
+        static_cast<uint16_t>(port_), "POST", "/alerts",
+        ReadFileOrDie(TestDataPath("payloads/" + payload_name)), headers);
+    EXPECT_THAT(response, IsOk());
+    return response.ok() ? *response : ClientResponse{};
+  }
+
+  json Get(const std::string& target) {
+    auto response =
+        HttpRequestOnce(static_cast<uint16_t>(port_), "GET", target);
+    EXPECT_THAT(response, IsOk());
+    if (!response.ok()) return json();
+    return json::parse(response->body, nullptr, false);
+  }
+
+  std::string WritePolicy(const std::string& yaml) {
+    std::string path = dir_.Path("policy.yml");
+    EXPECT_THAT(WriteFileAtomically(path, yaml), IsOk());
+    return path;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Subprocess> receiver_;
+  int port_ = 0;
+};
+
+TEST_F(WebhookBinaryTest, RunsTheEmbeddedDefaultPolicyInDryRun) {
+  Start({});
+  ClientResponse r = Post("01-single-firing-autoheal.json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["decisions"][0]["reason"], "dry_run");
+  json status = Get("/");
+  EXPECT_EQ(status["enabled"], false);
+  EXPECT_EQ(status["policy_source"], "embedded default");
+  auto audit = testutil::WaitForFileLine(dir_.Path("stdout.log"),
+                                         "\"reason\":\"dry_run\"",
+                                         absl::Seconds(5), {receiver_.get()});
+  EXPECT_THAT(audit, IsOk());
+  auto exit = receiver_->Stop();
+  ASSERT_THAT(exit, IsOk());
+  EXPECT_TRUE(exit->Succeeded()) << receiver_->Describe();
+  EXPECT_THAT(receiver_->ReadStderr(), HasSubstr("stopped"));
+}
+
+TEST_F(WebhookBinaryTest, BadEnvironmentIsAStartupErrorNamingTheVariable) {
+  EXPECT_THAT(StartupError({}, {{"AUTOHEAL_ENABLED", "maybe"}}),
+              HasSubstr("AUTOHEAL_ENABLED: expected true/false/1/0/yes/no"));
+  EXPECT_THAT(StartupError({}, {{"AUTOHEAL_COOLDOWN_SEC", "2m"}}),
+              HasSubstr("AUTOHEAL_COOLDOWN_SEC: expected a positive number"));
+}
+
+TEST_F(WebhookBinaryTest, BadFilesAndFlagsAreStartupErrorsNamingThem) {
+  EXPECT_THAT(StartupError({"--policy", "/nonexistent/policy.yml"}),
+              HasSubstr("/nonexistent/policy.yml"));
+  std::string bad = WritePolicy("enabled: true\ncooldwn: 5m\n");
+  EXPECT_THAT(StartupError({"--policy", bad}),
+              HasSubstr("policy.yml:2:1: unknown key \"cooldwn\""));
+  EXPECT_THAT(StartupError({"--audit-log", "/nonexistent/dir/audit.log"}),
+              HasSubstr("/nonexistent/dir/audit.log"));
+  EXPECT_THAT(StartupError({"--bearer-token-file", "/nonexistent/token"}),
+              HasSubstr("/nonexistent/token"));
+  EXPECT_THAT(StartupError({"--tls-cert", "/nonexistent/cert.pem"}),
+              HasSubstr("--tls-cert and --tls-key must be given together"));
+  EXPECT_THAT(StartupError({"--listen", "localhost"}),
+              HasSubstr("expected host:port"));
+}
+
+TEST_F(WebhookBinaryTest, APortInUseIsAStartupErrorNamingIt) {
+  Start({});
+  std::string taken = absl::StrCat("127.0.0.1:", port_);
+  EXPECT_THAT(StartupError({"--listen", taken}), HasSubstr(taken));
+}
+
+TEST_F(WebhookBinaryTest, BearerTokenFromAFile) {
+  std::string token = dir_.Path("token");
+  ASSERT_THAT(WriteFileAtomically(token, "file-token\n"), IsOk());
+  Start({"--bearer-token-file", token});
+  EXPECT_EQ(Post("01-single-firing-autoheal.json").status, 401);
+  EXPECT_EQ(Post("01-single-firing-autoheal.json",
+                 {{"Content-Type", "application/json"},
+                  {"Authorization", "Bearer file-token"}})
+                .status,
+            200);
+}
+
+TEST_F(WebhookBinaryTest, SighupReloadsThePolicyAndKeepsItWhenBad) {
+  std::string policy = WritePolicy("cooldown: 60s\nactions: {}\n");
+  Start({"--policy", policy});
+  EXPECT_EQ(Get("/")["cooldown_sec"], 60);
+
+  ASSERT_THAT(WriteFileAtomically(policy, "cooldown: 90s\nactions: {}\n"), IsOk());
+  ASSERT_THAT(receiver_->Signal(SIGHUP), IsOk());
+  ASSERT_THAT(receiver_->WaitForStderrLine("policy reloaded", kStartTimeout),
+              IsOk());
+  EXPECT_EQ(Get("/")["cooldown_sec"], 90);
+
+  ASSERT_THAT(WriteFileAtomically(policy, "cooldown: ninety\n"), IsOk());
+  ASSERT_THAT(receiver_->Signal(SIGHUP), IsOk());
+  auto failed = receiver_->WaitForStderrLine("policy reload failed", kStartTimeout);
+  ASSERT_THAT(failed, IsOk());
+  EXPECT_THAT(*failed, HasSubstr("policy.yml:1:11: cooldown: expected a duration"));
+  EXPECT_EQ(Get("/")["cooldown_sec"], 90);
+  auto metrics = HttpRequestOnce(static_cast<uint16_t>(port_), "GET", "/metrics");
+  ASSERT_THAT(metrics, IsOk());
+  EXPECT_THAT(metrics->body,
+              HasSubstr("autoheal_config_reloads_total{result=\"failure\"} 1"));
+}
+
+TEST_F(WebhookBinaryTest, SigtermWaitsForARunningActionAndFlushesTheAudit) {
+  std::string marker = dir_.Path("action-finished");
+  std::string policy = WritePolicy(absl::StrCat(
+      "enabled: true\n"
+      "actions:\n"
+      "  TcpEndpointDownFast:\n"
+      "    name: slow-restart\n"
+      "    argv: [/bin/sh, -c, '/bin/sleep 1; echo done > ", marker, "']\n"
+      "    timeout: 30s\n"));
+  Start({"--policy", policy, "--audit-log", dir_.Path("audit.log")});
+  ClientResponse r = Post("01-single-firing-autoheal.json");
+  ASSERT_EQ(r.status, 200);
+  ASSERT_EQ(json::parse(r.body)["decisions"][0]["verdict"], "execute");
+  ASSERT_THAT(receiver_->Signal(SIGTERM), IsOk());
+  auto exit = receiver_->Wait(absl::Seconds(20));
+  ASSERT_THAT(exit, IsOk());
+  EXPECT_TRUE(exit->Succeeded()) << receiver_->Describe();
+  EXPECT_EQ(ReadFileIfExists(marker).value_or(""), "done\n");
+  std::string audit = ReadFileIfExists(dir_.Path("audit.log")).value_or("");
+  EXPECT_THAT(audit, HasSubstr("\"verdict\":\"execute\""));
+  EXPECT_THAT(audit, HasSubstr("\"event\":\"outcome\""));
+  EXPECT_THAT(audit, HasSubstr("\"outcome\":\"success\""));
+}
+
+TEST_F(WebhookBinaryTest, ServesHttpsWithASelfSignedCertificate) {
+  std::string cert = dir_.Path("cert.pem");
+  std::string key = dir_.Path("key.pem");
+  SubprocessOptions openssl;
+  openssl.argv = {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                  "-keyout", key, "-out", cert, "-days", "1",
+                  "-subj", "/CN=127.0.0.1", "-addext",
+                  "subjectAltName=IP:127.0.0.1"};
+  openssl.stderr_path = dir_.Path("openssl.log");
+  auto generated = Subprocess::Start(std::move(openssl));
+  ASSERT_THAT(generated, IsOk());
+  auto made = (*generated)->Wait(absl::Seconds(60));
+  ASSERT_TRUE(made.ok() && made->Succeeded()) << (*generated)->Describe();
+
+  Start({"--tls-cert", cert, "--tls-key", key});
+  EXPECT_THAT(receiver_->ReadStderr(), HasSubstr("listening on https://"));
+  SubprocessOptions curl;
+  curl.argv = {"curl", "--silent", "--show-error", "--cacert", cert,
+               absl::StrCat("https://127.0.0.1:", port_, "/healthz")};
+  curl.stdout_path = dir_.Path("curl.out");
+  curl.stderr_path = dir_.Path("curl.err");
+  auto client = Subprocess::Start(std::move(curl));
+  ASSERT_THAT(client, IsOk());
+  auto done = (*client)->Wait(absl::Seconds(30));
+  ASSERT_TRUE(done.ok() && done->Succeeded()) << (*client)->Describe();
+  EXPECT_EQ((*client)->ReadStdout(), R"({"status":"ok"})");
+  // Plain HTTP to the TLS port gets no HTTP answer.
+  auto plain = HttpRequestOnce(static_cast<uint16_t>(port_), "GET", "/healthz",
+                               {}, {}, absl::Seconds(3));
+  EXPECT_FALSE(plain.ok() && plain->status == 200);
+}
+
+}  // namespace
+}  // namespace autoheal
