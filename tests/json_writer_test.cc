@@ -59,3 +59,21 @@ TEST(JsonWriterTest, WritesNestedDocumentsWithCommas) {
 }  // namespace
 }  // namespace internal
 }  // namespace autoheal
+
+namespace autoheal {
+namespace internal {
+namespace {
+
+TEST(IsoTimeMillisTest, FormatsUtcWithMillisecondsAcrossSecondsAndEpoch) {
+  absl::Time t = absl::FromUnixMillis(1795764381557);  // 2026-11-27T07:26:21.557Z
+  EXPECT_EQ(IsoTimeMillis(t), "2026-11-27T07:26:21.557Z");
+  EXPECT_EQ(IsoTimeMillis(t + absl::Milliseconds(1)), "2026-11-27T07:26:21.558Z");
+  EXPECT_EQ(IsoTimeMillis(t + absl::Milliseconds(443)), "2026-11-27T07:26:22.000Z");
+  EXPECT_EQ(IsoTimeMillis(absl::FromUnixMillis(-1)), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(IsoTimeMillis(absl::UnixEpoch()), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(IsoTimeMillis(t), "2026-11-27T07:26:21.557Z");  // back again
+}
+
+}  // namespace
+}  // namespace internal
+}  // namespace autoheal

@@ -31,9 +31,6 @@ std::string ErrnoText(int err) {
   return StrerrorResult(strerror_r(err, buf, sizeof(buf)), buf);
 }
 
-std::string Rfc3339Millis(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
-}
 
 // Returns at most `max` bytes of `s`, cut before a UTF-8 continuation byte
 // so that a multi-byte character is dropped whole rather than split (a split
@@ -142,7 +139,7 @@ std::string JsonLinesAuditSink::DecisionLine(const Alert& alert,
   line.reserve(512);
   internal::JsonWriter j(&line);
   j.BeginObject();
-  j.Key("time").String(Rfc3339Millis(at));
+  j.Key("time").String(internal::IsoTimeMillis(at));
   j.Key("event").String("decision");
   j.Key("fingerprint").String(alert.fingerprint);
   j.Key("alertname").String(alert.alertname());
@@ -177,13 +174,13 @@ std::string JsonLinesAuditSink::OutcomeLine(const ActionRequest& request,
   std::string line;
   internal::JsonWriter j(&line);
   j.BeginObject();
-  j.Key("time").String(Rfc3339Millis(at));
+  j.Key("time").String(internal::IsoTimeMillis(at));
   j.Key("event").String("outcome");
   j.Key("fingerprint").String(request.alert.fingerprint);
   j.Key("alertname").String(request.alert.alertname());
   j.Key("key").String(request.key);
   j.Key("action").String(request.action.name);
-  j.Key("decided_at").String(Rfc3339Millis(request.decided_at));
+  j.Key("decided_at").String(internal::IsoTimeMillis(request.decided_at));
   j.Key("outcome").String(OutcomeKindName(outcome.kind));
   j.Key("exit_code").Int(outcome.exit_code);
   j.Key("duration_ms").Double(absl::ToDoubleMilliseconds(outcome.duration));

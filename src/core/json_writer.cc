@@ -59,11 +59,44 @@ void AppendEscapedAscii(unsigned char c, std::string* out) {
   out->push_back(static_cast<char>(c));
 }
 
-bool NeedsEscape(unsigned char c) {
-  return c < 0x20 || c == '"' || c == '\\' || c >= 0x7F;
-}
+// kPlain[c] is true for bytes copied as they are: printable ASCII other
+// than the quote and the backslash. A table keeps the scan loop branch-light.
+struct PlainTable {
+  bool plain[256];
+  constexpr PlainTable() : plain() {
+    for (int c = 0x20; c < 0x7F; ++c) plain[c] = c != '"' && c != '\\';
+  }
+};
+constexpr PlainTable kPlain;
+
+bool NeedsEscape(unsigned char c) { return !kPlain.plain[c]; }
 
 }  // namespace
+
+std::string IsoTimeMillis(absl::Time t) {
+  thread_local int64_t cached_second = INT64_MIN;
+  thread_local std::string cached_prefix;
+  const int64_t millis = absl::ToUnixMillis(t);
+  int64_t second = millis / 1000;
+  int64_t milli = millis % 1000;
+  if (milli < 0) {  // floor, for times before 1970
+    --second;
+    milli += 1000;
+  }
+  if (second != cached_second) {
+    cached_prefix = absl::FormatTime("%Y-%m-%dT%H:%M:%S",
+                                     absl::FromUnixSeconds(second),
+                                     absl::UTCTimeZone());
+    cached_second = second;
+  }
+  const char suffix[] = {'.', static_cast<char>('0' + milli / 100),
+                         static_cast<char>('0' + milli / 10 % 10),
+                         static_cast<char>('0' + milli % 10), 'Z'};
+  std::string out;
+  out.reserve(cached_prefix.size() + sizeof(suffix));
+  out.append(cached_prefix).append(suffix, sizeof(suffix));
+  return out;
+}
 
 void AppendJsonString(absl::string_view value, std::string* out) {
   out->push_back('"');

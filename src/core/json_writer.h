@@ -24,9 +24,15 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace autoheal {
 namespace internal {
+
+// Returns `t` as RFC 3339 / ISO-8601 UTC with milliseconds, e.g.
+// "2026-11-27T07:26:21.557Z". Caches the formatted second per thread, since
+// audit lines and responses stamp many records within one second.
+std::string IsoTimeMillis(absl::Time t);
 
 // Appends `value` to `out` as a quoted, escaped JSON string.
 void AppendJsonString(absl::string_view value, std::string* out);

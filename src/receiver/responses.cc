@@ -74,9 +74,7 @@ std::string DecisionsJson(const WebhookMessage& message,
   return out;
 }
 
-std::string IsoTime(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
-}
+std::string IsoTime(absl::Time t) { return internal::IsoTimeMillis(t); }
 
 std::string StatusJson(const StatusInfo& info) {
   const EngineOptions& options = *info.options;
