@@ -371,6 +371,33 @@ TEST_F(JsonAuditSinkTest, ExecuteLineIsInTheFileWhenRecordDecisionReturns) {
   EXPECT_EQ(lines[0]["verdict"], "execute");
 }
 
+TEST_F(JsonAuditSinkTest, ABatchOfDecisionsIsWrittenInOrderAndAtOnce) {
+  auto sink = Open(path_);
+  ASSERT_NE(sink, nullptr);
+  Action action = MakeAction();
+  std::vector<Alert> alerts;
+  for (int i = 0; i < 300; ++i) alerts.push_back(MakeAlert("Alert" + std::to_string(i)));
+  std::vector<Decision> decisions;
+  for (int i = 0; i < 300; ++i) {
+    decisions.push_back(i == 150 ? MakeDecision(alerts[i], &action, Verdict::kExecute,
+                                                Reason::kExecute)
+                                 : MakeDecision(alerts[i], nullptr, Verdict::kSkip,
+                                                Reason::kNotAllowlisted));
+  }
+  std::vector<AuditSink::DecisionRecord> records;
+  for (int i = 0; i < 300; ++i) records.push_back({&alerts[i], &decisions[i]});
+  ASSERT_THAT(sink->RecordDecisions(records, clock_.Now()), IsOk());
+  // Everything is in the file when the call returns (it holds an execute).
+  std::vector<Json> lines = ParseFile(path_);
+  ASSERT_EQ(lines.size(), 300u);
+  for (int i = 0; i < 300; ++i) {
+    EXPECT_EQ(lines[i]["alertname"], "Alert" + std::to_string(i));
+  }
+  EXPECT_EQ(lines[150]["verdict"], "execute");
+  EXPECT_THAT(sink->RecordDecisions({}, clock_.Now()), IsOk());
+  EXPECT_EQ(ParseFile(path_).size(), 300u);
+}
+
 TEST_F(JsonAuditSinkTest, OpenFileAppendsToExistingContent) {
   {
     std::FILE* f = std::fopen(path_.c_str(), "w");

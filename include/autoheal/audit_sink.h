@@ -15,6 +15,7 @@
 #define AUTOHEAL_AUDIT_SINK_H_
 
 #include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "absl/time/time.h"
 #include "autoheal/action_executor.h"
 #include "autoheal/alert.h"
@@ -36,6 +37,26 @@ class AuditSink {
   virtual absl::Status RecordDecision(const Alert& alert,
                                       const Decision& decision,
                                       absl::Time at) = 0;
+
+  // One decision, for `RecordDecisions()`. Both pointers are borrowed for
+  // the call.
+  struct DecisionRecord {
+    const Alert* alert;
+    const Decision* decision;
+  };
+
+  // Records several decisions made at `at` (one notification's), in order,
+  // with the durability of `RecordDecision()` for each: when it returns OK,
+  // every `execute` among them is durable. The default records them one by
+  // one and stops at the first error; a sink may write them all at once.
+  virtual absl::Status RecordDecisions(absl::Span<const DecisionRecord> records,
+                                       absl::Time at) {
+    for (const DecisionRecord& r : records) {
+      absl::Status status = RecordDecision(*r.alert, *r.decision, at);
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
 
   // Records how an action ended. Keeps no reference to its arguments.
   virtual absl::Status RecordOutcome(const ActionRequest& request,

@@ -134,6 +134,11 @@ class JsonLinesAuditSink final : public AuditSink {
   // Appends one outcome line and, on a syncing sink, syncs it before
   // returning. Returns `kUnavailable` as `RecordDecision()` does. Keeps no
   // reference to its arguments.
+  // Writes all the lines with one write(2), so a notification of hundreds
+  // of alerts costs one system call, and syncs once if any is `execute`.
+  absl::Status RecordDecisions(absl::Span<const DecisionRecord> records,
+                               absl::Time at) override ABSL_LOCKS_EXCLUDED(mu_);
+
   absl::Status RecordOutcome(const ActionRequest& request,
                              const ActionOutcome& outcome,
                              absl::Time at) override ABSL_LOCKS_EXCLUDED(mu_);

@@ -79,8 +79,9 @@ class Remediator {
   size_t InFlight() const { return in_flight_->size(); }
 
  private:
+  // Submits an execute decision's action, unless its audit failed.
   void Dispatch(const Alert& alert, const Decision& decision,
-                RemediationResult& result);
+                const absl::Status& audited, RemediationResult& result);
   void Complete(const ActionRequest& request, const ActionOutcome& outcome);
 
   ActionExecutor* const executor_;

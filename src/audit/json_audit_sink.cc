@@ -206,6 +206,22 @@ absl::Status JsonLinesAuditSink::RecordDecision(const Alert& alert,
   return absl::OkStatus();
 }
 
+absl::Status JsonLinesAuditSink::RecordDecisions(
+    absl::Span<const DecisionRecord> records, absl::Time at) {
+  std::string lines;
+  bool any_execute = false;
+  for (const DecisionRecord& r : records) {
+    lines += DecisionLine(*r.alert, *r.decision, at);
+    any_execute = any_execute || r.decision->verdict == Verdict::kExecute;
+  }
+  if (lines.empty()) return absl::OkStatus();
+  uint64_t seq = 0;
+  absl::Status status = Append(lines, &seq);
+  if (!status.ok()) return status;
+  if (sync_ && any_execute) return SyncThrough(seq);
+  return absl::OkStatus();
+}
+
 absl::Status JsonLinesAuditSink::RecordOutcome(const ActionRequest& request,
                                                const ActionOutcome& outcome,
                                                absl::Time at) {

@@ -18,22 +18,34 @@ RemediationResult Remediator::Remediate(Engine& engine,
                                         const WebhookMessage& message) {
   RemediationResult result;
   result.decisions.reserve(message.alerts.size());
+  std::vector<AuditSink::DecisionRecord> records;
+  records.reserve(message.alerts.size());
   for (const Alert& alert : message.alerts) {
     result.decisions.push_back(engine.Decide(alert));
-    const Decision& decision = result.decisions.back();
+  }
+  for (size_t i = 0; i < message.alerts.size(); ++i) {
+    const Decision& decision = result.decisions[i];
     if (decision.reason == Reason::kStoreUnavailable) {
       result.store_unavailable = true;
     }
-    Dispatch(alert, decision, result);
+    records.push_back({&message.alerts[i], &decision});
+  }
+  // One audit call for the whole notification; it returns once every
+  // execute decision is durable, and only then do actions start.
+  absl::Status audited = audit_->RecordDecisions(records, clock_->Now());
+  for (size_t i = 0; i < message.alerts.size(); ++i) {
+    const Decision& decision = result.decisions[i];
+    if (observer_ != nullptr) observer_->OnDecision(message.alerts[i], decision);
+    if (decision.verdict == Verdict::kExecute) {
+      Dispatch(message.alerts[i], decision, audited, result);
+    }
   }
   return result;
 }
 
 void Remediator::Dispatch(const Alert& alert, const Decision& decision,
+                          const absl::Status& audited,
                           RemediationResult& result) {
-  absl::Status audited = audit_->RecordDecision(alert, decision, clock_->Now());
-  if (observer_ != nullptr) observer_->OnDecision(alert, decision);
-  if (decision.verdict != Verdict::kExecute) return;
   if (!audited.ok()) {
     // No record, no action: an unaudited action is worse than a missed one.
     if (result.error.ok()) {
