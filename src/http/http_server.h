@@ -129,9 +129,13 @@ struct HttpServerOptions {
   // The memory libmicrohttpd may use per connection for the request line,
   // headers and I/O buffers (bodies are buffered separately). A request
   // whose line and headers do not fit gets libmicrohttpd's own error page
-  // (not JSON).
-  // Default: 32 KiB (libmicrohttpd's default).
-  size_t connection_memory_bytes = 32 * 1024;
+  // (not JSON). libmicrohttpd clears this pool for every request, so it
+  // costs time in proportion to its size: 16 KiB instead of its default
+  // 32 KiB took the one-alert load test from about 24,600 to 28,400
+  // requests/s (bench/RESULTS.md). Alertmanager's headers take a few hundred
+  // bytes.
+  // Default: 16 KiB.
+  size_t connection_memory_bytes = 16 * 1024;
 
   // The number of threads that serve connections. 1 is one epoll thread,
   // which answers ~65-85k 1-KB POSTs/s with a trivial Handler on one core;
