@@ -294,6 +294,68 @@ TEST_F(EngineTest, AlertnamesSharingAnActionNameCoolDownSeparately) {
   EXPECT_EQ(engine->Decide(slow).reason, Reason::kExecute);
 }
 
+class EngineTargetTest : public EngineTest {
+ protected:
+  EngineTargetTest() {
+    Action restart = MakeAction("EndpointDown", "restart-endpoint");
+    restart.argv = {"/usr/local/bin/restart", "--target={{labels.instance}}"};
+    restart.label_patterns["instance"] = "[a-z0-9.-]+:[0-9]{1,5}";
+    options_.actions.push_back(restart);
+  }
+};
+
+TEST_F(EngineTargetTest, AMatchingLabelPasses) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("EndpointDown", {{"instance", "db-01.internal:5432"}});
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kExecute);
+}
+
+TEST_F(EngineTargetTest, AMissingLabelIsAnInvalidTarget) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("EndpointDown");
+  Decision d = engine->Decide(alert);
+  EXPECT_EQ(d.verdict, Verdict::kSkip);
+  EXPECT_EQ(d.reason, Reason::kInvalidTarget);
+  EXPECT_EQ(d.Sentence(),
+            "action \"restart-endpoint\" needs label instance, which is "
+            "missing; nothing runs");
+}
+
+TEST_F(EngineTargetTest, HostileValuesAreInvalidTargets) {
+  auto engine = MakeEngine();
+  for (const std::string& value :
+       {std::string("db-01:5432;touch /tmp/x"), std::string("$(reboot):1"),
+        std::string("db-01:5432\n"), std::string("db-01:5432 --rm"),
+        std::string("DB-01:5432"), std::string("db\0-01:5432", 11),
+        std::string(""), std::string("a:123456")}) {
+    Alert alert = FiringAlert("EndpointDown", {{"instance", value}});
+    Decision d = engine->Decide(alert);
+    EXPECT_EQ(d.reason, Reason::kInvalidTarget) << value;
+    EXPECT_THAT(d.Sentence(), HasSubstr("does not match its pattern"));
+  }
+}
+
+TEST_F(EngineTargetTest, OverlongValuesAreRejectedBeforeMatching) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("EndpointDown",
+                            {{"instance", std::string(1 << 20, 'a') + ":1"}});
+  Decision d = engine->Decide(alert);
+  EXPECT_EQ(d.reason, Reason::kInvalidTarget);
+  EXPECT_THAT(d.Sentence(), HasSubstr("is longer than 256 bytes"));
+}
+
+TEST_F(EngineTargetTest, InvalidTargetTakesNoCooldownAndComesAfterTheAllowlist) {
+  auto engine = MakeEngine();
+  Alert bad = FiringAlert("EndpointDown", {{"instance", "x;y"}});
+  EXPECT_EQ(engine->Decide(bad).reason, Reason::kInvalidTarget);
+  Alert good = FiringAlert("EndpointDown", {{"instance", "db:1"}});
+  EXPECT_EQ(engine->Decide(good).reason, Reason::kExecute);
+  // Cooling down does not hide an invalid target: gate 4 comes before 7.
+  EXPECT_EQ(engine->Decide(bad).reason, Reason::kInvalidTarget);
+  Alert unknown = FiringAlert("Other", {{"instance", "x;y"}});
+  EXPECT_EQ(engine->Decide(unknown).reason, Reason::kNotAllowlisted);
+}
+
 TEST_F(EngineTest, StoreFailureFailsClosed) {
   auto engine = MakeEngine();
   Alert alert = FiringAlert("ApiDown");

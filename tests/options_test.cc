@@ -109,6 +109,25 @@ TEST(ValidateOptionsTest, RejectsBadKeyLabels) {
       StatusIs(kInvalid, "duplicate key label \"job\""));
 }
 
+TEST(ValidateOptionsTest, RejectsTemplatesWithoutValidPatterns) {
+  Action action = MakeAction("A", "a");
+  action.argv = {"/bin/x", "{{labels.instance}}"};
+  EXPECT_THAT(ValidateOptions(WithAction(action)),
+              StatusIs(kInvalid, "label_patterns has no pattern for \"instance\""));
+  action.label_patterns["instance"] = "([unclosed";
+  EXPECT_THAT(ValidateOptions(WithAction(action)),
+              StatusIs(kInvalid, "label_patterns.instance: invalid pattern"));
+  action.label_patterns["instance"] = "[a-z]+";
+  EXPECT_THAT(ValidateOptions(WithAction(action)), IsOk());
+  action.argv = {"/bin/x", "{{labels.instance"};
+  EXPECT_THAT(ValidateOptions(WithAction(action)),
+              StatusIs(kInvalid, "argv[1]: malformed template"));
+  action.argv = {"/bin/x"};
+  action.label_patterns["bad-name"] = "x";
+  EXPECT_THAT(ValidateOptions(WithAction(action)),
+              StatusIs(kInvalid, "\"bad-name\" is not a valid label name"));
+}
+
 TEST(EffectiveCooldownTest, OverrideWinsOverDefault) {
   EngineOptions options;
   Action action = MakeAction("A", "a");

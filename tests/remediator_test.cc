@@ -113,6 +113,29 @@ TEST_F(RemediatorTest, AuditsTheDecisionBeforeRunningTheAction) {
   EXPECT_EQ(in_flight_.size(), 0u);
 }
 
+TEST_F(RemediatorTest, TemplatedArgumentsAreExpandedIntoSingleArguments) {
+  EngineOptions options;
+  options.enabled = true;
+  Action action = MakeAction("EndpointDown", "restart-endpoint");
+  action.argv = {"/usr/local/bin/restart", "--target={{labels.instance}}"};
+  action.label_patterns["instance"] = "[a-z0-9.-]+:[0-9]+";
+  options.actions.push_back(action);
+  EngineDeps deps;
+  deps.clock = &clock_;
+  deps.in_flight = &in_flight_;
+  auto engine = *Engine::Create(options, deps);
+  Remediator remediator = MakeRemediator(&recording_);
+  WebhookMessage message =
+      Message({FiringAlert("EndpointDown", {{"instance", "db-01:5432"}}),
+               FiringAlert("EndpointDown", {{"instance", "db-02:5432; rm -rf /"}})});
+  RemediationResult result = remediator.Remediate(*engine, message);
+  EXPECT_EQ(result.decisions[1].reason, Reason::kInvalidTarget);
+  std::vector<ActionRequest> requests = recording_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_THAT(requests[0].action.argv,
+              ::testing::ElementsAre("/usr/local/bin/restart", "--target=db-01:5432"));
+}
+
 TEST_F(RemediatorTest, AuditsEverySkipAndRunsNothing) {
   auto engine = MakeEngine();
   Remediator remediator = MakeRemediator(&recording_);

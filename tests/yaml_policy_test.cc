@@ -342,7 +342,7 @@ const BadPolicy kBadFixtures[] = {
      "enabled, cooldown, opt_in, actions)"},
     {"bad-unknown-action-key.yml", nullptr,
      "policy.yml:6:5: actions.TcpEndpointDownFast: unknown key \"timout\" "
-     "(expected one of: name, argv, timeout, cooldown, key_labels)"},
+     "(expected one of: name, argv, timeout, cooldown, key_labels, label_patterns)"},
     {"bad-duration-word.yml", nullptr,
      "policy.yml:14:14: actions.TcpEndpointDownFast.timeout: expected a "
      "duration like 30s, got \"thirty\""},
@@ -448,7 +448,7 @@ const BadPolicy kBadInline[] = {
      "got a list"},
     {"action_not_mapping", "actions:\n  X: /bin/restart-x\n",
      "policy.yml:2:6: actions.X: expected a mapping with name, argv and "
-     "optionally timeout, cooldown, key_labels, got \"/bin/restart-x\""},
+     "optionally timeout, cooldown, key_labels, label_patterns, got \"/bin/restart-x\""},
     {"action_empty_alertname", "actions:\n  \"\": {name: x, argv: [/bin/x]}\n",
      "policy.yml:2:3: actions: expected a non-empty alertname, got \"\""},
     {"missing_argv", "actions:\n  X:\n    name: restart-x\n",
@@ -510,14 +510,14 @@ const BadPolicy kBadInline[] = {
     {"typo_in_flow_mapping",
      "actions:\n  X: &x {name: x, argv: [/bin/x], timout: 1s}\n",
      "policy.yml:2:35: actions.X: unknown key \"timout\" (expected one of: "
-     "name, argv, timeout, cooldown, key_labels)"},
+     "name, argv, timeout, cooldown, key_labels, label_patterns)"},
     {"merged_typo_through_merge",
      "actions:\n"
      "  X: {name: x, argv: [/bin/x]}\n"
      "  Y:\n"
      "    <<: {name: y, argv: [/bin/y], cooldwn: 1m}\n",
      "policy.yml:4:35: actions.Y: unknown key \"cooldwn\" (expected one of: "
-     "name, argv, timeout, cooldown, key_labels)"},
+     "name, argv, timeout, cooldown, key_labels, label_patterns)"},
     // Documents.
     {"empty_document", "",
      "policy.yml:1:1: expected a mapping at the top level"},
@@ -707,6 +707,48 @@ TEST(LoadPolicyFileTest, UnreadableFileIsPermissionDenied) {
   ::unlink(path.c_str());
   EXPECT_THAT(options, StatusIs(absl::StatusCode::kPermissionDenied,
                                 path + ": cannot open: Permission denied"));
+}
+
+TEST(LabelPatternsTest, TemplatedArgvWithPatternsLoads) {
+  auto options = ParsePolicy(
+      "actions:\n"
+      "  TcpEndpointDownFast:\n"
+      "    name: restart-endpoint\n"
+      "    argv: [/usr/local/bin/restart, \"--target={{labels.instance}}\"]\n"
+      "    label_patterns:\n"
+      "      instance: '[a-z0-9.-]+:[0-9]{1,5}'\n",
+      "policy.yml");
+  ASSERT_TRUE(options.ok()) << options.status();
+  ASSERT_EQ(options->actions.size(), 1u);
+  EXPECT_EQ(options->actions[0].label_patterns.at("instance"),
+            "[a-z0-9.-]+:[0-9]{1,5}");
+}
+
+TEST(LabelPatternsTest, BadPatternIsRejectedAtItsLine) {
+  auto options = ParsePolicy(
+      "actions:\n"
+      "  X:\n"
+      "    name: x\n"
+      "    argv: [/bin/x, \"{{labels.instance}}\"]\n"
+      "    label_patterns:\n"
+      "      instance: '[unclosed'\n",
+      "policy.yml");
+  ASSERT_FALSE(options.ok());
+  EXPECT_THAT(std::string(options.status().message()),
+              ::testing::HasSubstr("policy.yml:6:17: actions.X.label_patterns.instance: "
+                                   "expected a valid pattern"));
+}
+
+TEST(LabelPatternsTest, TemplateWithoutAPatternIsRejected) {
+  auto options = ParsePolicy(
+      "actions:\n"
+      "  X:\n"
+      "    name: x\n"
+      "    argv: [/bin/x, \"{{labels.instance}}\"]\n",
+      "policy.yml");
+  ASSERT_FALSE(options.ok());
+  EXPECT_THAT(std::string(options.status().message()),
+              ::testing::HasSubstr("label_patterns has no pattern for \"instance\""));
 }
 
 }  // namespace

@@ -6,8 +6,8 @@
 // deciding itself never allocates on the skip paths.
 //
 // Lifetime: a Decision borrows. `alertname` and `opt_in_actual` point into the
-// `Alert` it was decided for; `action`, `opt_in_annotation` and
-// `opt_in_value` point into the `Engine` that made it; a `CooldownKey` may
+// `Alert` it was decided for; `action`, `opt_in_annotation`, `opt_in_value`
+// and the `target_*` views point into the `Engine` that made it; a `CooldownKey` may
 // point into that Engine too. Use a Decision only while both live.
 //
 // Thread safety: plain values.
@@ -80,6 +80,10 @@ struct Decision {
   absl::string_view opt_in_value;
   // The alert's value of the opt-in annotation; data() is null when absent.
   absl::string_view opt_in_actual;
+  // For `kInvalidTarget`: the templated label at fault and what is wrong
+  // with it ("is missing", "does not match its pattern", ...).
+  absl::string_view target_label;
+  absl::string_view target_problem;
 
   // Returns true for `kExecute` and `kDryRun`.
   bool passed() const { return verdict != Verdict::kSkip; }

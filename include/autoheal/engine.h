@@ -5,6 +5,8 @@
 //   1 resolved         the alert's own status is resolved
 //   2 not_opted_in     the opt-in annotation is missing or not exact
 //   3 not_allowlisted  no action for this alertname
+//   4 invalid_target   a label an argv template needs is missing, longer
+//                      than 256 bytes or does not match its pattern
 //   6 in_flight        the key's action is still running (with
 //                      `EngineDeps::in_flight`)
 //   7 cooling_down     the key acted less than its cooldown ago
@@ -36,6 +38,7 @@
 #define AUTOHEAL_ENGINE_H_
 
 #include <memory>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -90,9 +93,15 @@ class Engine {
   Clock* clock() const { return clock_; }
 
  private:
+  // A label an argv template uses, and the pattern its value must match.
+  struct LabelCheck {
+    std::string label;
+    std::regex pattern;
+  };
   struct ActionEntry {
     const Action* action;
     absl::Duration cooldown;
+    std::vector<LabelCheck> label_checks;
     std::string live_key;  // precomputed when the action has no key labels
     std::string dry_key;
   };
@@ -114,6 +123,10 @@ class Engine {
 
   Engine(EngineOptions options, EngineDeps deps);
   CooldownKey KeyFor(const ActionEntry& entry, const Alert& alert) const;
+  // Returns false, and explains why in `decision`, when a templated label is
+  // missing, too long or does not match its pattern.
+  static bool TargetIsValid(const ActionEntry& entry, const Alert& alert,
+                            Decision& decision);
   void AcquireCooldown(const ActionEntry& entry, Decision& decision);
 
   const EngineOptions options_;

@@ -10,11 +10,14 @@
 #ifndef AUTOHEAL_OPTIONS_H_
 #define AUTOHEAL_OPTIONS_H_
 
+#include <map>
 #include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
 namespace autoheal {
@@ -33,9 +36,19 @@ struct Action {
   std::string name;
 
   // The program and its arguments. argv[0] is the program; it is executed
-  // directly, never through a shell.
+  // directly, never through a shell. An argument may contain templates
+  // "{{labels.NAME}}" (see "autoheal/arg_template.h"): each is replaced by
+  // that label's value, and the argument stays one argv element whatever
+  // the value holds. Every templated label needs a `label_patterns` entry.
   // Default: none; required and non-empty.
   std::vector<std::string> argv;
+
+  // For each label an argv template uses: the pattern (ECMAScript regular
+  // expression) its whole value must match, at most 256 bytes long. An alert
+  // whose label is missing, too long or does not match gets the verdict
+  // `invalid_target` and nothing runs.
+  // Default: none.
+  std::map<std::string, std::string> label_patterns;
 
   // How long the action may run before it is terminated.
   // Default: 30 s.
@@ -76,8 +89,13 @@ struct EngineOptions {
 
 // Returns OK, or `kInvalidArgument` naming the first problem and the action
 // it is in: an empty name or argv, a duplicate alertname, a non-positive or
-// infinite duration, an invalid or duplicate key label.
+// infinite duration, an invalid or duplicate key label, a malformed argv
+// template, a templated label without a pattern, an invalid pattern.
 absl::Status ValidateOptions(const EngineOptions& options);
+
+// Compiles a `label_patterns` value (ECMAScript). Returns kInvalidArgument
+// quoting the pattern and the regex library's complaint.
+absl::StatusOr<std::regex> CompileLabelPattern(const std::string& pattern);
 
 // Returns the cooldown that applies to `action` under `options`.
 absl::Duration EffectiveCooldown(const EngineOptions& options,

@@ -95,8 +95,9 @@ std::string Decision::Sentence() const {
       return absl::StrCat("no action is configured for alertname ",
                           Quoted(alertname));
     case Reason::kInvalidTarget:
-      return absl::StrCat("action ", ActionName(*this),
-                          " needs a label that is missing or malformed");
+      return absl::StrCat("action ", ActionName(*this), " needs label ",
+                          target_label, ", which ", target_problem,
+                          "; nothing runs");
     case Reason::kEscalated:
       return absl::StrCat("action ", ActionName(*this),
                           " did not fix this alert; escalated to a human");

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <utility>
 
+#include "autoheal/arg_template.h"
 #include "autoheal/cooldown_key.h"
 
 namespace autoheal {
@@ -24,7 +25,15 @@ Engine::Engine(EngineOptions options, EngineDeps deps)
       store_(deps.store != nullptr ? deps.store : owned_store_.get()),
       in_flight_(deps.in_flight) {
   for (const Action& action : options_.actions) {
-    ActionEntry entry{&action, EffectiveCooldown(options_, action), "", ""};
+    ActionEntry entry{&action, EffectiveCooldown(options_, action), {}, "", ""};
+    // ValidateOptions() has checked every template and pattern.
+    absl::StatusOr<std::vector<std::string>> templated =
+        TemplateLabels(action.argv);
+    for (const std::string& label : templated.value_or(std::vector<std::string>())) {
+      entry.label_checks.push_back(
+          {label, CompileLabelPattern(action.label_patterns.at(label))
+                      .value_or(std::regex())});
+    }
     if (action.key_labels.empty()) {
       entry.live_key = CooldownKeyBuilder(KeySpace::kLive)
                            .Add(action.name).Add(action.alertname).Finish();
@@ -77,6 +86,10 @@ Decision Engine::Decide(const Alert& alert) {
   }
   const ActionEntry& entry = it->second;
   decision.action = entry.action;
+  if (!entry.label_checks.empty() && !TargetIsValid(entry, alert, decision)) {
+    decision.reason = Reason::kInvalidTarget;
+    return decision;
+  }
   decision.key = KeyFor(entry, alert);
   if (in_flight_ != nullptr && in_flight_->Contains(decision.key.view())) {
     decision.reason = Reason::kInFlight;
@@ -93,6 +106,26 @@ std::vector<Decision> Engine::DecideAll(const WebhookMessage& message) {
     decisions.push_back(Decide(alert));
   }
   return decisions;
+}
+
+bool Engine::TargetIsValid(const ActionEntry& entry, const Alert& alert,
+                           Decision& decision) {
+  for (const LabelCheck& check : entry.label_checks) {
+    std::optional<absl::string_view> value = alert.labels.Find(check.label);
+    decision.target_label = check.label;
+    if (!value.has_value()) {
+      decision.target_problem = "is missing";
+    } else if (value->size() > kMaxTemplateValueBytes) {
+      decision.target_problem = "is longer than 256 bytes";
+    } else if (!std::regex_match(value->begin(), value->end(), check.pattern)) {
+      decision.target_problem = "does not match its pattern";
+    } else {
+      continue;
+    }
+    return false;
+  }
+  decision.target_label = {};
+  return true;
 }
 
 CooldownKey Engine::KeyFor(const ActionEntry& entry, const Alert& alert) const {

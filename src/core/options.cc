@@ -1,10 +1,13 @@
 #include "autoheal/options.h"
 
+#include <regex>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "autoheal/arg_template.h"
 
 namespace autoheal {
 namespace {
@@ -49,6 +52,31 @@ absl::Status ValidateKeyLabels(const Action& action) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateLabelPatterns(const Action& action) {
+  absl::StatusOr<std::vector<std::string>> templated =
+      TemplateLabels(action.argv);
+  if (!templated.ok()) return ActionError(action, templated.status().message());
+  for (const std::string& label : *templated) {
+    if (action.label_patterns.count(label) == 0) {
+      return ActionError(action, absl::StrCat(
+          "argv uses {{labels.", label, "}} but label_patterns has no pattern "
+          "for \"", label, "\""));
+    }
+  }
+  for (const auto& [label, pattern] : action.label_patterns) {
+    if (!IsLabelName(label)) {
+      return ActionError(action, absl::StrCat("label_patterns: \"", label,
+                                              "\" is not a valid label name"));
+    }
+    absl::Status compiled = CompileLabelPattern(pattern).status();
+    if (!compiled.ok()) {
+      return ActionError(action, absl::StrCat("label_patterns.", label, ": ",
+                                              compiled.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateAction(const Action& action) {
   if (action.alertname.empty()) {
     return absl::InvalidArgumentError(
@@ -63,7 +91,9 @@ absl::Status ValidateAction(const Action& action) {
   if (action.cooldown.has_value() && !IsPositiveFinite(*action.cooldown)) {
     return ActionError(action, "cooldown must be a positive, finite duration");
   }
-  return ValidateKeyLabels(action);
+  absl::Status status = ValidateKeyLabels(action);
+  if (!status.ok()) return status;
+  return ValidateLabelPatterns(action);
 }
 
 }  // namespace
@@ -85,6 +115,15 @@ absl::Status ValidateOptions(const EngineOptions& options) {
     }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::regex> CompileLabelPattern(const std::string& pattern) {
+  try {
+    return std::regex(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid pattern \"", pattern, "\": ", e.what()));
+  }
 }
 
 absl::Duration EffectiveCooldown(const EngineOptions& options,

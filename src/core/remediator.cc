@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "autoheal/arg_template.h"
 
 namespace autoheal {
 
@@ -57,6 +58,8 @@ void Remediator::Dispatch(const Alert& alert, const Decision& decision,
   }
   ActionRequest request{*decision.action, std::string(decision.key.view()),
                         alert, clock_->Now()};
+  // The engine has checked every templated label against its pattern.
+  request.action.argv = ExpandArgv(decision.action->argv, alert);
   in_flight_->Begin(request.key);
   absl::Status submitted = executor_->Submit(
       request, [this](const ActionRequest& r, const ActionOutcome& outcome) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 #include <sstream>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,8 +45,8 @@ constexpr size_t kMaxQuotedScalar = 64;
 const char* const kTopLevelKeys[] = {"version", "enabled", "cooldown", "opt_in",
                                      "actions"};
 const char* const kOptInKeys[] = {"annotation", "value"};
-const char* const kActionKeys[] = {"name", "argv", "timeout", "cooldown",
-                                   "key_labels"};
+const char* const kActionKeys[] = {"name",     "argv",       "timeout",
+                                   "cooldown", "key_labels", "label_patterns"};
 
 // yaml-cpp's tag for an untagged plain scalar, and the explicit `!!bool` tag.
 constexpr absl::string_view kPlainTag = "?";
@@ -372,7 +373,7 @@ class PolicyReader {
     if (!entry.value.IsMap()) {
       return ValueError(entry, path,
                         "expected a mapping with name, argv and optionally "
-                        "timeout, cooldown, key_labels");
+                        "timeout, cooldown, key_labels, label_patterns");
     }
     absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry.value, path);
     if (!entries.ok()) return entries.status();
@@ -403,7 +404,34 @@ class PolicyReader {
     if (entry.key == "key_labels") {
       return ReadKeyLabels(entry, path, &action->key_labels);
     }
+    if (entry.key == "label_patterns") {
+      return ReadLabelPatterns(entry, path, &action->label_patterns);
+    }
     return UnknownKey(entry, action_path, kActionKeys);
+  }
+
+  // Reads `label_patterns`: label name -> regular expression, each checked
+  // here so that a bad pattern is reported at its line.
+  absl::Status ReadLabelPatterns(const Entry& entry, absl::string_view path,
+                                 std::map<std::string, std::string>* out) {
+    if (!entry.value.IsMap()) {
+      return ValueError(entry, path,
+                        "expected a mapping from label name to pattern");
+    }
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry.value, path);
+    if (!entries.ok()) return entries.status();
+    for (const Entry& child : *entries) {
+      const std::string child_path = ChildPath(path, child.key);
+      std::string pattern;
+      absl::Status status = ReadNonEmptyString(child, child_path, &pattern);
+      if (!status.ok()) return status;
+      absl::Status compiled = CompileLabelPattern(pattern).status();
+      if (!compiled.ok()) {
+        return ValueError(child, child_path, "expected a valid pattern");
+      }
+      (*out)[child.key] = std::move(pattern);
+    }
+    return absl::OkStatus();
   }
 
   absl::Status CheckRequiredActionKeys(const std::vector<Entry>& entries,
