@@ -11,25 +11,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "core/errno_text.h"
 #include "core/json_writer.h"
 
 namespace autoheal {
 namespace {
 
-// strerror_r has two signatures (GNU returns char*, XSI returns int); these
-// overloads accept either, so the code is thread-safe on both.
-[[maybe_unused]] const char* StrerrorResult(const char* result, const char*) {
-  return result;
-}
-[[maybe_unused]] const char* StrerrorResult(int result, const char* buf) {
-  return result == 0 ? buf : "unknown error";
-}
-
-std::string ErrnoText(int err) {
-  char buf[256];
-  buf[0] = '\0';
-  return StrerrorResult(strerror_r(err, buf, sizeof(buf)), buf);
-}
 
 
 // Returns at most `max` bytes of `s`, cut before a UTF-8 continuation byte
@@ -62,7 +49,7 @@ void SyncParentDirectory(const std::string& path) {
 
 absl::Status OpenError(const std::string& path, int err) {
   std::string message = absl::StrCat("cannot open audit file \"", path,
-                                     "\" for appending: ", ErrnoText(err));
+                                     "\" for appending: ", internal::ErrnoText(err));
   switch (err) {
     case ENOENT:
     case ENOTDIR:
@@ -258,7 +245,7 @@ absl::Status JsonLinesAuditSink::Append(absl::string_view line,
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const std::string reason =
-          n < 0 ? ErrnoText(errno) : std::string("write() wrote nothing");
+          n < 0 ? internal::ErrnoText(errno) : std::string("write() wrote nothing");
       // A line cut partway lacks its newline; the next one must start fresh.
       // (When nothing was written, `torn_` keeps its earlier value.)
       if (done > 0) torn_ = true;
@@ -289,7 +276,7 @@ absl::Status JsonLinesAuditSink::SyncThrough(uint64_t seq) {
   if (rc != 0) {
     const int err = errno;
     return absl::UnavailableError(absl::StrCat(
-        "cannot sync audit file \"", name_, "\": ", ErrnoText(err)));
+        "cannot sync audit file \"", name_, "\": ", internal::ErrnoText(err)));
   }
   absl::MutexLock lock(&mu_);
   synced_seq_ = std::max(synced_seq_, target);

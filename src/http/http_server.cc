@@ -23,6 +23,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "core/errno_text.h"
 
 namespace autoheal {
 namespace http {
@@ -58,13 +59,6 @@ std::string AddressPort(absl::string_view address, uint16_t port) {
     return absl::StrCat("[", address, "]:", port);
   }
   return absl::StrCat(address, ":", port);
-}
-
-std::string ErrnoString(int error) {
-  char buffer[256];
-  // The GNU strerror_r returns the message, possibly not in `buffer`.
-  const char* message = strerror_r(error, buffer, sizeof(buffer));
-  return message;
 }
 
 // Fills `storage` from an IPv4 or IPv6 literal; returns its length, or 0.
@@ -452,7 +446,7 @@ bool SameSocket(int a, int b) {
 
 absl::Status BindError(int error, absl::string_view where) {
   const std::string message =
-      absl::StrCat("cannot listen on ", where, ": ", ErrnoString(error));
+      absl::StrCat("cannot listen on ", where, ": ", internal::ErrnoText(error));
   switch (error) {
     case EADDRINUSE:
       return absl::UnavailableError(

@@ -33,6 +33,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "core/errno_text.h"
 #include "nlohmann/json.hpp"
 
 namespace autoheal {
@@ -51,19 +52,6 @@ constexpr size_t kChunkBytes = 64 * 1024;
 // millisecond of `exit_drain`; bounds the drain even on a frozen clock.
 constexpr int64_t kDrainBaseWakeups = 64;
 
-// Returns strerror(err) without strerror()'s shared buffer. The overloads
-// cover both the XSI (int) and the GNU (char*) strerror_r; one is unused.
-[[maybe_unused]] std::string StrerrorResult(int rc, const char* buf, int err) {
-  return rc == 0 ? std::string(buf) : absl::StrCat("errno ", err);
-}
-[[maybe_unused]] std::string StrerrorResult(const char* result,
-                                            const char* /*buf*/, int /*err*/) {
-  return std::string(result);
-}
-std::string ErrnoText(int err) {
-  char buf[256] = {0};
-  return StrerrorResult(strerror_r(err, buf, sizeof(buf)), buf, err);
-}
 
 // Owns one file descriptor.
 class UniqueFd {
@@ -90,7 +78,7 @@ class UniqueFd {
 absl::Status MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
-    return absl::InternalError(absl::StrCat("pipe2: ", ErrnoText(errno)));
+    return absl::InternalError(absl::StrCat("pipe2: ", internal::ErrnoText(errno)));
   }
   for (int& fd : fds) {
     if (fd > 2) continue;
@@ -101,7 +89,7 @@ absl::Status MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
     if (moved < 0) {
       if (fds[0] >= 0) close(fds[0]);
       if (fds[1] >= 0) close(fds[1]);
-      return absl::InternalError(absl::StrCat("fcntl: ", ErrnoText(err)));
+      return absl::InternalError(absl::StrCat("fcntl: ", internal::ErrnoText(err)));
     }
   }
   read_end->Reset(fds[0]);
@@ -112,7 +100,7 @@ absl::Status MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
 absl::Status SetNonBlocking(int fd) {
   const int flags = fcntl(fd, F_GETFL);
   if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-    return absl::InternalError(absl::StrCat("fcntl: ", ErrnoText(errno)));
+    return absl::InternalError(absl::StrCat("fcntl: ", internal::ErrnoText(errno)));
   }
   return absl::OkStatus();
 }
@@ -586,7 +574,7 @@ ActionOutcome ProcessExecutor::RunAction(const ActionRequest& request,
     }
     if (rc != 0) {
       return spawn_error(
-          absl::StrCat("cannot spawn ", shown, ": ", ErrnoText(rc)));
+          absl::StrCat("cannot spawn ", shown, ": ", internal::ErrnoText(rc)));
     }
   }
   // The child holds its own copies; ours would keep the pipes from closing.
