@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "autoheal/engine.h"
 #include "autoheal/payload.h"
 #include "autoheal/testing/fake_clock.h"
@@ -198,16 +197,3 @@ BENCHMARK_CAPTURE(BM_ParseAndDecide, 04_mixed, "04-mixed-group.json");
 
 }  // namespace
 }  // namespace autoheal
-
-// Debian builds Abseil without NDEBUG, which leaves absl::Mutex's debug
-// deadlock detection on: a lock-graph lookup on every Lock(). autoheal's
-// binaries switch it off at startup, as any production binary should; the
-// benchmarks measure that configuration.
-int main(int argc, char** argv) {
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

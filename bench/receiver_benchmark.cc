@@ -13,7 +13,6 @@
 #include <sstream>
 #include <string>
 
-#include "absl/synchronization/mutex.h"
 #include "allocation_counter.h"
 #include "autoheal/json_audit_sink.h"
 #include "autoheal/testing/fake_clock.h"
@@ -78,12 +77,3 @@ BENCHMARK_CAPTURE(BM_Receiver_Post, 20_two_hundred, "20-two-hundred-alerts.json"
 
 }  // namespace
 }  // namespace autoheal
-
-int main(int argc, char** argv) {
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
