@@ -229,6 +229,28 @@ TEST_F(ReceiverTest, StoreDownIs503AndNothingRuns) {
   EXPECT_EQ(executor_.requests().size(), 1u);
 }
 
+TEST_F(ReceiverTest, AuditFailureIs503AndNothingRuns) {
+  env_["AUTOHEAL_ENABLED"] = "true";
+  StartWith("");
+  audit_.set_down(true);
+  ClientResponse r = PostPayload("01-single-firing-autoheal.json");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_THAT(json::parse(r.body)["error"].get<std::string>(),
+              HasSubstr("could not be audited"));
+  EXPECT_TRUE(executor_.requests().empty());
+}
+
+TEST_F(ReceiverTest, AFullExecutorQueueIsA200WithTheRefusalCounted) {
+  env_["AUTOHEAL_ENABLED"] = "true";
+  StartWith("");
+  executor_.set_reject(true);
+  ClientResponse r = PostPayload("01-single-firing-autoheal.json");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["decisions"][0]["verdict"], "execute");
+  EXPECT_THAT(Send("GET", "/metrics").body,
+              HasSubstr("autoheal_actions_total{action=\"restart-tcp-endpoint\",outcome=\"spawn_error\"} 1"));
+}
+
 TEST_F(ReceiverTest, StatusHasTheOriginalFieldsAndMore) {
   ClientResponse before = Send("GET", "/");
   ASSERT_EQ(before.status, 200);

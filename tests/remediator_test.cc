@@ -97,7 +97,8 @@ TEST_F(RemediatorTest, AuditsTheDecisionBeforeRunningTheAction) {
   ASSERT_EQ(result.decisions.size(), 1u);
   EXPECT_EQ(result.decisions[0].reason, Reason::kExecute);
   EXPECT_FALSE(result.store_unavailable);
-  EXPECT_TRUE(result.error.ok());
+  EXPECT_TRUE(result.audit_error.ok());
+  EXPECT_TRUE(result.submit_error.ok());
   std::vector<ActionRequest> requests = recording_.requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].action.name, "restart-api");
@@ -170,8 +171,8 @@ TEST_F(RemediatorTest, AnUnauditableActionDoesNotRun) {
   RemediationResult result = remediator.Remediate(*engine, message);
   EXPECT_EQ(result.decisions[0].verdict, Verdict::kExecute);
   EXPECT_TRUE(recording_.requests().empty());
-  EXPECT_EQ(result.error.code(), absl::StatusCode::kUnavailable);
-  EXPECT_THAT(std::string(result.error.message()),
+  EXPECT_EQ(result.audit_error.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(result.audit_error.message()),
               ::testing::HasSubstr("could not be audited"));
 }
 
@@ -181,7 +182,7 @@ TEST_F(RemediatorTest, ARefusedSubmissionIsAuditedAsASpawnError) {
   recording_.set_reject(true);
   WebhookMessage message = Message({FiringAlert("ApiDown")});
   RemediationResult result = remediator.Remediate(*engine, message);
-  EXPECT_EQ(result.error.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(result.submit_error.code(), absl::StatusCode::kResourceExhausted);
   std::vector<AuditEntry> entries = audit_.entries();
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[1].outcome, OutcomeKind::kSpawnError);

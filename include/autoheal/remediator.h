@@ -61,8 +61,13 @@ struct RemediationResult {
   // answers 503 so that Alertmanager delivers again.
   bool store_unavailable = false;
   // Not OK when an `execute` decision could not be audited and so was not
-  // run, or the executor refused it; the first such error.
-  absl::Status error;
+  // run (the first such error). The receiver answers 503: the audit is
+  // state, and nothing may run without its record.
+  absl::Status audit_error;
+  // Not OK when the executor refused an action (queue full, shutting down);
+  // the first such error. The refusal is also audited and reported to the
+  // observer as a `spawn_error` outcome.
+  absl::Status submit_error;
 };
 
 class Remediator {

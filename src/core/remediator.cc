@@ -49,8 +49,8 @@ void Remediator::Dispatch(const Alert& alert, const Decision& decision,
                           RemediationResult& result) {
   if (!audited.ok()) {
     // No record, no action: an unaudited action is worse than a missed one.
-    if (result.error.ok()) {
-      result.error = absl::UnavailableError(absl::StrCat(
+    if (result.audit_error.ok()) {
+      result.audit_error = absl::UnavailableError(absl::StrCat(
           "action not run, its decision could not be audited: ",
           audited.message()));
     }
@@ -66,7 +66,7 @@ void Remediator::Dispatch(const Alert& alert, const Decision& decision,
         Complete(r, outcome);
       });
   if (submitted.ok()) return;
-  if (result.error.ok()) result.error = submitted;
+  if (result.submit_error.ok()) result.submit_error = submitted;
   ActionOutcome refused;
   refused.kind = OutcomeKind::kSpawnError;
   refused.error = absl::StrCat("not started: ", submitted.message());

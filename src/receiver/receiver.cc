@@ -175,7 +175,10 @@ HttpResponse Receiver::PostAlerts(const HttpRequest& request) {
     return Error(503, "cooldown state store unavailable; nothing ran, "
                       "deliver again later");
   }
-  if (!result.error.ok()) return Error(503, result.error.message());
+  if (!result.audit_error.ok()) return Error(503, result.audit_error.message());
+  // A refused submission (executor queue full) is not a reason to make
+  // Alertmanager deliver again: the retry would only meet the cooldown. It
+  // is audited and counted as a spawn_error outcome instead.
   return Json(200, DecisionsJson(*message, result.decisions,
                                  policy->engine->options().enabled));
 }
