@@ -27,6 +27,12 @@ namespace autoheal {
 absl::StatusOr<EngineOptions> ParsePolicy(absl::string_view text,
                                           absl::string_view filename);
 
+// Returns the embedded default policy's YAML: the original stack's three
+// actions (CrmMetricsScrapeStale, TcpEndpointDownFast, UptimeProbeFailing)
+// with harmless placeholder commands that only echo, in dry-run. The
+// receiver and the CLI use it when no policy file is given.
+absl::string_view EmbeddedDefaultPolicy();
+
 // Reads and parses the policy file at `path`. Returns `kNotFound` or
 // `kPermissionDenied`-style errors naming the path when it cannot be read.
 absl::StatusOr<EngineOptions> LoadPolicyFile(const std::string& path);

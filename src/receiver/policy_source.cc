@@ -15,30 +15,6 @@ namespace autoheal {
 namespace receiver {
 namespace {
 
-// The placeholders only print what a real action would do; they are there
-// so that the default policy can be switched on safely to try the chain.
-constexpr absl::string_view kDefaultPolicy = R"yaml(
-# autoheal-webhook's embedded default policy: the original stack's three
-# actions, with harmless placeholder commands, in dry-run.
-version: 1
-enabled: false
-cooldown: 120s
-actions:
-  CrmMetricsScrapeStale:
-    name: restart-crm-metrics
-    argv: ["/bin/echo", "placeholder: would restart the CRM metrics exporter"]
-    timeout: 30s
-  TcpEndpointDownFast:
-    name: restart-tcp-endpoint
-    argv: ["/bin/echo", "placeholder: would restart the TCP service"]
-    timeout: 30s
-    key_labels: [instance]
-  UptimeProbeFailing:
-    name: restart-web-frontend
-    argv: ["/bin/echo", "placeholder: would restart the web frontend"]
-    timeout: 30s
-    key_labels: [instance]
-)yaml";
 
 absl::StatusOr<bool> ParseEnabled(const std::string& value) {
   std::string v = absl::AsciiStrToLower(value);
@@ -83,7 +59,7 @@ EnvLookup ProcessEnv() {
   };
 }
 
-absl::string_view DefaultPolicyYaml() { return kDefaultPolicy; }
+absl::string_view DefaultPolicyYaml() { return EmbeddedDefaultPolicy(); }
 
 absl::Status ApplyEnvOverrides(const EnvLookup& env, EngineOptions& options) {
   if (std::optional<std::string> enabled = env("AUTOHEAL_ENABLED")) {
@@ -102,7 +78,7 @@ absl::Status ApplyEnvOverrides(const EnvLookup& env, EngineOptions& options) {
 absl::StatusOr<EngineOptions> LoadReceiverPolicy(const std::string& path,
                                                  const EnvLookup& env) {
   absl::StatusOr<EngineOptions> options =
-      path.empty() ? ParsePolicy(kDefaultPolicy, "<embedded default policy>")
+      path.empty() ? ParsePolicy(EmbeddedDefaultPolicy(), "<embedded default policy>")
                    : LoadPolicyFile(path);
   if (!options.ok()) return options.status();
   absl::Status status = ApplyEnvOverrides(env, *options);

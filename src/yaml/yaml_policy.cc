@@ -716,4 +716,35 @@ absl::StatusOr<EngineOptions> LoadPolicyFile(const std::string& path) {
   return ParsePolicy(text, path);
 }
 
+namespace {
+
+// The placeholders only print what a real action would do; they are there
+// so that the default policy can be switched on safely to try the chain.
+constexpr absl::string_view kDefaultPolicy = R"yaml(
+# autoheal-webhook's embedded default policy: the original stack's three
+# actions, with harmless placeholder commands, in dry-run.
+version: 1
+enabled: false
+cooldown: 120s
+actions:
+  CrmMetricsScrapeStale:
+    name: restart-crm-metrics
+    argv: ["/bin/echo", "placeholder: would restart the CRM metrics exporter"]
+    timeout: 30s
+  TcpEndpointDownFast:
+    name: restart-tcp-endpoint
+    argv: ["/bin/echo", "placeholder: would restart the TCP service"]
+    timeout: 30s
+    key_labels: [instance]
+  UptimeProbeFailing:
+    name: restart-web-frontend
+    argv: ["/bin/echo", "placeholder: would restart the web frontend"]
+    timeout: 30s
+    key_labels: [instance]
+)yaml";
+
+}  // namespace
+
+absl::string_view EmbeddedDefaultPolicy() { return kDefaultPolicy; }
+
 }  // namespace autoheal

@@ -1,0 +1,118 @@
+// autoheal: the command-line tool. This file only parses arguments and maps
+// results to exit codes; the logic lives in src/cli/.
+//
+//   autoheal explain [--policy FILE] [--enabled] [--format text|json] PAYLOAD|-
+//   autoheal validate POLICY
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "autoheal/engine.h"
+#include "autoheal/payload.h"
+#include "autoheal/yaml_policy.h"
+#include "cli/explain.h"
+
+ABSL_FLAG(std::string, policy, "",
+          "YAML policy file (default: the receiver's embedded default policy)");
+ABSL_FLAG(bool, enabled, false, "decide as if AUTOHEAL_ENABLED were on");
+ABSL_FLAG(std::string, format, "text", "output format: text or json");
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+bool ReadInput(const std::string& path, std::string* out) {
+  if (path == "-") {
+    out->assign(std::istreambuf_iterator<char>(std::cin), {});
+    return true;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out->assign(std::istreambuf_iterator<char>(in), {});
+  return true;
+}
+
+absl::StatusOr<autoheal::EngineOptions> LoadPolicy() {
+  const std::string path = absl::GetFlag(FLAGS_policy);
+  if (path.empty()) {
+    return autoheal::ParsePolicy(autoheal::EmbeddedDefaultPolicy(),
+                                 "<embedded default policy>");
+  }
+  return autoheal::LoadPolicyFile(path);
+}
+
+int Explain(const std::vector<char*>& args) {
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (args.size() != 3 || (format != "text" && format != "json")) {
+    std::cerr << "usage: autoheal explain [--policy FILE] [--enabled] "
+                 "[--format text|json] PAYLOAD|-\n";
+    return kUsageError;
+  }
+  absl::StatusOr<autoheal::EngineOptions> options = LoadPolicy();
+  if (!options.ok()) {
+    std::cerr << "autoheal: " << options.status().message() << "\n";
+    return kUsageError;
+  }
+  options->enabled = options->enabled || absl::GetFlag(FLAGS_enabled);
+  std::string body;
+  if (!ReadInput(args[2], &body)) {
+    std::cerr << "autoheal: " << args[2] << ": cannot read\n";
+    return kUsageError;
+  }
+  absl::StatusOr<autoheal::WebhookMessage> message =
+      autoheal::ParseWebhookMessage(body);
+  if (!message.ok()) {
+    std::cerr << "autoheal: " << args[2] << ": " << message.status().message()
+              << "\n";
+    return kUsageError;
+  }
+  auto engine = autoheal::Engine::Create(*options);
+  if (!engine.ok()) {
+    std::cerr << "autoheal: " << engine.status().message() << "\n";
+    return kUsageError;
+  }
+  std::vector<autoheal::Decision> decisions = (*engine)->DecideAll(*message);
+  std::cout << (format == "json"
+                    ? autoheal::cli::ExplainJson(*message, decisions, *options)
+                    : autoheal::cli::ExplainText(*message, decisions, *options));
+  return 0;
+}
+
+int Validate(const std::vector<char*>& args) {
+  if (args.size() != 3) {
+    std::cerr << "usage: autoheal validate POLICY\n";
+    return kUsageError;
+  }
+  absl::StatusOr<autoheal::EngineOptions> options =
+      autoheal::LoadPolicyFile(args[2]);
+  if (!options.ok()) {
+    std::cout << options.status().message() << "\n";
+    return 1;
+  }
+  std::cout << "OK: " << args[2] << ": " << options->actions.size()
+            << " action(s), " << (options->enabled ? "enabled" : "dry-run")
+            << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "autoheal explain|validate ...: explain why alerts would or would not "
+      "be remediated, or check a policy file");
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  const std::string command = args.size() > 1 ? args[1] : "";
+  if (command == "explain") return Explain(args);
+  if (command == "validate") return Validate(args);
+  std::cerr << "usage: autoheal explain [--policy FILE] [--enabled] "
+               "[--format text|json] PAYLOAD|-\n"
+               "       autoheal validate POLICY\n";
+  return kUsageError;
+}
