@@ -3,6 +3,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "core/decision_json.h"
 #include "core/json_writer.h"
 
 namespace autoheal {
@@ -91,19 +92,7 @@ std::string ExplainJson(const WebhookMessage& message,
   for (size_t i = 0; i < decisions.size() && i < message.alerts.size(); ++i) {
     const Decision& d = decisions[i];
     w.BeginObject();
-    w.Key("alertname").String(d.alertname);
-    w.Key("fingerprint").String(message.alerts[i].fingerprint);
-    w.Key("verdict").String(VerdictName(d.verdict));
-    w.Key("reason").String(ReasonName(d.reason));
-    w.Key("sentence").String(d.Sentence());
-    w.Key("key").String(d.key.view());
-    w.Key("seconds_left").Double(absl::ToDoubleSeconds(d.time_left));
-    w.Key("action");
-    if (d.action != nullptr) {
-      w.String(d.action->name);
-    } else {
-      w.Null();
-    }
+    internal::WriteDecisionMembers(message.alerts[i], d, w);
     w.Key("to_act").String(WhatWouldHaveToChange(d, options));
     w.EndObject();
   }

@@ -29,8 +29,9 @@ std::string ExplainText(const WebhookMessage& message,
                         const std::vector<Decision>& decisions,
                         const EngineOptions& options);
 
-// Renders {"enabled":..., "alerts":[{alertname, fingerprint, verdict,
-// reason, sentence, key, seconds_left, action, to_act}]}.
+// Renders {"enabled":..., "alerts":[{fingerprint, alertname, status,
+// verdict, reason, sentence, key, seconds_left, action, to_act}]}: the
+// receiver's decision fields plus what would have to change.
 std::string ExplainJson(const WebhookMessage& message,
                         const std::vector<Decision>& decisions,
                         const EngineOptions& options);

@@ -1,5 +1,6 @@
 #include "receiver/responses.h"
 
+#include "core/decision_json.h"
 #include "core/json_writer.h"
 #include "nlohmann/json.hpp"
 
@@ -15,26 +16,6 @@ std::string Dump(const json& j) {
 }
 
 std::string Str(absl::string_view s) { return std::string(s); }
-
-void WriteDecision(const Alert& alert, const Decision& d,
-                   internal::JsonWriter& w) {
-  w.BeginObject();
-  w.Key("fingerprint").String(alert.fingerprint);
-  w.Key("alertname").String(d.alertname);
-  w.Key("status").String(AlertStatusName(alert.status));
-  w.Key("verdict").String(VerdictName(d.verdict));
-  w.Key("reason").String(ReasonName(d.reason));
-  w.Key("sentence").String(d.Sentence());
-  w.Key("key").String(d.key.view());
-  w.Key("seconds_left").Double(absl::ToDoubleSeconds(d.time_left));
-  w.Key("action");
-  if (d.action != nullptr) {
-    w.String(d.action->name);
-  } else {
-    w.Null();
-  }
-  w.EndObject();
-}
 
 json ActionsJson(const EngineOptions& options) {
   json actions = json::object();
@@ -67,7 +48,9 @@ std::string DecisionsJson(const WebhookMessage& message,
   w.Key("enabled").Bool(enabled);
   w.Key("decisions").BeginArray();
   for (size_t i = 0; i < decisions.size() && i < message.alerts.size(); ++i) {
-    WriteDecision(message.alerts[i], decisions[i], w);
+    w.BeginObject();
+    internal::WriteDecisionMembers(message.alerts[i], decisions[i], w);
+    w.EndObject();
   }
   w.EndArray();
   w.EndObject();
