@@ -59,8 +59,6 @@ EnvLookup ProcessEnv() {
   };
 }
 
-absl::string_view DefaultPolicyYaml() { return EmbeddedDefaultPolicy(); }
-
 absl::Status ApplyEnvOverrides(const EnvLookup& env, EngineOptions& options) {
   if (std::optional<std::string> enabled = env("AUTOHEAL_ENABLED")) {
     absl::StatusOr<bool> parsed = ParseEnabled(*enabled);

@@ -31,10 +31,6 @@ using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
 // Returns an EnvLookup over the real process environment.
 EnvLookup ProcessEnv();
 
-// Returns the embedded default policy's YAML: the original stack's three
-// actions with harmless placeholder commands, in dry-run.
-absl::string_view DefaultPolicyYaml();
-
 // Loads the policy from `path` (or the embedded default when empty) and
 // applies the environment overrides. Returns kInvalidArgument naming the
 // file position or the variable at fault.

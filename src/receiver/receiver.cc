@@ -53,6 +53,14 @@ bool IsJsonContentType(const HttpRequest& request) {
                                 "application/json");
 }
 
+// Fills the defaults of the optional dependencies, once, before any member
+// that uses them is built.
+ReceiverDeps WithDefaults(ReceiverDeps deps) {
+  if (deps.clock == nullptr) deps.clock = RealClock();
+  if (!deps.env) deps.env = ProcessEnv();
+  return deps;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Receiver>> Receiver::Create(
@@ -74,12 +82,9 @@ absl::StatusOr<std::unique_ptr<Receiver>> Receiver::Create(
 
 Receiver::Receiver(ReceiverConfig config, ReceiverDeps deps)
     : config_(std::move(config)),
-      deps_(std::move(deps)),
+      deps_(WithDefaults(std::move(deps))),
       remediator_(RemediatorDeps{deps_.executor, deps_.audit, &in_flight_,
-                                 deps_.clock, &metrics_}) {
-  if (deps_.clock == nullptr) deps_.clock = RealClock();
-  if (!deps_.env) deps_.env = ProcessEnv();
-}
+                                 deps_.clock, &metrics_}) {}
 
 absl::StatusOr<std::shared_ptr<Receiver::Policy>> Receiver::LoadPolicy() {
   absl::StatusOr<EngineOptions> options =
