@@ -3,8 +3,15 @@
 # packages first (scripts/setup.sh), then configures, builds and runs ctest.
 # The last lines printed are ctest's summary.
 #
+# It also configures and builds, with clang, the trees of CMakePresets.json
+# next to the main one (<BUILD_DIR>-asan, -tsan, -tsa) and registers them in
+# the main tree (tests/sanitizer_suites.cmake), so that the one ctest run
+# also runs the unit and integration tests under ASan+UBSan, the concurrency
+# and integration tests under TSan, and the -Wthread-safety -Werror build.
+#
 #   sudo bash scripts/test.sh            # or as root
 #   BUILD_DIR=/tmp/b bash scripts/test.sh
+#   AUTOHEAL_SANITIZERS=0 bash scripts/test.sh   # quick: main tree only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +20,27 @@ bash scripts/setup.sh
 BUILD_DIR="${BUILD_DIR:-build}"
 JOBS="${JOBS:-$(nproc)}"
 
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+SANITIZER_PRESETS=(asan tsan tsa)
+subtree_dirs=(-DAUTOHEAL_ASAN_BUILD_DIR= -DAUTOHEAL_TSAN_BUILD_DIR=
+              -DAUTOHEAL_TSA_BUILD_DIR=)
+if [ "${AUTOHEAL_SANITIZERS:-1}" != 0 ]; then
+  subtree_dirs=()
+  for preset in "${SANITIZER_PRESETS[@]}"; do
+    dir="$(realpath -m "$BUILD_DIR-$preset")"
+    cmake --preset "$preset" -B "$dir" >/dev/null
+    subtree_dirs+=("-DAUTOHEAL_${preset^^}_BUILD_DIR=$dir")
+  done
+fi
+
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      "${subtree_dirs[@]}"
 cmake --build "$BUILD_DIR" --parallel "$JOBS"
+if [ "${AUTOHEAL_SANITIZERS:-1}" != 0 ]; then
+  # A tree that fails to build is not fatal here: its suite builds it again
+  # and fails in ctest's summary.
+  CMAKE_BUILD_PARALLEL_LEVEL="$JOBS" \
+    cmake --build "$BUILD_DIR" --target autoheal_subtrees -- -k 0 ||
+    echo "test.sh: a sanitizer tree failed to build; its suite fails below" >&2
+fi
 cd "$BUILD_DIR"
 exec ctest --output-on-failure --parallel "$JOBS" --timeout 900

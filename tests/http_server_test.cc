@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "autoheal/internal/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "http_client.h"
@@ -481,12 +481,12 @@ TEST(HttpServerTest, ManyIdleConnectionsDoNotBlockOthersAndTimeOut) {
 }
 
 TEST(HttpServerTest, PerIpLimitRejectsExtraConnectionsAndLogsQuietly) {
-  absl::Mutex mu;
+  Mutex mu;
   std::vector<std::string> logged;
   HttpServerOptions options = TestOptions();
   options.per_ip_connection_limit = 2;
   options.error_logger = [&](absl::string_view message) {
-    absl::MutexLock lock(&mu);
+    MutexLock lock(&mu);
     logged.emplace_back(message);
   };
   auto server = StartOrDie(options);
@@ -505,7 +505,7 @@ TEST(HttpServerTest, PerIpLimitRejectsExtraConnectionsAndLogsQuietly) {
   ASSERT_THAT(response, IsOk());
   EXPECT_EQ(response->status, 200);
 
-  absl::MutexLock lock(&mu);
+  MutexLock lock(&mu);
   EXPECT_FALSE(logged.empty());
   for (const std::string& line : logged) {
     EXPECT_EQ(line.find('\n'), std::string::npos) << line;

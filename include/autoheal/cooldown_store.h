@@ -26,8 +26,8 @@
 #include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "autoheal/internal/mutex.h"
 
 namespace autoheal {
 
@@ -56,7 +56,7 @@ class CooldownStore {
                                                    absl::Duration ttl) = 0;
 };
 
-// The in-process default. Sharded hash maps under `absl::Mutex`; expired
+// The in-process default. Sharded hash maps under `Mutex`; expired
 // entries are swept as the map grows, so memory stays proportional to the
 // keys still cooling down, even under millions of distinct keys.
 //
@@ -110,7 +110,7 @@ class InMemoryCooldownStore final : public CooldownStore {
       absl::flat_hash_map<std::string, absl::Time, KeyHash, KeyEq>;
 
   struct Shard {
-    mutable absl::Mutex mu;
+    mutable Mutex mu;
     ExpiryMap expiry ABSL_GUARDED_BY(mu);
     size_t sweep_at ABSL_GUARDED_BY(mu) = kMinSweepSize;
   };

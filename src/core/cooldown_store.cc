@@ -8,7 +8,7 @@ absl::StatusOr<AcquireResult> InMemoryCooldownStore::TryAcquire(
   // The map uses the hash's low bits (and the bits above its 7-bit control
   // tag) to place entries; the shard takes the top bits, which it leaves be.
   Shard& shard = shards_[hashed.hash >> (sizeof(size_t) * 8 - kShardBits)];
-  absl::MutexLock lock(&shard.mu);
+  MutexLock lock(&shard.mu);
   auto it = shard.expiry.find(hashed);
   if (it != shard.expiry.end()) {
     if (now < it->second) return AcquireResult{false, it->second - now};
@@ -30,7 +30,7 @@ void InMemoryCooldownStore::SweepExpired(Shard& shard, absl::Time now) {
 size_t InMemoryCooldownStore::EntryCountForTesting() const {
   size_t total = 0;
   for (const Shard& shard : shards_) {
-    absl::MutexLock lock(&shard.mu);
+    MutexLock lock(&shard.mu);
     total += shard.expiry.size();
   }
   return total;

@@ -22,7 +22,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "autoheal/internal/mutex.h"
 #include "core/errno_text.h"
 
 namespace autoheal {
@@ -167,15 +167,15 @@ struct HttpServer::Impl {
   MHD_Response* too_large_response = nullptr;
   MHD_Response* internal_error_response = nullptr;
 
-  mutable absl::Mutex stop_mu;
+  mutable Mutex stop_mu;
   MHD_Daemon* daemon ABSL_GUARDED_BY(stop_mu) = nullptr;
 
-  mutable absl::Mutex connections_mu;
+  mutable Mutex connections_mu;
   size_t open_connections ABSL_GUARDED_BY(connections_mu) = 0;
 
   // While Start() runs, libmicrohttpd's messages are also kept here so that
   // a failure (e.g. a rejected TLS key) can say why.
-  absl::Mutex log_mu;
+  Mutex log_mu;
   bool capture_log ABSL_GUARDED_BY(log_mu) = true;
   std::string captured_log ABSL_GUARDED_BY(log_mu);
 
@@ -190,7 +190,7 @@ struct HttpServer::Impl {
 
   void Log(absl::string_view message) {
     {
-      absl::MutexLock lock(&log_mu);
+      MutexLock lock(&log_mu);
       if (capture_log) {
         if (!captured_log.empty()) captured_log.append("; ");
         captured_log.append(message.data(), message.size());
@@ -375,12 +375,12 @@ struct HttpServer::Impl {
         }
       }
       *socket_context = state;
-      absl::MutexLock lock(&impl->connections_mu);
+      MutexLock lock(&impl->connections_mu);
       ++impl->open_connections;
     } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
       delete static_cast<ConnectionState*>(*socket_context);
       *socket_context = nullptr;
-      absl::MutexLock lock(&impl->connections_mu);
+      MutexLock lock(&impl->connections_mu);
       --impl->open_connections;
     }
   }
@@ -633,7 +633,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
       MHD_OPTION_ARRAY, option_items, MHD_OPTION_END);
   std::string startup_log;
   {
-    absl::MutexLock lock(&impl->log_mu);
+    MutexLock lock(&impl->log_mu);
     impl->capture_log = false;
     startup_log.swap(impl->captured_log);
   }
@@ -652,7 +652,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   }
   close(listen_fd);
   {
-    absl::MutexLock lock(&impl->stop_mu);
+    MutexLock lock(&impl->stop_mu);
     impl->daemon = daemon;
   }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
@@ -665,16 +665,17 @@ HttpServer::~HttpServer() { Stop(); }
 uint16_t HttpServer::port() const { return impl_->port; }
 
 size_t HttpServer::open_connections() const {
-  absl::MutexLock lock(&impl_->connections_mu);
+  MutexLock lock(&impl_->connections_mu);
   return impl_->open_connections;
 }
 
 bool HttpServer::WaitForOpenConnections(size_t count,
                                         absl::Duration timeout) const {
   Impl* impl = impl_.get();
-  absl::MutexLock lock(&impl->connections_mu);
+  MutexLock lock(&impl->connections_mu);
   std::pair<Impl*, size_t> arg(impl, count);
-  return impl->connections_mu.AwaitWithTimeout(
+  return internal::AwaitWithRealTimeout(
+      impl->connections_mu,
       absl::Condition(
           +[](std::pair<Impl*, size_t>* a) {
             a->first->connections_mu.AssertHeld();
@@ -685,7 +686,7 @@ bool HttpServer::WaitForOpenConnections(size_t count,
 }
 
 void HttpServer::Stop() {
-  absl::MutexLock lock(&impl_->stop_mu);
+  MutexLock lock(&impl_->stop_mu);
   if (impl_->daemon == nullptr) return;
   // Stop accepting first, then close the open connections and join.
   const MHD_socket listen_fd = MHD_quiesce_daemon(impl_->daemon);
