@@ -3,6 +3,9 @@
 //
 //   autoheal explain [--policy FILE] [--enabled] [--format text|json] PAYLOAD|-
 //   autoheal validate POLICY
+//   autoheal lint [--policy FILE] [--compose F]... [--alertmanager F]...
+//                 [--rules F]... [--allow-host H]... [--strict]
+//                 [--format text|json|github]
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -17,6 +20,8 @@
 #include "autoheal/payload.h"
 #include "autoheal/yaml_policy.h"
 #include "cli/explain.h"
+#include "cli/lint_command.h"
+#include "lint/file_reader.h"
 
 ABSL_FLAG(std::string, policy, "",
           "YAML policy file (default: the receiver's embedded default policy)");
@@ -104,15 +109,27 @@ int Validate(const std::vector<char*>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // lint parses its own arguments: its file flags repeat.
+  if (argc > 1 && std::string(argv[1]) == "lint") {
+    autoheal::lint::DiskFileReader files;
+    return autoheal::cli::RunLintCommand(
+        std::vector<std::string>(argv + 2, argv + argc), files, std::cout,
+        std::cerr);
+  }
   absl::SetProgramUsageMessage(
-      "autoheal explain|validate ...: explain why alerts would or would not "
-      "be remediated, or check a policy file");
+      "autoheal explain|validate|lint ...: explain why alerts would or would "
+      "not be remediated, check a policy file, or check monitoring "
+      "configuration against it");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const std::string command = args.size() > 1 ? args[1] : "";
   if (command == "explain") return Explain(args);
   if (command == "validate") return Validate(args);
   std::cerr << "usage: autoheal explain [--policy FILE] [--enabled] "
                "[--format text|json] PAYLOAD|-\n"
-               "       autoheal validate POLICY\n";
+               "       autoheal validate POLICY\n"
+               "       autoheal lint [--policy FILE] [--compose F]... "
+               "[--alertmanager F]... [--rules F]...\n"
+               "                     [--allow-host H]... [--strict] "
+               "[--format text|json|github]\n";
   return kUsageError;
 }
