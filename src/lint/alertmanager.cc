@@ -155,13 +155,12 @@ class AlertmanagerLinter {
     bool has_target = false;
     for (const MapEntry& entry : walker_.Entries(webhook, path)) {
       const std::string child = ChildPath(path, entry.key);
+      has_target = has_target || entry.key == "url" || entry.key == "url_file";
       if (entry.key == "url" &&
           walker_.ExpectScalar(entry, child, "a URL")) {
-        has_target = true;
         CheckUrl(entry, child, receiver);
       } else if (entry.key == "url_file" &&
                  walker_.ExpectScalar(entry, child, "a file path")) {
-        has_target = true;
         walker_.Report(
             rule::kAlertmanagerUrlFile, Severity::kWarning,
             YamlWalker::ValuePosition(entry),
@@ -233,6 +232,7 @@ std::vector<Finding> LintAlertmanager(absl::string_view text,
   std::vector<Finding> findings;
   try {
     AlertmanagerLinter(path, &hosts, &findings).Lint(text, &findings);
+    SortAndDeduplicate(&findings);
   } catch (const std::exception& e) {
     Finding finding;
     finding.rule = std::string(rule::kParseError);

@@ -41,7 +41,8 @@ std::optional<std::string> UrlHost(absl::string_view url);
 // Returns true for localhost, 127.0.0.0/8, ::1 and ::ffff:127.x.y.z.
 bool IsLoopbackHost(absl::string_view host);
 
-// Lints Alertmanager configuration `text`; `path` labels the findings.
+// Lints Alertmanager configuration `text`; `path` labels the findings,
+// which are sorted by line and column.
 // Never throws; malformed input yields parse-error or alertmanager-invalid
 // findings naming the key path.
 std::vector<Finding> LintAlertmanager(absl::string_view text,

@@ -395,6 +395,7 @@ ComposeReport LintCompose(absl::string_view text, const std::string& path,
   ComposeReport report;
   try {
     ComposeLinter(path, &files, &report).Lint(text);
+    SortAndDeduplicate(&report.findings);
   } catch (const std::exception& e) {
     Finding finding;
     finding.rule = std::string(rule::kParseError);

@@ -35,7 +35,8 @@ namespace autoheal {
 namespace lint {
 
 struct ComposeReport {
-  // In document order; env file findings name the env file.
+  // Sorted by file, line and column, without duplicates; env file findings
+  // name the env file.
   std::vector<Finding> findings;
   // The names other containers of the project reach a service by: service
   // names, container_name, hostname and network aliases, as written.

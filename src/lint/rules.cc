@@ -293,6 +293,7 @@ RulesReport LintRules(absl::string_view text, const std::string& path,
   RulesReport report;
   try {
     RulesLinter(path, policy, &report).Lint(text);
+    SortAndDeduplicate(&report.findings);
   } catch (const std::exception& e) {
     Finding finding;
     finding.rule = std::string(rule::kParseError);

@@ -33,6 +33,7 @@ namespace autoheal {
 namespace lint {
 
 struct RulesReport {
+  // Sorted by line and column.
   std::vector<Finding> findings;
   // The alertnames of the rules that opt in (exactly).
   absl::flat_hash_set<std::string> opted_in_alertnames;

@@ -251,7 +251,7 @@ void YamlWalker::AppendMerged(const std::vector<YAML::Node>& sources,
   for (const YAML::Node& source : sources) {
     if (depth >= kMaxMergeDepth) {
       Invalid(PositionOf(source), path,
-              "merges (<<) are nested too deeply; not followed");
+              "merges (<<) are nested too deeply or form a cycle; not followed");
       return;
     }
     if (merges_left_ <= 0) {
