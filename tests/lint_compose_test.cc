@@ -395,14 +395,14 @@ TEST(ComposeTest, EnvFilesAreReadRelativeToTheComposeFile) {
       {{"deploy/string.env", "A=1\nAUTOHEAL_ENABLED=true\n"},
        {"deploy/off.env", "AUTOHEAL_ENABLED=false\n"},
        {"deploy/list.env", "\n\nexport AUTOHEAL_ENABLED=\"1\"\n"},
-       {"deploy/./long.env", "AUTOHEAL_ENABLED: yes\n"},
+       {"deploy/long.env", "AUTOHEAL_ENABLED: yes\n"},
        {"/etc/autoheal.env", "AUTOHEAL_ENABLED=${X:-on}\n"}});
   EXPECT_THAT(
       report.findings,
       ElementsAre(
           IsFindingIn(rule::kComposeAutohealEnabled, "deploy/string.env", 2),
           IsFindingIn(rule::kComposeAutohealEnabled, "deploy/list.env", 3),
-          IsFindingIn(rule::kComposeAutohealEnabled, "deploy/./long.env", 1),
+          IsFindingIn(rule::kComposeAutohealEnabled, "deploy/long.env", 1),
           IsFindingIn(rule::kComposeAutohealEnabled, "/etc/autoheal.env", 1)));
   EXPECT_EQ(report.findings[0].column, 18);
   EXPECT_THAT(report.findings[0],

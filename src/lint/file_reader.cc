@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace autoheal {
 namespace lint {
@@ -77,9 +78,14 @@ absl::StatusOr<std::string> MemoryFileReader::Read(
 std::string JoinRelative(const std::string& base_file,
                          const std::string& relative) {
   if (!relative.empty() && relative[0] == '/') return relative;
+  absl::string_view rest = relative;
+  while (absl::ConsumePrefix(&rest, "./")) {
+    while (absl::ConsumePrefix(&rest, "/")) {
+    }
+  }
   size_t slash = base_file.rfind('/');
-  if (slash == std::string::npos) return relative;
-  return absl::StrCat(base_file.substr(0, slash + 1), relative);
+  if (slash == std::string::npos) return std::string(rest);
+  return absl::StrCat(base_file.substr(0, slash + 1), rest);
 }
 
 }  // namespace lint

@@ -55,8 +55,8 @@ class MemoryFileReader : public FileReader {
 };
 
 // Returns `relative` resolved against the directory of `base_file`: itself
-// when absolute or when `base_file` has no directory part.
-//   JoinRelative("examples/monitoring/compose.yml", "app.env")
+// when absolute, without leading "./" otherwise.
+//   JoinRelative("examples/monitoring/compose.yml", "./app.env")
 //       == "examples/monitoring/app.env"
 std::string JoinRelative(const std::string& base_file,
                          const std::string& relative);
