@@ -3,6 +3,7 @@
 // ids and the exact lines; clean fixtures exit 0; parse errors exit 2 with
 // file:line; and the three output formats as a CI job sees them.
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,8 @@ struct FixtureCase {
   int exit_code;
   std::vector<std::string> findings;  // Expect(...) strings, in order
 };
+
+void PrintTo(const FixtureCase& c, std::ostream* os) { *os << c.name; }
 
 std::vector<std::string> WithPolicy(std::vector<std::string> args) {
   args.insert(args.begin(), {"--policy", "policy.yml"});
