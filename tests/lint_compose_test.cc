@@ -469,6 +469,26 @@ TEST(ComposeTest, UnreadableAndMalformedEnvFilesAreParseErrors) {
   EXPECT_TRUE(malformed.findings[0].parse_error);
 }
 
+// A reader for which every path is a directory.
+class DirectoryFileReader : public FileReader {
+ public:
+  absl::StatusOr<std::string> Read(const std::string& path) const override {
+    return absl::FailedPreconditionError(path + ": not a regular file");
+  }
+};
+
+TEST(ComposeTest, ADotEnvDirectoryIsSkippedButAnEnvFileDirectoryIsNot) {
+  DirectoryFileReader directories;
+  EXPECT_THAT(LintCompose("services:\n  api:\n    image: x\n", kPath, directories)
+                  .findings,
+              IsEmpty());
+  EXPECT_THAT(LintCompose("services:\n  api:\n    env_file: conf\n", kPath,
+                          directories)
+                  .findings,
+              ElementsAre(AllOf(IsFindingIn(rule::kParseError, kPath, 3),
+                                MessageHas("deploy/conf: not a regular file"))));
+}
+
 // --- Hosts -----------------------------------------------------------------
 
 TEST(ComposeTest, CollectsEveryNameAServiceAnswersTo) {

@@ -13,6 +13,7 @@
 #include "lint/output.h"
 #include "lint_test_util.h"
 #include "nlohmann/json.hpp"
+#include "subprocess.h"
 #include "test_util.h"
 
 namespace autoheal {
@@ -220,6 +221,34 @@ TEST(ParseLintArgsTest, RejectsWhatItDoesNotKnow) {
               StatusIs(kInvalid, "--format: expected text, json or github"));
   EXPECT_THAT(cli::ParseLintArgs({"--rules", "r", "--strict=maybe"}),
               StatusIs(kInvalid, "--strict: expected true or false"));
+}
+
+// --- Reading files -------------------------------------------------------
+
+TEST(FileReaderTest, DiskFileReaderReadsRegularFilesOnly) {
+  ::autoheal::testutil::TempDir dir;
+  const std::string path = dir.Path("a.yml");
+  ASSERT_THAT(::autoheal::testutil::WriteFileAtomically(path, std::string("x: 1\n\0", 6)),
+              IsOk());
+  DiskFileReader reader;
+  absl::StatusOr<std::string> text = reader.Read(path);
+  ASSERT_THAT(text, IsOk());
+  EXPECT_EQ(*text, std::string("x: 1\n\0", 6));
+  EXPECT_THAT(reader.Read(dir.Path("missing.yml")),
+              StatusIs(absl::StatusCode::kNotFound, "missing.yml: cannot open"));
+  EXPECT_THAT(reader.Read(dir.Path("")),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "not a regular file"));
+}
+
+TEST(FileReaderTest, JoinRelative) {
+  EXPECT_EQ(JoinRelative("deploy/compose.yml", "a.env"), "deploy/a.env");
+  EXPECT_EQ(JoinRelative("deploy/compose.yml", "./a.env"), "deploy/a.env");
+  EXPECT_EQ(JoinRelative("deploy/compose.yml", ".//env/a.env"), "deploy/env/a.env");
+  EXPECT_EQ(JoinRelative("deploy/compose.yml", "../a.env"), "deploy/../a.env");
+  EXPECT_EQ(JoinRelative("deploy/compose.yml", "/etc/a.env"), "/etc/a.env");
+  EXPECT_EQ(JoinRelative("compose.yml", "./a.env"), "a.env");
+  EXPECT_EQ(JoinRelative("/compose.yml", "a.env"), "/a.env");
 }
 
 // --- RunLint in memory -----------------------------------------------------

@@ -85,12 +85,21 @@ class ComposeLinter {
 
  private:
   // Reads the .env next to the compose file: compose interpolates with it.
+  // One that is absent, or not a regular file (a virtualenv directory, say),
+  // is skipped.
   void LoadDotEnv() {
     const std::string dotenv_path = JoinRelative(path_, ".env");
-    absl::StatusOr<std::vector<EnvAssignment>> assignments =
-        ReadEnvAssignments(dotenv_path, Position());
-    if (!assignments.ok()) return;
-    for (const EnvAssignment& a : *assignments) {
+    absl::StatusOr<std::string> text = files_->Read(dotenv_path);
+    if (!text.ok() &&
+        (text.status().code() == absl::StatusCode::kNotFound ||
+         text.status().code() == absl::StatusCode::kFailedPrecondition)) {
+      return;
+    }
+    if (!text.ok()) {
+      ReportUnreadable(dotenv_path, Position(), text.status());
+      return;
+    }
+    for (const EnvAssignment& a : ParseEnvText(dotenv_path, *text)) {
       std::string value =
           a.interpolate ? Interpolate(a.value, dotenv_).value : a.value;
       dotenv_[a.key] = Variable{std::move(value),
@@ -98,32 +107,41 @@ class ComposeLinter {
     }
   }
 
-  // Reads and parses an env file. Returns kNotFound when it does not exist;
-  // reports any other failure (at `at` in the compose file, or in the env
-  // file itself when `at` is unknown) and returns it.
-  absl::StatusOr<std::vector<EnvAssignment>> ReadEnvAssignments(
+  // Reads an env_file. Returns kNotFound when it does not exist; reports any
+  // other failure at `at` in the compose file and returns it.
+  absl::StatusOr<std::vector<EnvAssignment>> ReadEnvFileAssignments(
       const std::string& path, Position at) {
     absl::StatusOr<std::string> text = files_->Read(path);
-    if (!text.ok() && text.status().code() == absl::StatusCode::kNotFound) {
-      return text.status();
-    }
     if (text.ok() && text->size() > kMaxFileBytes) {
       text = absl::FailedPreconditionError(
           absl::StrCat(path, ": too large (", text->size(), " bytes)"));
     }
     if (!text.ok()) {
-      Finding finding;
-      finding.rule = std::string(rule::kParseError);
-      finding.file = at.line == 0 ? path : path_;
-      finding.line = at.line;
-      finding.column = at.column;
-      finding.message = std::string(text.status().message());
-      finding.parse_error = true;
-      report_->findings.push_back(std::move(finding));
+      if (text.status().code() != absl::StatusCode::kNotFound) {
+        ReportUnreadable(path_, at, text.status());
+      }
       return text.status();
     }
+    return ParseEnvText(path, *text);
+  }
+
+  void ReportUnreadable(const std::string& file, Position at,
+                        const absl::Status& status) {
+    Finding finding;
+    finding.rule = std::string(rule::kParseError);
+    finding.file = file;
+    finding.line = at.line;
+    finding.column = at.column;
+    finding.message = std::string(status.message());
+    finding.parse_error = true;
+    report_->findings.push_back(std::move(finding));
+  }
+
+  // Parses an env file's text, reporting the lines it cannot read.
+  std::vector<EnvAssignment> ParseEnvText(const std::string& path,
+                                          absl::string_view text) {
     std::vector<EnvFileProblem> problems;
-    std::vector<EnvAssignment> assignments = ParseEnvFile(*text, &problems);
+    std::vector<EnvAssignment> assignments = ParseEnvFile(text, &problems);
     for (const EnvFileProblem& problem : problems) {
       Finding finding;
       finding.rule = std::string(rule::kParseError);
@@ -292,7 +310,7 @@ class ComposeLinter {
     }
     EnvFile& file = env_files_[ref.resolved_path];
     absl::StatusOr<std::vector<EnvAssignment>> assignments =
-        ReadEnvAssignments(ref.resolved_path, ref.at);
+        ReadEnvFileAssignments(ref.resolved_path, ref.at);
     if (!assignments.ok()) {
       file.missing = assignments.status().code() == absl::StatusCode::kNotFound;
       if (file.missing) ReportMissing(ref);
