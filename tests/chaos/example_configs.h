@@ -159,10 +159,10 @@ inline absl::StatusOr<std::string> ChaosPrometheusConfig(
     const ChaosPorts& ports) {
   absl::StatusOr<json> example = LoadYamlAsJson(example_prometheus);
   if (!example.ok()) return example.status();
-  json* job = example->contains("scrape_configs")
-                  ? FindBy((*example)["scrape_configs"], "job_name",
-                           "blackbox-tcp")
-                  : nullptr;
+  json* job =
+      example->contains("scrape_configs")
+          ? FindBy((*example)["scrape_configs"], "job_name", "blackbox-tcp")
+          : nullptr;
   if (job == nullptr) {
     return Missing(example_prometheus,
                    "a scrape config with `job_name: blackbox-tcp`");
@@ -173,10 +173,10 @@ inline absl::StatusOr<std::string> ChaosPrometheusConfig(
       {{{"targets",
          json::array({absl::StrCat("127.0.0.1:", ports.tcp_service)})},
         {"labels", {{"service", "chaos"}}}}});
-  json* to_exporter = job->contains("relabel_configs")
-                          ? FindBy((*job)["relabel_configs"], "target_label",
-                                   "__address__")
-                          : nullptr;
+  json* to_exporter =
+      job->contains("relabel_configs")
+          ? FindBy((*job)["relabel_configs"], "target_label", "__address__")
+          : nullptr;
   if (to_exporter == nullptr) {
     return Missing(example_prometheus,
                    "in job blackbox-tcp, a relabel config with "
@@ -205,7 +205,9 @@ inline absl::StatusOr<std::string> ChaosPrometheusConfig(
 // repeat of a firing group during the run).
 inline void TuneRouteTimers(json& route, bool is_root) {
   const std::vector<std::pair<const char*, const char*>> timers = {
-      {"group_wait", "1s"}, {"group_interval", "2s"}, {"repeat_interval", "1h"}};
+      {"group_wait", "1s"},
+      {"group_interval", "2s"},
+      {"repeat_interval", "1h"}};
   for (const auto& [key, value] : timers) {
     if (is_root || route.contains(key)) route[key] = value;
   }
@@ -245,10 +247,11 @@ inline absl::StatusOr<std::string> ChaosAlertmanagerConfig(
                    "the autoheal webhook to have a url with a path and an "
                    "http_config");
   }
-  webhook["url"] = absl::StrCat("http://127.0.0.1:", ports.receiver,
-                                url.substr(path_start));
+  webhook["url"] =
+      absl::StrCat("http://127.0.0.1:", ports.receiver, url.substr(path_start));
   json& authorization = webhook["http_config"]["authorization"];
-  if (!authorization.is_object() || !authorization.contains("credentials_file")) {
+  if (!authorization.is_object() ||
+      !authorization.contains("credentials_file")) {
     return Missing(example_alertmanager,
                    "the autoheal webhook to authenticate with "
                    "http_config.authorization.credentials_file");

@@ -40,8 +40,7 @@ struct Args {
 };
 
 [[noreturn]] void Fail(absl::string_view message) {
-  std::fprintf(stderr, "chaos_tcp_service: %s\n",
-               std::string(message).c_str());
+  std::fprintf(stderr, "chaos_tcp_service: %s\n", std::string(message).c_str());
   std::exit(1);
 }
 
