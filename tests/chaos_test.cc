@@ -88,7 +88,6 @@ using ::autoheal::testutil::SubprocessOptions;
 using ::autoheal::testutil::Tail;
 using ::autoheal::testutil::TempDir;
 using ::autoheal::testutil::WaitForHttp;
-using ::autoheal::testutil::WaitForTcpPort;
 using ::autoheal::testutil::WaitUntilOk;
 using ::autoheal::testutil::WriteFileAtomically;
 using ::testing::HasSubstr;
@@ -245,7 +244,8 @@ class ChaosTest : public ::testing::Test {
         std::cerr << "=== " << name << ": " << process->Describe(8192) << "\n";
       }
     }
-    if (prometheus_ != nullptr && prometheus_->Running()) {
+    if (prometheus_ != nullptr && prometheus_->Running() &&
+        ports_.prometheus != 0) {
       absl::StatusOr<ClientResponse> alerts =
           HttpRequestOnce(ports_.prometheus, "GET", "/api/v1/alerts");
       std::cerr << "=== Prometheus /api/v1/alerts: "
@@ -282,38 +282,54 @@ class ChaosTest : public ::testing::Test {
     return started.ok() ? *std::move(started) : nullptr;
   }
 
-  // Picks the ports of the processes that cannot report the one they got.
-  void PickPorts() {
-    for (uint16_t* port :
-         {&ports_.tcp_service, &ports_.blackbox, &ports_.prometheus}) {
-      absl::StatusOr<uint16_t> picked = testutil::PickFreeLoopbackPort();
-      ASSERT_THAT(picked, IsOk());
-      *port = *picked;
-    }
+  // Waits for `process` to log the line holding `needle` and returns the
+  // port that follows `prefix` in it, or 0 (a failed assertion).
+  uint16_t WaitForPort(const Subprocess& process, absl::string_view needle,
+                       absl::string_view prefix) {
+    absl::StatusOr<std::string> line =
+        process.WaitForStderrLine(needle, Within(kStartTimeout));
+    EXPECT_THAT(line, IsOk());
+    if (!line.ok()) return 0;
+    const uint16_t port = PortAfter(*line, prefix);
+    EXPECT_NE(port, 0) << *line;
+    return port;
+  }
+
+  // Prometheus' exporter toolkit (Prometheus, Alertmanager, the blackbox
+  // exporter) logs the address it really listens on, port 0 resolved:
+  //   level=info msg="Listening on" address=127.0.0.1:40287
+  uint16_t WaitForToolkitPort(const Subprocess& process) {
+    return WaitForPort(process, "msg=\"Listening on\"", "address=127.0.0.1:");
   }
 
   std::string Instance() const {
     return absl::StrCat("127.0.0.1:", ports_.tcp_service);
   }
 
+  // Every process listens on port 0 and reports the port it got, so no
+  // other test can take it in between. (The restarted service must rebind
+  // the same port; that window is unavoidable and would fail loudly.)
   void StartTcpService() {
-    service_ = Start({AUTOHEAL_CHAOS_TCP_SERVICE_BIN,
-                      absl::StrCat("--port=", ports_.tcp_service),
-                      "--pid-file=" + pid_file_},
-                     "service.log");
+    service_ = Start(
+        {AUTOHEAL_CHAOS_TCP_SERVICE_BIN, "--port=0", "--pid-file=" + pid_file_},
+        "service.log");
     ASSERT_NE(service_, nullptr);
-    ASSERT_THAT(WaitForTcpPort(ports_.tcp_service, Within(kStartTimeout),
-                               {service_.get()}),
-                IsOk());
+    ports_.tcp_service =
+        WaitForPort(*service_, "listening on", "listening on 127.0.0.1:");
+    ASSERT_NE(ports_.tcp_service, 0);
     ASSERT_EQ(ReadPidFile(pid_file_), service_->pid());
+    ASSERT_THAT(HttpClient::Connect(ports_.tcp_service, absl::Seconds(5)),
+                IsOk());
   }
 
   void StartBlackboxExporter() {
-    blackbox_ = Start(
-        {blackbox_bin_, "--config.file=" + ExampleFile("blackbox.yml"),
-         absl::StrCat("--web.listen-address=127.0.0.1:", ports_.blackbox)},
-        "blackbox.log");
+    blackbox_ =
+        Start({blackbox_bin_, "--config.file=" + ExampleFile("blackbox.yml"),
+               "--web.listen-address=127.0.0.1:0"},
+              "blackbox.log");
     ASSERT_NE(blackbox_, nullptr);
+    ports_.blackbox = WaitForToolkitPort(*blackbox_);
+    ASSERT_NE(ports_.blackbox, 0);
     ASSERT_THAT(WaitForHttp(ports_.blackbox, "/metrics", Within(kStartTimeout),
                             {blackbox_.get()}),
                 IsOk());
@@ -337,11 +353,8 @@ class ChaosTest : public ::testing::Test {
                       "receiver.log");
     ASSERT_NE(receiver_, nullptr);
     constexpr absl::string_view kListening = "listening on http://127.0.0.1:";
-    absl::StatusOr<std::string> line =
-        receiver_->WaitForStderrLine(kListening, Within(kStartTimeout));
-    ASSERT_THAT(line, IsOk());
-    ports_.receiver = PortAfter(*line, kListening);
-    ASSERT_NE(ports_.receiver, 0) << *line;
+    ports_.receiver = WaitForPort(*receiver_, kListening, kListening);
+    ASSERT_NE(ports_.receiver, 0);
 
     absl::StatusOr<ClientResponse> status =
         HttpRequestOnce(ports_.receiver, "GET", "/");
@@ -365,13 +378,8 @@ class ChaosTest : public ::testing::Test {
                "--cluster.listen-address=", "--log.level=debug"},
               "alertmanager.log");
     ASSERT_NE(alertmanager_, nullptr);
-    // With port 0 Alertmanager logs the address it really listens on:
-    //   level=info msg="Listening on" address=127.0.0.1:40287
-    absl::StatusOr<std::string> line = alertmanager_->WaitForStderrLine(
-        "msg=\"Listening on\"", Within(kStartTimeout));
-    ASSERT_THAT(line, IsOk());
-    ports_.alertmanager = PortAfter(*line, "address=127.0.0.1:");
-    ASSERT_NE(ports_.alertmanager, 0) << *line;
+    ports_.alertmanager = WaitForToolkitPort(*alertmanager_);
+    ASSERT_NE(ports_.alertmanager, 0);
     ASSERT_THAT(WaitForHttp(ports_.alertmanager, "/-/ready",
                             Within(kStartTimeout), {alertmanager_.get()}),
                 IsOk());
@@ -392,10 +400,11 @@ class ChaosTest : public ::testing::Test {
 
     prometheus_ = Start(
         {prometheus_bin_, "--config.file=" + config_path,
-         "--storage.tsdb.path=" + storage,
-         absl::StrCat("--web.listen-address=127.0.0.1:", ports_.prometheus)},
+         "--storage.tsdb.path=" + storage, "--web.listen-address=127.0.0.1:0"},
         "prometheus.log");
     ASSERT_NE(prometheus_, nullptr);
+    ports_.prometheus = WaitForToolkitPort(*prometheus_);
+    ASSERT_NE(ports_.prometheus, 0);
     ASSERT_THAT(WaitForHttp(ports_.prometheus, "/-/ready",
                             Within(kStartTimeout), {prometheus_.get()}),
                 IsOk());
@@ -633,7 +642,6 @@ class ChaosTest : public ::testing::Test {
 };
 
 TEST_F(ChaosTest, KilledTcpServiceIsRestartedOnceThroughTheWholeChain) {
-  ASSERT_NO_FATAL_FAILURE(PickPorts());
   ASSERT_NO_FATAL_FAILURE(StartTcpService());
   ASSERT_NO_FATAL_FAILURE(StartBlackboxExporter());
   ASSERT_NO_FATAL_FAILURE(StartReceiver());

@@ -3,10 +3,12 @@
 //
 //   chaos_tcp_service --port=N --pid-file=PATH [--max-lifetime-sec=N]
 //
-// Listens on 127.0.0.1:N (never any other address), then writes its pid to
-// PATH (atomically: a reader sees no file or the whole pid), so a pid file
-// means "listening". Accepts connections and closes them at once: a blackbox
-// tcp_connect probe needs only the handshake.
+// Listens on 127.0.0.1:N (never any other address; N = 0 lets the kernel
+// choose), then writes its pid to PATH (atomically: a reader sees no file or
+// the whole pid), so a pid file means "listening", and prints
+// "listening on 127.0.0.1:PORT" with the real port. Accepts connections and
+// closes them at once: a blackbox tcp_connect probe needs only the
+// handshake.
 //
 // The copy the restart script starts is detached (setsid) and is nobody's
 // child: the test kills it by pid, and --max-lifetime-sec (default 300)
@@ -34,7 +36,7 @@
 namespace {
 
 struct Args {
-  int port = 0;
+  int port = -1;
   std::string pid_file;
   int max_lifetime_sec = 300;
 };
@@ -48,12 +50,13 @@ struct Args {
   Fail(absl::StrCat(what, ": ", std::strerror(errno)));
 }
 
-// Parses `text` as the value of `flag`, an integer in [1, max].
-int ParsePositive(absl::string_view flag, absl::string_view text, int max) {
+// Parses `text` as the value of `flag`, an integer in [min, max].
+int ParseInRange(absl::string_view flag, absl::string_view text, int min,
+                 int max) {
   int value = 0;
-  if (!absl::SimpleAtoi(text, &value) || value <= 0 || value > max) {
-    Fail(absl::StrCat(flag, ": expected a number from 1 to ", max, ", got \"",
-                      text, "\""));
+  if (!absl::SimpleAtoi(text, &value) || value < min || value > max) {
+    Fail(absl::StrCat(flag, ": expected a number from ", min, " to ", max,
+                      ", got \"", text, "\""));
   }
   return value;
 }
@@ -63,23 +66,24 @@ Args ParseArgs(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     absl::string_view arg = argv[i];
     if (absl::ConsumePrefix(&arg, "--port=")) {
-      args.port = ParsePositive("--port", arg, 65535);
+      args.port = ParseInRange("--port", arg, 0, 65535);
     } else if (absl::ConsumePrefix(&arg, "--pid-file=")) {
       args.pid_file = std::string(arg);
     } else if (absl::ConsumePrefix(&arg, "--max-lifetime-sec=")) {
-      args.max_lifetime_sec = ParsePositive("--max-lifetime-sec", arg, 86400);
+      args.max_lifetime_sec = ParseInRange("--max-lifetime-sec", arg, 1, 86400);
     } else {
       Fail(absl::StrCat("unknown argument \"", arg,
                         "\"; usage: chaos_tcp_service --port=N "
                         "--pid-file=PATH [--max-lifetime-sec=N]"));
     }
   }
-  if (args.port == 0) Fail("--port is required");
+  if (args.port < 0) Fail("--port is required");
   if (args.pid_file.empty()) Fail("--pid-file is required");
   return args;
 }
 
-int Listen(int port) {
+// Listens on 127.0.0.1:`port`; sets `port` to the real one (port 0).
+int Listen(int* port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) FailErrno("socket");
   // The killed predecessor's connections may linger in TIME_WAIT.
@@ -90,12 +94,17 @@ int Listen(int port) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_port = htons(static_cast<uint16_t>(*port));
+  socklen_t length = sizeof(address);
   if (bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) !=
       0) {
-    FailErrno(absl::StrCat("bind 127.0.0.1:", port));
+    FailErrno(absl::StrCat("bind 127.0.0.1:", *port));
   }
   if (listen(fd, 64) != 0) FailErrno("listen");
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    FailErrno("getsockname");
+  }
+  *port = ntohs(address.sin_port);
   return fd;
 }
 
@@ -113,10 +122,10 @@ void WritePidFile(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Args args = ParseArgs(argc, argv);
+  Args args = ParseArgs(argc, argv);
   // SIGALRM's default action ends the process.
   alarm(static_cast<unsigned>(args.max_lifetime_sec));
-  const int listener = Listen(args.port);
+  const int listener = Listen(&args.port);
   WritePidFile(args.pid_file);
   std::printf("chaos_tcp_service: pid %d listening on 127.0.0.1:%d\n",
               static_cast<int>(getpid()), args.port);
