@@ -95,7 +95,7 @@ using ::testing::SizeIs;
 using json = nlohmann::json;
 
 // Generous deadlines for a loaded 2-core CI machine; a passing run needs a
-// fraction of each. Their sum stays under ctest's 180 s timeout.
+// fraction of each. Each wait is also cut to what is left of kRunBudget.
 constexpr absl::Duration kStartTimeout = absl::Seconds(20);
 // From the kill: a failed scrape (<= 2 s), an evaluation (<= 2 s), `for:
 // 10s`, the next evaluation, group_wait 1s, delivery.
