@@ -11,6 +11,10 @@ PACKAGES=(
   libyaml-cpp-dev
   libmicrohttpd-dev prometheus-cpp-dev
   prometheus-alertmanager
+  # promtool and prometheus, the blackbox exporter: the example stack's
+  # checks and the chaos run. Their packages install services; Debian's
+  # container images (policy-rc.d) do not start them.
+  prometheus prometheus-blackbox-exporter
   openssl curl wrk
 )
 
