@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev
   libmicrohttpd-dev prometheus-cpp-dev
+  libsqlite3-dev
   prometheus-alertmanager
   openssl curl wrk
 )
