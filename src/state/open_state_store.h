@@ -14,16 +14,19 @@
 #ifndef AUTOHEAL_STATE_OPEN_STATE_STORE_H_
 #define AUTOHEAL_STATE_OPEN_STATE_STORE_H_
 
+#include <sys/types.h>
+
 #include <memory>
 #include <string>
-#include <sys/types.h>
 
 #include "absl/status/statusor.h"
 #include "autoheal/cooldown_store.h"
 
 namespace autoheal {
 
-// Where the receiver keeps its state unless told otherwise.
+// Where the receiver keeps its state unless told otherwise, and that
+// file's directory, which the receiver creates when it is missing.
+inline constexpr char kDefaultStateDirectory[] = "/var/lib/autoheal";
 inline constexpr char kDefaultSqlitePath[] = "/var/lib/autoheal/state.db";
 
 struct StateOptions {
