@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev
   libmicrohttpd-dev prometheus-cpp-dev
+  libsqlite3-dev
   prometheus-alertmanager
   # promtool and prometheus, the blackbox exporter: the example stack's
   # checks and the chaos run. Their packages install services; Debian's
