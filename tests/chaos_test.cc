@@ -349,7 +349,8 @@ class ChaosTest : public ::testing::Test {
 
     receiver_ = Start({AUTOHEAL_WEBHOOK_BIN, "--listen=127.0.0.1:0",
                        "--policy=" + policy_path, "--audit-log=" + audit_path_,
-                       "--bearer-token-file=" + token_path_},
+                       "--bearer-token-file=" + token_path_,
+                       "--state-path=" + dir_.Path("state.db")},
                       "receiver.log");
     ASSERT_NE(receiver_, nullptr);
     constexpr absl::string_view kListening = "listening on http://127.0.0.1:";
