@@ -10,6 +10,7 @@ install(FILES "${PROJECT_BINARY_DIR}/include/autoheal/version.h"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/autoheal")
 
 install(TARGETS autoheal autoheal_yaml autoheal_process autoheal_audit
+                autoheal_sqlite
         EXPORT autoheal-targets
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "store_conformance.h"
 #include "test_util.h"
 
 namespace autoheal {
@@ -26,34 +27,34 @@ AcquireResult Acquire(CooldownStore& store, absl::string_view key,
 
 TEST(InMemoryCooldownStoreTest, FirstAcquireWinsThenHoldsUntilExpiry) {
   InMemoryCooldownStore store;
-  EXPECT_TRUE(Acquire(store, "k", kT0).acquired);
+  EXPECT_TRUE(Acquire(store, "k", kT0).acquired());
   AcquireResult held = Acquire(store, "k", kT0 + kTtl - absl::Nanoseconds(1));
-  EXPECT_FALSE(held.acquired);
+  EXPECT_FALSE(held.acquired());
   EXPECT_EQ(held.remaining, absl::Nanoseconds(1));
-  EXPECT_TRUE(Acquire(store, "k", kT0 + kTtl).acquired);
+  EXPECT_TRUE(Acquire(store, "k", kT0 + kTtl).acquired());
 }
 
 TEST(InMemoryCooldownStoreTest, AHeldAttemptDoesNotExtendTheHold) {
   InMemoryCooldownStore store;
-  ASSERT_TRUE(Acquire(store, "k", kT0).acquired);
-  ASSERT_FALSE(Acquire(store, "k", kT0 + absl::Seconds(60)).acquired);
-  EXPECT_TRUE(Acquire(store, "k", kT0 + kTtl).acquired);
+  ASSERT_TRUE(Acquire(store, "k", kT0).acquired());
+  ASSERT_FALSE(Acquire(store, "k", kT0 + absl::Seconds(60)).acquired());
+  EXPECT_TRUE(Acquire(store, "k", kT0 + kTtl).acquired());
 }
 
 TEST(InMemoryCooldownStoreTest, ClockSteppingBackKeepsTheKeyHeld) {
   InMemoryCooldownStore store;
-  ASSERT_TRUE(Acquire(store, "k", kT0).acquired);
+  ASSERT_TRUE(Acquire(store, "k", kT0).acquired());
   AcquireResult held = Acquire(store, "k", kT0 - absl::Hours(2));
-  EXPECT_FALSE(held.acquired);
+  EXPECT_FALSE(held.acquired());
   EXPECT_EQ(held.remaining, absl::Hours(2) + kTtl);
 }
 
 TEST(InMemoryCooldownStoreTest, KeysAreIndependent) {
   InMemoryCooldownStore store;
-  EXPECT_TRUE(Acquire(store, "a", kT0).acquired);
-  EXPECT_TRUE(Acquire(store, "b", kT0).acquired);
-  EXPECT_FALSE(Acquire(store, "a", kT0).acquired);
-  EXPECT_TRUE(Acquire(store, std::string("a\0", 2), kT0).acquired);
+  EXPECT_TRUE(Acquire(store, "a", kT0).acquired());
+  EXPECT_TRUE(Acquire(store, "b", kT0).acquired());
+  EXPECT_FALSE(Acquire(store, "a", kT0).acquired());
+  EXPECT_TRUE(Acquire(store, std::string("a\0", 2), kT0).acquired());
 }
 
 TEST(InMemoryCooldownStoreTest, MemoryStaysBoundedUnderMillionsOfKeys) {
@@ -66,7 +67,7 @@ TEST(InMemoryCooldownStoreTest, MemoryStaysBoundedUnderMillionsOfKeys) {
   for (int i = 0; i < kKeys; ++i) {
     now += absl::Milliseconds(1);
     ASSERT_TRUE(Acquire(store, absl::StrCat("key-", i), now, absl::Seconds(1))
-                    .acquired);
+                    .acquired());
     if (i % 4096 == 0) peak = std::max(peak, store.EntryCountForTesting());
   }
   // 16 shards, each swept once past max(1024, twice its live size).
@@ -84,13 +85,43 @@ TEST(InMemoryCooldownStoreTest, ConcurrentAcquiresOfOneKeyYieldExactlyOneWinner)
     threads.emplace_back([&] {
       for (int i = 0; i < kAttempts; ++i) {
         auto r = store.TryAcquire("hot", kT0, kTtl);
-        if (r.ok() && r->acquired) winners.fetch_add(1);
+        if (r.ok() && r->acquired()) winners.fetch_add(1);
       }
     });
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(winners.load(), 1);
 }
+
+TEST(InMemoryCooldownStoreTest, LatchedAndFlappingKeysSurviveTheSweep) {
+  InMemoryCooldownStore store;
+  AcquireRequest flapping;
+  flapping.key = "flapping";
+  flapping.now = kT0;
+  flapping.cooldown = absl::Seconds(1);
+  flapping.flap = {1, absl::Hours(1)};
+  ASSERT_TRUE(store.Acquire(flapping)->acquired());
+  // Enough short-lived keys, a minute later, to sweep every shard.
+  for (int i = 0; i < 100'000; ++i) {
+    Acquire(store, absl::StrCat("k", i), kT0 + absl::Minutes(1),
+            absl::Seconds(1));
+  }
+  flapping.now = kT0 + absl::Minutes(2);
+  absl::StatusOr<AcquireResult> result = store.Acquire(flapping);
+  ASSERT_THAT(result.status(), IsOk());
+  EXPECT_EQ(result->outcome, AcquireOutcome::kEscalated);
+}
+
+using conformance::BackendName;
+using conformance::StoreBackend;
+using conformance::StoreConformanceTest;
+
+INSTANTIATE_TEST_SUITE_P(
+    InMemory, StoreConformanceTest,
+    ::testing::Values(StoreBackend{
+        "memory", [] { return std::make_unique<InMemoryCooldownStore>(); },
+        true}),
+    BackendName);
 
 }  // namespace
 }  // namespace autoheal

@@ -25,9 +25,11 @@ constexpr int kDecisionsPerThread = 10'000;
 
 class EngineConcurrencyTest : public ::testing::TestWithParam<bool> {
  protected:
-  std::unique_ptr<Engine> MakeEngine() {
+  // `global_budget` 0 turns the global budget off.
+  std::unique_ptr<Engine> MakeEngine(int global_budget = 0) {
     EngineOptions options;
     options.enabled = GetParam();
+    options.global_budget.max_executions = global_budget;
     options.actions.push_back(MakeAction("ApiDown", "restart-api"));
     options.actions.push_back(
         MakeAction("TcpEndpointDownFast", "restart-tcp", {"instance"}));
@@ -94,6 +96,26 @@ TEST_P(EngineConcurrencyTest, DistinctKeysAllPass) {
   int passing = CountPassing(
       [&](int t, int i) { return engine->Decide(alerts[t][i]); });
   EXPECT_EQ(passing, kThreads * kDecisionsPerThread);
+}
+
+TEST_P(EngineConcurrencyTest, GlobalBudgetIsNeverOverReserved) {
+  constexpr int kBudget = 25;
+  auto engine = MakeEngine(kBudget);
+  std::vector<std::vector<Alert>> alerts(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kDecisionsPerThread; ++i) {
+      alerts[t].push_back(FiringAlert(
+          "TcpEndpointDownFast", {{"instance", absl::StrCat("host-", t, "-", i)}}));
+    }
+  }
+  std::atomic<int> exhausted{0};
+  int passing = CountPassing([&](int t, int i) {
+    Decision d = engine->Decide(alerts[t][i]);
+    if (d.reason == Reason::kBudgetExhausted) exhausted.fetch_add(1);
+    return d;
+  });
+  EXPECT_EQ(passing, kBudget);
+  EXPECT_EQ(exhausted.load(), kThreads * kDecisionsPerThread - kBudget);
 }
 
 std::string SpaceName(const ::testing::TestParamInfo<bool>& param_info) {

@@ -2,7 +2,9 @@
 // flags into a ServiceConfig; the logic lives in src/receiver/.
 //
 //   autoheal-webhook [--listen 127.0.0.1:9009] [--policy FILE]
-//                    [--audit-log FILE] [--bearer-token-file FILE] ...
+//                    [--audit-log FILE] [--bearer-token-file FILE]
+//                    [--state-backend sqlite|memory|redis] [--state-path FILE]
+//                    ...
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -32,6 +34,13 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "on SIGTERM, how long to wait for running actions");
 ABSL_FLAG(absl::Duration, connection_timeout, absl::Seconds(10),
           "idle read/write timeout per connection");
+ABSL_FLAG(std::string, state_backend, "sqlite",
+          "where cooldowns, budgets and escalations live: sqlite (durable, "
+          "one host), memory (forgotten on exit), redis (shared by replicas)");
+ABSL_FLAG(std::string, state_path, "",
+          "SQLite state database (default /var/lib/autoheal/state.db, or "
+          "$AUTOHEAL_STATE_PATH); its directory must exist, except the "
+          "default's, which is created");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -57,10 +66,13 @@ int main(int argc, char** argv) {
   config.max_queued_actions = absl::GetFlag(FLAGS_max_queued_actions);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.connection_timeout = absl::GetFlag(FLAGS_connection_timeout);
+  config.state.backend = absl::GetFlag(FLAGS_state_backend);
+  std::string state_path = absl::GetFlag(FLAGS_state_path);
+  if (!state_path.empty()) config.state.sqlite_path = state_path;
 
   absl::Status resolved = autoheal::receiver::ResolveServiceConfig(
       autoheal::receiver::ProcessEnv(), !listen.empty(),
-      absl::GetFlag(FLAGS_bearer_token_file), config);
+      absl::GetFlag(FLAGS_bearer_token_file), !state_path.empty(), config);
   if (!resolved.ok()) {
     std::fprintf(stderr, "autoheal-webhook: %s\n",
                  std::string(resolved.message()).c_str());

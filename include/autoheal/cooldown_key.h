@@ -47,6 +47,12 @@ class CooldownKeyBuilder {
 // A cooldown key held by a decision: either borrowed from the engine
 // (precomputed when the key is the action and alertname alone, so that the
 // hot path does not allocate) or owned (built when it includes label values).
+// Returns the key of a budget counter: the global budget of `space` when
+// `action` is null, else that action's own budget. Budget keys start with
+// "ah1budget|", so they never equal a cooldown key ("ah1|...").
+std::string BudgetKey(KeySpace space, const std::string* action_name,
+                      const std::string* alertname);
+
 class CooldownKey {
  public:
   CooldownKey() = default;

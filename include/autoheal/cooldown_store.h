@@ -1,42 +1,50 @@
-// The cooldown store seam: one atomic check-and-take of a key.
+// The state store seam: one atomic check-and-take per decision.
 //
-// The engine asks the store once per decision that passes the allowlist:
-// "acquire this key for `ttl` unless it is held". A store answers with a
-// single atomic call, never a Get followed by a Set, which would let two
-// concurrent duplicates both act.
+// The engine asks the store once per decision that passes the allowlist and
+// target gates. In one atomic step the store checks, in the decision
+// contract's order, the flap guard (escalated), the in-flight flag, the
+// key's cooldown and the budgets, and, when all pass, takes the cooldown,
+// reserves every budget and records the execution for the flap guard. It
+// never answers with a Get followed by a Set, which would let two concurrent
+// duplicates both act, and it never takes one without the others: a decision
+// stopped by a budget leaves the cooldown free, and a decision stopped by
+// the cooldown consumes no budget.
 //
 // Implementations: `InMemoryCooldownStore` below (the default, one process),
-// SQLite (durable) and Redis (shared by several replicas) in their own
-// targets.
+// `SqliteCooldownStore` (durable, target autoheal::sqlite) and
+// `RedisCooldownStore` (shared by several replicas, target autoheal::redis).
+// tests/store_conformance.h holds the behaviour every implementation passes.
 //
-// Thread safety: every implementation must allow concurrent calls to
-// `TryAcquire()` from any number of threads, and must guarantee that among
-// concurrent calls for one key, at most one is acquired per window.
+// Time comes from the caller (`now`), never from the store's own clock, so a
+// store is as testable as the engine. A clock that steps backwards can only
+// lengthen a cooldown, a budget window or an escalation, never shorten it.
+//
+// Thread safety: every implementation must allow concurrent calls from any
+// number of threads (and, for shared stores, processes), and must guarantee
+// that among concurrent acquires of one key at most one is acquired per
+// cooldown window, and that no budget is ever over-reserved.
 
 #ifndef AUTOHEAL_COOLDOWN_STORE_H_
 #define AUTOHEAL_COOLDOWN_STORE_H_
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "autoheal/acquire.h"
 #include "autoheal/internal/mutex.h"
 
 namespace autoheal {
-
-struct AcquireResult {
-  // True when the caller now holds the key until `now + ttl`.
-  bool acquired = false;
-  // When not acquired: how long the current holder keeps the key.
-  absl::Duration remaining = absl::ZeroDuration();
-};
 
 class CooldownStore {
  public:
@@ -45,20 +53,49 @@ class CooldownStore {
   CooldownStore& operator=(const CooldownStore&) = delete;
   virtual ~CooldownStore() = default;
 
-  // Atomically: if `key` is held at `now`, returns {false, time left};
-  // otherwise takes it until `now + ttl` and returns {true}. A key is held
-  // while `now` is before its expiry, so a clock that steps backwards can
-  // only lengthen a cooldown, never shorten it.
-  // Returns `kUnavailable` when the store cannot be reached; the engine then
-  // fails closed. Precondition: `ttl` is positive. Does not keep `key`.
-  virtual absl::StatusOr<AcquireResult> TryAcquire(absl::string_view key,
-                                                   absl::Time now,
-                                                   absl::Duration ttl) = 0;
+  // The atomic step described at the top of this file. The checks run in
+  // this order, and the first that says no answers:
+  //   1. escalated: the key is latched and has not been quiet for
+  //      `flap.window`; each such call restarts the quiet period.
+  //   2. in flight: `in_flight` is set.
+  //   3. cooling down: `now` is before the key's cooldown expiry.
+  //   4. escalated (newly): the key was acquired `flap.max_executions` times
+  //      within `flap.window` before `now`; the key latches.
+  //   5. budget exhausted: some budget holds `limit` acquisitions within its
+  //      window before `now`.
+  //   Otherwise: acquired. The cooldown is held until `now + cooldown`, each
+  //   budget and the flap history record `now`.
+  // Returns `kUnavailable` when the store cannot be reached or fails; the
+  // engine then fails closed. Does not keep any view of `request`.
+  virtual absl::StatusOr<AcquireResult> Acquire(
+      const AcquireRequest& request) = 0;
+
+  // Opens the latch of `key` and forgets its flap history, so that its next
+  // firing notification is decided afresh. Returns whether it was latched.
+  // Returns `kUnavailable` when the store cannot be reached.
+  virtual absl::StatusOr<bool> ClearEscalation(absl::string_view key) = 0;
+
+  // Returns the keys latched at `now` (at most `limit` of them).
+  virtual absl::StatusOr<std::vector<EscalatedKey>> ListEscalated(
+      absl::Time now, size_t limit) = 0;
+
+  // Shorthand for a plain cooldown acquire: no budgets, no flap guard.
+  absl::StatusOr<AcquireResult> TryAcquire(absl::string_view key,
+                                           absl::Time now,
+                                           absl::Duration ttl) {
+    AcquireRequest request;
+    request.key = key;
+    request.now = now;
+    request.cooldown = ttl;
+    return Acquire(request);
+  }
 };
 
-// The in-process default. Sharded hash maps under `Mutex`; expired
-// entries are swept as the map grows, so memory stays proportional to the
-// keys still cooling down, even under millions of distinct keys.
+// The in-process default. Keys live in sharded hash maps under
+// `Mutex`; budgets in one map under their own mutex (always taken
+// after a shard's). Entries whose cooldown, flap history and latch have all
+// expired are swept as a shard grows, so memory stays proportional to the
+// keys that still matter, even under millions of distinct keys.
 //
 //   InMemoryCooldownStore store;
 //   auto r = store.TryAcquire(key, clock->Now(), absl::Seconds(120));
@@ -66,9 +103,11 @@ class InMemoryCooldownStore final : public CooldownStore {
  public:
   InMemoryCooldownStore() = default;
 
-  absl::StatusOr<AcquireResult> TryAcquire(absl::string_view key,
-                                           absl::Time now,
-                                           absl::Duration ttl) override;
+  absl::StatusOr<AcquireResult> Acquire(const AcquireRequest& request) override
+      ABSL_LOCKS_EXCLUDED(budgets_mu_);
+  absl::StatusOr<bool> ClearEscalation(absl::string_view key) override;
+  absl::StatusOr<std::vector<EscalatedKey>> ListEscalated(
+      absl::Time now, size_t limit) override;
 
   // Returns the number of entries held in memory, live or not yet swept.
   // For tests and metrics.
@@ -106,19 +145,32 @@ class InMemoryCooldownStore final : public CooldownStore {
       return a == b.key;
     }
   };
-  using ExpiryMap =
-      absl::flat_hash_map<std::string, absl::Time, KeyHash, KeyEq>;
+  struct Entry {
+    KeyRecord record;
+    // The entry may be swept from this time on.
+    absl::Time forget_after;
+  };
+  using KeyMap = absl::flat_hash_map<std::string, Entry, KeyHash, KeyEq>;
 
   struct Shard {
     mutable Mutex mu;
-    ExpiryMap expiry ABSL_GUARDED_BY(mu);
+    KeyMap keys ABSL_GUARDED_BY(mu);
     size_t sweep_at ABSL_GUARDED_BY(mu) = kMinSweepSize;
   };
 
+  Shard& ShardFor(const HashedKey& key);
+  // Runs `ApplyAcquire` on `entry` with the request's budgets, under
+  // `budgets_mu_` when there are any.
+  AcquireResult ApplyWithBudgets(const AcquireRequest& request, Entry& entry)
+      ABSL_LOCKS_EXCLUDED(budgets_mu_);
   static void SweepExpired(Shard& shard, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
 
   std::array<Shard, kShardCount> shards_;
+  Mutex budgets_mu_;
+  // Node-based: ApplyWithBudgets() holds pointers to several values at once.
+  absl::node_hash_map<std::string, RecentTimes> budgets_
+      ABSL_GUARDED_BY(budgets_mu_);
 };
 
 }  // namespace autoheal

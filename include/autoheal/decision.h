@@ -65,8 +65,25 @@ struct Decision {
   // gate found an action.
   CooldownKey key;
 
-  // For `kCoolingDown`: how long until the key may act again. Zero otherwise.
+  // For `kCoolingDown`: how long until the key may act again. For
+  // `kBudgetExhausted`: until the spent budget frees a slot. For
+  // `kEscalated`: how long the key must stay quiet for the latch to open by
+  // itself. Zero otherwise.
   absl::Duration time_left = absl::ZeroDuration();
+
+  // For `kEscalated`: true when this decision latched the key (the flap
+  // guard tripped now; the escalation command runs once, for this one).
+  bool newly_escalated = false;
+
+  // For `kBudgetExhausted`: which budget is spent, "global" or "action", and
+  // its limit and window.
+  absl::string_view budget_scope;
+  int budget_limit = 0;
+  absl::Duration budget_window = absl::ZeroDuration();
+
+  // For `kEscalated`: the flap guard's limit and window.
+  int flap_limit = 0;
+  absl::Duration flap_window = absl::ZeroDuration();
 
   // The configured action, or nullptr when none was found (gates 1-3).
   const Action* action = nullptr;

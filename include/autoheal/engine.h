@@ -7,15 +7,19 @@
 //   3 not_allowlisted  no action for this alertname
 //   4 invalid_target   a label an argv template needs is missing, longer
 //                      than 256 bytes or does not match its pattern
+//   5 escalated        the key's flap guard is latched, or trips now
 //   6 in_flight        the key's action is still running (with
 //                      `EngineDeps::in_flight`)
 //   7 cooling_down     the key acted less than its cooldown ago
-//   - store_unavailable the cooldown store failed: fail closed
+//   8 budget_exhausted the global or the action's budget is spent
+//   - store_unavailable the state store failed: fail closed
 //   then execute, or dry_run when `EngineOptions::enabled` is false.
-// Passing the last gate takes the cooldown in the same atomic store call,
-// so concurrent duplicates yield at most one passing decision per window.
-// Dry-run takes cooldowns too, in a separate key space: a faithful preview
-// that does not delay the first live action.
+// Gates 5-8 are one atomic store call (`CooldownStore::Acquire()`), which
+// also takes the cooldown, reserves the budgets and records the execution
+// for the flap guard when all pass: concurrent duplicates yield at most one
+// passing decision per window, and a decision stopped at any gate consumes
+// nothing. Dry-run takes cooldowns and budgets too, in a separate key space:
+// a faithful preview that does not delay or spend the first live action.
 //
 // The engine decides only; it does not run actions or write audit records.
 // Callers hand a passing decision to an `ActionExecutor` and record it with an
@@ -64,6 +68,10 @@ struct EngineDeps {
   // The keys whose action is running, maintained by the `Remediator`.
   // Default: none; the in_flight gate is off.
   const InFlightRegistry* in_flight = nullptr;
+  // True to decide without changing the store: every gate is answered as it
+  // would be now, but no cooldown, budget, flap history or escalation is
+  // taken (`autoheal explain --state`). Default: false.
+  bool preview = false;
 };
 
 class Engine {
@@ -104,6 +112,7 @@ class Engine {
     std::vector<LabelCheck> label_checks;
     std::string live_key;  // precomputed when the action has no key labels
     std::string dry_key;
+    std::string budget_key;  // this action's budget, when it has one
   };
 
   // The allowlist's hash. Its keys are fixed by the policy, so an attacker
@@ -127,13 +136,19 @@ class Engine {
   // missing, too long or does not match its pattern.
   static bool TargetIsValid(const ActionEntry& entry, const Alert& alert,
                             Decision& decision);
-  void AcquireCooldown(const ActionEntry& entry, Decision& decision);
+  // Gates 5-8: one atomic call to the store.
+  void AcquireState(const ActionEntry& entry, bool in_flight,
+                    Decision& decision);
+  void ExplainStoreAnswer(const ActionEntry& entry, const AcquireResult& result,
+                          Decision& decision) const;
 
   const EngineOptions options_;
   Clock* const clock_;
   std::unique_ptr<CooldownStore> owned_store_;
   CooldownStore* const store_;
   const InFlightRegistry* const in_flight_;
+  const bool preview_;
+  const std::string global_budget_key_;
   absl::flat_hash_map<std::string, ActionEntry, AlertnameHash, AlertnameEq>
       actions_by_alertname_;
 };

@@ -22,6 +22,26 @@
 
 namespace autoheal {
 
+// A sliding-window limit on executions: at most `max_executions` within any
+// `window`. `max_executions == 0` turns the limit off.
+struct Budget {
+  int max_executions = 0;
+  absl::Duration window = absl::Minutes(10);
+
+  bool enabled() const { return max_executions > 0; }
+};
+
+// The flap guard: a key executed `max_executions` times within `window` that
+// fires again latches to `escalated`. Nothing runs for it until an operator
+// clears it or it stays quiet (no firing notification) for `window`.
+// `max_executions == 0` turns the guard off.
+struct FlapGuard {
+  int max_executions = 3;
+  absl::Duration window = absl::Hours(1);
+
+  bool enabled() const { return max_executions > 0; }
+};
+
 // The remediation for one alertname: a fixed argv, run without a shell.
 struct Action {
   // The `alertname` label this action remediates. Exactly one action per
@@ -64,6 +84,19 @@ struct Action {
   // listed.
   // Default: none (one cooldown per alertname).
   std::vector<std::string> key_labels;
+
+  // This action's own budget, on top of the global one. Its executions are
+  // counted across all its keys (every instance).
+  // Default: off.
+  Budget budget;
+};
+
+// What runs once when a key escalates (for example, a pager call). Its argv
+// is fixed (no templates); like an action, it gets the alert, the decision
+// and the key as JSON on stdin.
+struct EscalationCommand {
+  std::vector<std::string> argv;
+  absl::Duration timeout = absl::Seconds(30);
 };
 
 struct EngineOptions {
@@ -82,6 +115,18 @@ struct EngineOptions {
   // Default: 120 s.
   absl::Duration default_cooldown = absl::Seconds(120);
 
+  // The blast-radius limit across all actions: at most 10 executions in any
+  // 10 minutes unless the policy says otherwise. Dry-run counts separately.
+  // Default: 10 per 10 minutes.
+  Budget global_budget{10, absl::Minutes(10)};
+
+  // The flap guard for every key.
+  // Default: 3 executions within 1 hour.
+  FlapGuard flap_guard;
+
+  // Run when a key newly escalates, only when enabled. Default: none.
+  std::optional<EscalationCommand> escalation;
+
   // The allowlist: one action per alertname.
   // Default: empty (nothing is ever remediated).
   std::vector<Action> actions;
@@ -90,7 +135,9 @@ struct EngineOptions {
 // Returns OK, or `kInvalidArgument` naming the first problem and the action
 // it is in: an empty name or argv, a duplicate alertname, a non-positive or
 // infinite duration, an invalid or duplicate key label, a malformed argv
-// template, a templated label without a pattern, an invalid pattern.
+// template, a templated label without a pattern, an invalid pattern, a
+// negative budget or flap limit (or one above 10000), a non-positive
+// window, an escalation command with an empty argv.
 absl::Status ValidateOptions(const EngineOptions& options);
 
 // Compiles a `label_patterns` value (ECMAScript). Returns kInvalidArgument

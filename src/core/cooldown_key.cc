@@ -20,4 +20,14 @@ CooldownKeyBuilder& CooldownKeyBuilder::Add(absl::string_view part) {
   return *this;
 }
 
+std::string BudgetKey(KeySpace space, const std::string* action_name,
+                      const std::string* alertname) {
+  std::string key = absl::StrCat("ah1budget|", KeySpaceName(space));
+  if (action_name != nullptr && alertname != nullptr) {
+    absl::StrAppend(&key, "|", action_name->size(), ":", *action_name, "|",
+                    alertname->size(), ":", *alertname);
+  }
+  return key;
+}
+
 }  // namespace autoheal

@@ -99,8 +99,12 @@ std::string Decision::Sentence() const {
                           target_label, ", which ", target_problem,
                           "; nothing runs");
     case Reason::kEscalated:
-      return absl::StrCat("action ", ActionName(*this),
-                          " did not fix this alert; escalated to a human");
+      return absl::StrCat(
+          "action ", ActionName(*this), " ran ", flap_limit, " times within ",
+          absl::FormatDuration(flap_window),
+          " and the alert fired again: escalated to a human; nothing runs "
+          "until the key is cleared or stays quiet for ",
+          absl::FormatDuration(flap_window));
     case Reason::kInFlight:
       return absl::StrCat("action ", ActionName(*this),
                           " is still running for this key");
@@ -108,10 +112,14 @@ std::string Decision::Sentence() const {
       return absl::StrCat("action ", ActionName(*this), " is cooling down, ",
                           Seconds(time_left), " left");
     case Reason::kBudgetExhausted:
-      return absl::StrCat("the execution budget is spent; action ",
-                          ActionName(*this), " is held back");
+      return absl::StrCat("the ", budget_scope, " budget of ", budget_limit,
+                          " executions per ",
+                          absl::FormatDuration(budget_window),
+                          " is spent; action ", ActionName(*this),
+                          " is held back, a slot frees in ",
+                          Seconds(time_left));
     case Reason::kStoreUnavailable:
-      return absl::StrCat("the cooldown state is unreachable (",
+      return absl::StrCat("the state store is unreachable (",
                           store_error.message(),
                           "); failing closed, nothing runs");
     case Reason::kExecute:

@@ -23,9 +23,18 @@ Engine::Engine(EngineOptions options, EngineDeps deps)
                        ? nullptr
                        : std::make_unique<InMemoryCooldownStore>()),
       store_(deps.store != nullptr ? deps.store : owned_store_.get()),
-      in_flight_(deps.in_flight) {
+      in_flight_(deps.in_flight),
+      preview_(deps.preview),
+      global_budget_key_(BudgetKey(
+          options_.enabled ? KeySpace::kLive : KeySpace::kDryRun, nullptr,
+          nullptr)) {
+  const KeySpace space = options_.enabled ? KeySpace::kLive : KeySpace::kDryRun;
   for (const Action& action : options_.actions) {
-    ActionEntry entry{&action, EffectiveCooldown(options_, action), {}, "", ""};
+    ActionEntry entry{&action, EffectiveCooldown(options_, action), {}, "", "",
+                      ""};
+    if (action.budget.enabled()) {
+      entry.budget_key = BudgetKey(space, &action.name, &action.alertname);
+    }
     // ValidateOptions() has checked every template and pattern.
     absl::StatusOr<std::vector<std::string>> templated =
         TemplateLabels(action.argv);
@@ -91,11 +100,9 @@ Decision Engine::Decide(const Alert& alert) {
     return decision;
   }
   decision.key = KeyFor(entry, alert);
-  if (in_flight_ != nullptr && in_flight_->Contains(decision.key.view())) {
-    decision.reason = Reason::kInFlight;
-    return decision;
-  }
-  AcquireCooldown(entry, decision);
+  const bool in_flight =
+      in_flight_ != nullptr && in_flight_->Contains(decision.key.view());
+  AcquireState(entry, in_flight, decision);
   return decision;
 }
 
@@ -142,19 +149,71 @@ CooldownKey Engine::KeyFor(const ActionEntry& entry, const Alert& alert) const {
   return CooldownKey::Owned(builder.Finish());
 }
 
-void Engine::AcquireCooldown(const ActionEntry& entry, Decision& decision) {
-  absl::StatusOr<AcquireResult> result =
-      store_->TryAcquire(decision.key.view(), clock_->Now(), entry.cooldown);
+void Engine::AcquireState(const ActionEntry& entry, bool in_flight,
+                          Decision& decision) {
+  BudgetReservation budgets[2];
+  size_t budget_count = 0;
+  if (options_.global_budget.enabled()) {
+    budgets[budget_count++] = {global_budget_key_,
+                               options_.global_budget.max_executions,
+                               options_.global_budget.window};
+  }
+  if (!entry.budget_key.empty()) {
+    budgets[budget_count++] = {entry.budget_key,
+                               entry.action->budget.max_executions,
+                               entry.action->budget.window};
+  }
+  AcquireRequest request;
+  request.key = decision.key.view();
+  request.now = clock_->Now();
+  request.cooldown = entry.cooldown;
+  request.in_flight = in_flight;
+  request.budgets = absl::MakeConstSpan(budgets, budget_count);
+  request.flap = {options_.flap_guard.max_executions,
+                  options_.flap_guard.window};
+  request.preview = preview_;
+  absl::StatusOr<AcquireResult> result = store_->Acquire(request);
   if (!result.ok()) {
     decision.reason = Reason::kStoreUnavailable;
     decision.store_error = result.status();
     return;
   }
-  if (!result->acquired) {
-    decision.reason = Reason::kCoolingDown;
-    decision.time_left = result->remaining;
-    return;
+  ExplainStoreAnswer(entry, *result, decision);
+}
+
+void Engine::ExplainStoreAnswer(const ActionEntry& entry,
+                                const AcquireResult& result,
+                                Decision& decision) const {
+  decision.time_left = result.remaining;
+  switch (result.outcome) {
+    case AcquireOutcome::kEscalated:
+      decision.reason = Reason::kEscalated;
+      decision.newly_escalated = result.newly_escalated;
+      decision.flap_limit = options_.flap_guard.max_executions;
+      decision.flap_window = options_.flap_guard.window;
+      return;
+    case AcquireOutcome::kInFlight:
+      decision.reason = Reason::kInFlight;
+      return;
+    case AcquireOutcome::kCoolingDown:
+      decision.reason = Reason::kCoolingDown;
+      return;
+    case AcquireOutcome::kBudgetExhausted: {
+      decision.reason = Reason::kBudgetExhausted;
+      // The global budget, when on, is always the first reservation.
+      const bool global = options_.global_budget.enabled() &&
+                          result.exhausted_budget == 0;
+      const Budget& budget =
+          global ? options_.global_budget : entry.action->budget;
+      decision.budget_scope = global ? "global" : "action";
+      decision.budget_limit = budget.max_executions;
+      decision.budget_window = budget.window;
+      return;
+    }
+    case AcquireOutcome::kAcquired:
+      break;
   }
+  decision.time_left = absl::ZeroDuration();
   decision.verdict = options_.enabled ? Verdict::kExecute : Verdict::kDryRun;
   decision.reason = options_.enabled ? Reason::kExecute : Reason::kDryRun;
 }

@@ -77,6 +77,23 @@ absl::Status ValidateLabelPatterns(const Action& action) {
   return absl::OkStatus();
 }
 
+// Budgets and the flap guard keep a slot per execution: bound their size.
+constexpr int kMaxWindowExecutions = 10000;
+
+absl::Status ValidateWindowLimit(absl::string_view what, int max_executions,
+                                 absl::Duration window) {
+  if (max_executions < 0 || max_executions > kMaxWindowExecutions) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": max_executions must be between 0 and ",
+                     kMaxWindowExecutions, ", got ", max_executions));
+  }
+  if (!IsPositiveFinite(window)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": window must be a positive, finite duration"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateAction(const Action& action) {
   if (action.alertname.empty()) {
     return absl::InvalidArgumentError(
@@ -91,7 +108,10 @@ absl::Status ValidateAction(const Action& action) {
   if (action.cooldown.has_value() && !IsPositiveFinite(*action.cooldown)) {
     return ActionError(action, "cooldown must be a positive, finite duration");
   }
-  absl::Status status = ValidateKeyLabels(action);
+  absl::Status status = ValidateWindowLimit(
+      "budget", action.budget.max_executions, action.budget.window);
+  if (!status.ok()) return ActionError(action, status.message());
+  status = ValidateKeyLabels(action);
   if (!status.ok()) return status;
   return ValidateLabelPatterns(action);
 }
@@ -105,6 +125,30 @@ absl::Status ValidateOptions(const EngineOptions& options) {
   if (!IsPositiveFinite(options.default_cooldown)) {
     return absl::InvalidArgumentError(
         "default_cooldown must be a positive, finite duration");
+  }
+  absl::Status limits = ValidateWindowLimit(
+      "budget", options.global_budget.max_executions,
+      options.global_budget.window);
+  if (!limits.ok()) return limits;
+  limits = ValidateWindowLimit("flap_guard", options.flap_guard.max_executions,
+                               options.flap_guard.window);
+  if (!limits.ok()) return limits;
+  if (options.escalation.has_value()) {
+    const EscalationCommand& escalation = *options.escalation;
+    if (escalation.argv.empty() || escalation.argv[0].empty()) {
+      return absl::InvalidArgumentError("escalation: argv[0] is empty");
+    }
+    absl::StatusOr<std::vector<std::string>> templated =
+        TemplateLabels(escalation.argv);
+    if (!templated.ok() || !templated->empty()) {
+      return absl::InvalidArgumentError(
+          "escalation: argv cannot use {{labels.*}} templates; the alert "
+          "comes as JSON on stdin");
+    }
+    if (!IsPositiveFinite(escalation.timeout)) {
+      return absl::InvalidArgumentError(
+          "escalation: timeout must be a positive, finite duration");
+    }
   }
   absl::flat_hash_set<absl::string_view> alertnames;
   for (const Action& action : options.actions) {

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "receiver/policy_source.h"
+#include "state/open_state_store.h"
 
 namespace autoheal {
 namespace receiver {
@@ -44,14 +45,21 @@ struct ServiceConfig {
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Idle read/write timeout per connection. Default: 10 s.
   absl::Duration connection_timeout = absl::Seconds(10);
+  // Where cooldowns, budgets and escalations live. Default: SQLite at
+  // /var/lib/autoheal/state.db (env AUTOHEAL_STATE_PATH), whose directory
+  // is created (mode 0750) when missing; any other path's directory must
+  // exist.
+  StateOptions state;
 };
 
 // Fills the parts of `config` that may come from the environment or files:
 // AUTOHEAL_LISTEN when `listen_from_flag` is false, AUTOHEAL_BEARER_TOKEN
-// when no token was given, and the token file's content (trailing newline
-// stripped) when `token_file` is set. Errors name the variable or file.
+// when no token was given, the token file's content (trailing newline
+// stripped) when `token_file` is set, and AUTOHEAL_STATE_PATH when
+// `state_path_from_flag` is false. Errors name the variable or file.
 absl::Status ResolveServiceConfig(const EnvLookup& env, bool listen_from_flag,
                                   const std::string& token_file,
+                                  bool state_path_from_flag,
                                   ServiceConfig& config);
 
 // Splits "host:port" into its parts. Errors name the value.

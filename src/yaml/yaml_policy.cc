@@ -1,11 +1,10 @@
 #include "autoheal/yaml_policy.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <exception>
-#include <sstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,14 +13,15 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
-#include "yaml-cpp/eventhandler.h"
 #include "yaml-cpp/yaml.h"
+#include "yaml/yaml_text.h"
 
 namespace autoheal {
 namespace {
@@ -39,14 +39,23 @@ constexpr int kMaxMergeDepth = 16;
 // A document may merge (<<) at most this many mappings in all.
 constexpr int kMaxMerges = 1000;
 
+// The largest max_executions of a budget or the flap guard (the engine keeps
+// one time per execution).
+constexpr int kMaxWindowLimit = 10000;
+
 // Scalars quoted in error messages are cut to this many bytes.
 constexpr size_t kMaxQuotedScalar = 64;
 
-const char* const kTopLevelKeys[] = {"version", "enabled", "cooldown", "opt_in",
-                                     "actions"};
+const char* const kTopLevelKeys[] = {"version",    "enabled",    "cooldown",
+                                     "opt_in",     "budget",     "flap_guard",
+                                     "escalation", "actions"};
+const char* const kWindowLimitKeys[] = {"max_executions", "window"};
+const char* const kEscalationKeys[] = {"argv", "timeout"};
 const char* const kOptInKeys[] = {"annotation", "value"};
-const char* const kActionKeys[] = {"name",     "argv",       "timeout",
-                                   "cooldown", "key_labels", "label_patterns"};
+const char* const kActionKeys[] = {"name",       "argv",
+                                   "timeout",    "cooldown",
+                                   "key_labels", "label_patterns",
+                                   "budget"};
 
 // yaml-cpp's tag for an untagged plain scalar, and the explicit `!!bool` tag.
 constexpr absl::string_view kPlainTag = "?";
@@ -252,6 +261,15 @@ class PolicyReader {
       return ReadDuration(entry, path, &options->default_cooldown);
     }
     if (entry.key == "opt_in") return ReadOptIn(entry, path, options);
+    if (entry.key == "budget") {
+      return ReadWindowLimit(entry, path, &options->global_budget.max_executions,
+                             &options->global_budget.window);
+    }
+    if (entry.key == "flap_guard") {
+      return ReadWindowLimit(entry, path, &options->flap_guard.max_executions,
+                             &options->flap_guard.window);
+    }
+    if (entry.key == "escalation") return ReadEscalation(entry, path, options);
     if (entry.key == "actions") return ReadActions(entry, path, options);
     return UnknownKey(entry, "", kTopLevelKeys);
   }
@@ -317,6 +335,79 @@ class PolicyReader {
       return ValueError(entry, path, "expected a positive duration like 30s");
     }
     *out = duration;
+    return absl::OkStatus();
+  }
+
+  // Reads a whole number from 0 to `max`, written plainly: 3, not "3" or 3.0.
+  absl::Status ReadCount(const Entry& entry, absl::string_view path, int max,
+                         int* out) const {
+    const std::string expected =
+        absl::StrCat("expected a whole number from 0 to ", max);
+    if (!entry.value.IsScalar() || entry.value.Tag() != kPlainTag) {
+      return ValueError(entry, path, expected);
+    }
+    const std::string& text = entry.value.Scalar();
+    int value = 0;
+    bool digits = !text.empty() && text.size() <= 9 &&
+                  std::all_of(text.begin(), text.end(), absl::ascii_isdigit);
+    if (!digits || !absl::SimpleAtoi(text, &value) || value > max) {
+      return ValueError(entry, path, expected);
+    }
+    *out = value;
+    return absl::OkStatus();
+  }
+
+  // Reads `{max_executions: N, window: D}`: a budget or the flap guard.
+  // Keys left out keep their defaults; max_executions 0 turns it off.
+  absl::Status ReadWindowLimit(const Entry& entry, absl::string_view path,
+                               int* max_executions, absl::Duration* window) {
+    if (!entry.value.IsMap()) {
+      return ValueError(entry, path,
+                        "expected a mapping with max_executions and window");
+    }
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry.value, path);
+    if (!entries.ok()) return entries.status();
+    for (const Entry& child : *entries) {
+      const std::string child_path = ChildPath(path, child.key);
+      absl::Status status;
+      if (child.key == "max_executions") {
+        status = ReadCount(child, child_path, kMaxWindowLimit, max_executions);
+      } else if (child.key == "window") {
+        status = ReadDuration(child, child_path, window);
+      } else {
+        status = UnknownKey(child, path, kWindowLimitKeys);
+      }
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+  // Reads `escalation: {argv: [...], timeout: D}`.
+  absl::Status ReadEscalation(const Entry& entry, absl::string_view path,
+                              EngineOptions* options) {
+    if (!entry.value.IsMap()) {
+      return ValueError(entry, path,
+                        "expected a mapping with argv and optionally timeout");
+    }
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry.value, path);
+    if (!entries.ok()) return entries.status();
+    EscalationCommand escalation;
+    for (const Entry& child : *entries) {
+      const std::string child_path = ChildPath(path, child.key);
+      absl::Status status;
+      if (child.key == "argv") {
+        status = ReadArgv(child, child_path, &escalation.argv);
+      } else if (child.key == "timeout") {
+        status = ReadDuration(child, child_path, &escalation.timeout);
+      } else {
+        status = UnknownKey(child, path, kEscalationKeys);
+      }
+      if (!status.ok()) return status;
+    }
+    if (escalation.argv.empty()) {
+      return ErrorAt(entry.value.Mark(), path, "missing required key \"argv\"");
+    }
+    options->escalation = std::move(escalation);
     return absl::OkStatus();
   }
 
@@ -406,6 +497,10 @@ class PolicyReader {
     }
     if (entry.key == "label_patterns") {
       return ReadLabelPatterns(entry, path, &action->label_patterns);
+    }
+    if (entry.key == "budget") {
+      return ReadWindowLimit(entry, path, &action->budget.max_executions,
+                             &action->budget.window);
     }
     return UnknownKey(entry, action_path, kActionKeys);
   }
@@ -523,121 +618,11 @@ class PolicyReader {
 
 // --- Checks on the raw text ------------------------------------------------
 
-// Returns the 0-based position of byte `offset` of `text`, as yaml-cpp counts.
-YAML::Mark MarkAt(absl::string_view text, size_t offset) {
-  YAML::Mark mark;
-  mark.pos = static_cast<int>(offset);
-  for (size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') {
-      ++mark.line;
-      mark.column = 0;
-    } else {
-      ++mark.column;
-    }
-  }
-  return mark;
-}
-
-// Rejects UTF-16 and UTF-32 text (any NUL byte gives them away). yaml-cpp
-// would read them, but its positions would no longer be byte offsets into
-// `text`, which `CheckQuotesClosed` relies on; no policy needs them.
-absl::Status CheckEncoding(absl::string_view text, const PolicyReader& reader) {
-  size_t nul = text.find('\0');
-  bool utf16_bom =
-      absl::StartsWith(text, "\xFE\xFF") || absl::StartsWith(text, "\xFF\xFE");
-  if (nul == absl::string_view::npos && !utf16_bom) return absl::OkStatus();
-  return reader.ErrorAt(MarkAt(text, utf16_bom ? 0 : nul), "",
-                        "invalid YAML: a policy must be UTF-8 text without "
-                        "NUL bytes");
-}
-
-// Records where every scalar that may be quoted starts: yaml-cpp tags an
-// untagged plain scalar "?", a quoted or block one "!", and any scalar with an
-// explicit tag by that tag.
-class MaybeQuotedScalarCollector : public YAML::EventHandler {
- public:
-  const std::vector<YAML::Mark>& marks() const { return marks_; }
-
-  void OnScalar(const YAML::Mark& mark, const std::string& tag,
-                YAML::anchor_t /*anchor*/,
-                const std::string& /*value*/) override {
-    if (tag != kPlainTag) marks_.push_back(mark);
-  }
-  void OnDocumentStart(const YAML::Mark& /*mark*/) override {}
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {}
-  void OnAlias(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {
-  }
-  void OnSequenceStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/,
-                       YAML::anchor_t /*anchor*/,
-                       YAML::EmitterStyle::value /*style*/) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/,
-                  YAML::anchor_t /*anchor*/,
-                  YAML::EmitterStyle::value /*style*/) override {}
-  void OnMapEnd() override {}
-
- private:
-  std::vector<YAML::Mark> marks_;
-};
-
-bool IsYamlSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-// Skips the anchor (&a) and tag (!t) properties that open a node, with the
-// blanks and comments after them, and returns where the content starts.
-size_t SkipNodeProperties(absl::string_view text, size_t i) {
-  while (i < text.size() && (text[i] == '&' || text[i] == '!')) {
-    while (i < text.size() && !IsYamlSpace(text[i])) ++i;
-    while (i < text.size() && (IsYamlSpace(text[i]) || text[i] == '#')) {
-      if (text[i] == '#') {
-        i = std::min(text.find('\n', i), text.size());
-      } else {
-        ++i;
-      }
-    }
-  }
-  return i;
-}
-
-// Returns whether the quoted scalar whose quote is at `open` is closed.
-bool HasClosingQuote(absl::string_view text, size_t open) {
-  const char quote = text[open];
-  for (size_t i = open + 1; i < text.size(); ++i) {
-    if (quote == '"' && text[i] == '\\') {
-      ++i;  // an escape: the next character is content
-    } else if (text[i] == quote) {
-      bool doubled =
-          quote == '\'' && i + 1 < text.size() && text[i + 1] == quote;
-      if (!doubled) return true;
-      ++i;  // '' is a quote inside a single-quoted scalar
-    }
-  }
-  return false;
-}
-
-// yaml-cpp 0.7 accepts a quoted scalar left open at the end of the text
-// (when a line break follows it) and silently takes the rest of the file as
-// its value. Rejects that instead.
-absl::Status CheckQuotesClosed(const std::string& text,
-                               const PolicyReader& reader) {
-  std::istringstream in(text);
-  YAML::Parser parser(in);
-  MaybeQuotedScalarCollector collector;
-  while (parser.HandleNextDocument(collector)) {
-  }
-  for (const YAML::Mark& mark : collector.marks()) {
-    size_t open = SkipNodeProperties(text, static_cast<size_t>(mark.pos));
-    if (open >= text.size() || (text[open] != '"' && text[open] != '\'')) {
-      continue;  // a plain or block (| or >) scalar
-    }
-    if (!HasClosingQuote(text, open)) {
-      return reader.ErrorAt(MarkAt(text, open), "",
-                            "invalid YAML: unterminated quoted string");
-    }
-  }
-  return absl::OkStatus();
+// Returns `problem` as the reader's error, or OK when there is none.
+absl::Status ProblemError(const std::optional<internal::YamlTextProblem>& problem,
+                          const PolicyReader& reader) {
+  if (!problem.has_value()) return absl::OkStatus();
+  return reader.ErrorAt(problem->mark, "", problem->message);
 }
 
 // --- Parsing ----------------------------------------------------------------
@@ -646,7 +631,8 @@ absl::Status CheckQuotesClosed(const std::string& text,
 // empty text yields a null document, reported as "expected a mapping".
 absl::StatusOr<YAML::Node> ParseSingleDocument(const std::string& text,
                                                const PolicyReader& reader) {
-  absl::Status status = CheckQuotesClosed(text, reader);
+  absl::Status status =
+      ProblemError(internal::FindUnterminatedQuote(text), reader);
   if (!status.ok()) return status;
   std::vector<YAML::Node> documents = YAML::LoadAll(text);
   if (documents.empty()) return YAML::Node();
@@ -663,7 +649,8 @@ absl::Status ReadPolicy(absl::string_view text, absl::string_view filename,
   // Positions are byte offsets after the byte order mark, which yaml-cpp
   // would skip anyway.
   absl::ConsumePrefix(&text, "\xEF\xBB\xBF");
-  absl::Status status = CheckEncoding(text, reader);
+  absl::Status status =
+      ProblemError(internal::CheckYamlEncoding(text, "a policy"), reader);
   if (!status.ok()) return status;
   try {
     absl::StatusOr<YAML::Node> root =

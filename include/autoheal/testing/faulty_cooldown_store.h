@@ -4,7 +4,7 @@
 //
 //   InMemoryCooldownStore real;
 //   testing::FaultyCooldownStore store(&real);
-//   store.set_down(true);   // every TryAcquire now returns kUnavailable
+//   store.set_down(true);   // every call now returns kUnavailable
 
 #ifndef AUTOHEAL_TESTING_FAULTY_COOLDOWN_STORE_H_
 #define AUTOHEAL_TESTING_FAULTY_COOLDOWN_STORE_H_
@@ -22,19 +22,30 @@ class FaultyCooldownStore final : public CooldownStore {
   // Forwards to `*inner`, which must outlive this object.
   explicit FaultyCooldownStore(CooldownStore* inner) : inner_(inner) {}
 
-  absl::StatusOr<AcquireResult> TryAcquire(absl::string_view key,
-                                           absl::Time now,
-                                           absl::Duration ttl) override {
-    if (down_.load(std::memory_order_acquire)) {
-      return absl::UnavailableError("cooldown store is down (injected fault)");
-    }
-    return inner_->TryAcquire(key, now, ttl);
+  absl::StatusOr<AcquireResult> Acquire(
+      const AcquireRequest& request) override {
+    if (down()) return Down();
+    return inner_->Acquire(request);
+  }
+  absl::StatusOr<bool> ClearEscalation(absl::string_view key) override {
+    if (down()) return Down();
+    return inner_->ClearEscalation(key);
+  }
+  absl::StatusOr<std::vector<EscalatedKey>> ListEscalated(
+      absl::Time now, size_t limit) override {
+    if (down()) return Down();
+    return inner_->ListEscalated(now, limit);
   }
 
   // Turns the fault on or off.
   void set_down(bool down) { down_.store(down, std::memory_order_release); }
 
  private:
+  bool down() const { return down_.load(std::memory_order_acquire); }
+  static absl::Status Down() {
+    return absl::UnavailableError("state store is down (injected fault)");
+  }
+
   CooldownStore* const inner_;
   std::atomic<bool> down_{false};
 };
