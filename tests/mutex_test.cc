@@ -170,8 +170,8 @@ TEST(MutexTest, AwaitWithRealTimeoutReturnsAtOnceWhenTheConditionHolds) {
   Mutex mu;
   bool ready = true;
   MutexLock lock(&mu);
-  EXPECT_TRUE(internal::AwaitWithRealTimeout(
-      mu, absl::Condition(&ready), absl::InfiniteDuration()));
+  EXPECT_TRUE(internal::AwaitWithRealTimeout(mu, absl::Condition(&ready),
+                                             absl::InfiniteDuration()));
 }
 
 TEST(MutexTest, AwaitWithRealTimeoutGivesUpWhenTheTimeoutPasses) {

@@ -27,8 +27,8 @@ namespace internal {
 bool AwaitWithRealTimeout(Mutex& mu, const absl::Condition& condition,
                           absl::Duration timeout) {
   mu.ReleaseForWait();
-  const bool holds =
-      mu.mu_.AwaitWithTimeout(condition, std::max(timeout, absl::ZeroDuration()));
+  const bool holds = mu.mu_.AwaitWithTimeout(
+      condition, std::max(timeout, absl::ZeroDuration()));
   mu.ReacquireAfterWait();
   return holds;
 }

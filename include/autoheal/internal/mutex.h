@@ -165,21 +165,45 @@ class ABSL_LOCKABLE Mutex {
     constexpr unsigned kTry = __tsan_mutex_try_lock;
     constexpr unsigned kRead = __tsan_mutex_read_lock;
     switch (event) {
-      case kCreate: __tsan_mutex_create(addr, 0); break;
-      case kDestroy: __tsan_mutex_destroy(addr, 0); break;
-      case kPreLock: __tsan_mutex_pre_lock(addr, 0); break;
-      case kPostLock: __tsan_mutex_post_lock(addr, 0, 0); break;
-      case kPreTryLock: __tsan_mutex_pre_lock(addr, kTry); break;
-      case kPostTryLock: __tsan_mutex_post_lock(addr, kTry, 0); break;
+      case kCreate:
+        __tsan_mutex_create(addr, 0);
+        break;
+      case kDestroy:
+        __tsan_mutex_destroy(addr, 0);
+        break;
+      case kPreLock:
+        __tsan_mutex_pre_lock(addr, 0);
+        break;
+      case kPostLock:
+        __tsan_mutex_post_lock(addr, 0, 0);
+        break;
+      case kPreTryLock:
+        __tsan_mutex_pre_lock(addr, kTry);
+        break;
+      case kPostTryLock:
+        __tsan_mutex_post_lock(addr, kTry, 0);
+        break;
       case kPostTryLockFailed:
         __tsan_mutex_post_lock(addr, kTry | __tsan_mutex_try_lock_failed, 0);
         break;
-      case kPreReaderLock: __tsan_mutex_pre_lock(addr, kRead); break;
-      case kPostReaderLock: __tsan_mutex_post_lock(addr, kRead, 0); break;
-      case kPreUnlock: __tsan_mutex_pre_unlock(addr, 0); break;
-      case kPostUnlock: __tsan_mutex_post_unlock(addr, 0); break;
-      case kPreReaderUnlock: __tsan_mutex_pre_unlock(addr, kRead); break;
-      case kPostReaderUnlock: __tsan_mutex_post_unlock(addr, kRead); break;
+      case kPreReaderLock:
+        __tsan_mutex_pre_lock(addr, kRead);
+        break;
+      case kPostReaderLock:
+        __tsan_mutex_post_lock(addr, kRead, 0);
+        break;
+      case kPreUnlock:
+        __tsan_mutex_pre_unlock(addr, 0);
+        break;
+      case kPostUnlock:
+        __tsan_mutex_post_unlock(addr, 0);
+        break;
+      case kPreReaderUnlock:
+        __tsan_mutex_pre_unlock(addr, kRead);
+        break;
+      case kPostReaderUnlock:
+        __tsan_mutex_post_unlock(addr, kRead);
+        break;
     }
 #else
     (void)event;
@@ -221,8 +245,7 @@ class ABSL_SCOPED_LOCKABLE MutexLock {
 class ABSL_SCOPED_LOCKABLE ReaderMutexLock {
  public:
   // Blocks until this thread holds `*mu` shared. `mu` must outlive the lock.
-  explicit ReaderMutexLock(Mutex* mu) ABSL_SHARED_LOCK_FUNCTION(mu)
-      : mu_(mu) {
+  explicit ReaderMutexLock(Mutex* mu) ABSL_SHARED_LOCK_FUNCTION(mu) : mu_(mu) {
     mu_->ReaderLock();
   }
   ~ReaderMutexLock() ABSL_UNLOCK_FUNCTION() { mu_->ReaderUnlock(); }
