@@ -32,6 +32,9 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "on SIGTERM, how long to wait for running actions");
 ABSL_FLAG(absl::Duration, connection_timeout, absl::Seconds(10),
           "idle read/write timeout per connection");
+ABSL_FLAG(absl::Duration, request_timeout, absl::Seconds(30),
+          "the longest a client may take to send one whole request, from "
+          "its connection's accept or previous response");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -57,6 +60,7 @@ int main(int argc, char** argv) {
   config.max_queued_actions = absl::GetFlag(FLAGS_max_queued_actions);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.connection_timeout = absl::GetFlag(FLAGS_connection_timeout);
+  config.request_timeout = absl::GetFlag(FLAGS_request_timeout);
 
   absl::Status resolved = autoheal::receiver::ResolveServiceConfig(
       autoheal::receiver::ProcessEnv(), !listen.empty(),

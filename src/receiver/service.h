@@ -44,6 +44,10 @@ struct ServiceConfig {
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Idle read/write timeout per connection. Default: 10 s.
   absl::Duration connection_timeout = absl::Seconds(10);
+  // The longest a client may take to send one whole request, counted from
+  // its connection's accept or previous response (slowloris bound; see
+  // http::HttpServerOptions::request_timeout). Default: 30 s.
+  absl::Duration request_timeout = absl::Seconds(30);
 };
 
 // Fills the parts of `config` that may come from the environment or files:
