@@ -133,6 +133,14 @@ class WebhookProcess {
         new WebhookProcess(*std::move(process), static_cast<uint16_t>(port)));
   }
 
+  // Stops the receiver with SIGTERM, which waits for running actions, so
+  // that none of them still writes into a directory the test is removing;
+  // SIGKILL if it does not stop within 15 s.
+  ~WebhookProcess() { (void)process_->Stop(absl::Seconds(15)); }
+
+  WebhookProcess(const WebhookProcess&) = delete;
+  WebhookProcess& operator=(const WebhookProcess&) = delete;
+
   uint16_t port() const { return port_; }
   pid_t pid() const { return process_->pid(); }
   Subprocess& process() { return *process_; }
