@@ -138,14 +138,16 @@ TEST_F(EngineTest, OnlyTheExactOptInValueOptsIn) {
 TEST_F(EngineTest, SentenceQuotesAtMost128BytesOfAHugeValue) {
   auto engine = MakeEngine();
   Alert alert = FiringAlert("ApiDown");
-  alert.annotations = LabelSet({{"autoheal", "true" + std::string(1000000, '"')}});
+  alert.annotations =
+      LabelSet({{"autoheal", "true" + std::string(1000000, '"')}});
   Decision d = engine->Decide(alert);
   EXPECT_EQ(d.reason, Reason::kNotOptedIn);
   EXPECT_THAT(d.Sentence(), HasSubstr("...\" (1000004 bytes)"));
   EXPECT_LT(d.Sentence().size(), 400u);
 
   // The cut never splits a UTF-8 character: 127 ASCII bytes, then "é".
-  alert.annotations = LabelSet({{"autoheal", std::string(127, 'a') + "\xc3\xa9tail"}});
+  alert.annotations =
+      LabelSet({{"autoheal", std::string(127, 'a') + "\xc3\xa9tail"}});
   EXPECT_THAT(engine->Decide(alert).Sentence(),
               HasSubstr("\"" + std::string(127, 'a') + "...\" (133 bytes)"));
 

@@ -531,7 +531,8 @@ TEST(HttpServerTest, LoopbackClientsAreExemptFromThePerIpLimitByDefault) {
   absl::StatusOr<ClientResponse> response = probe.Request("GET", "/json");
   ASSERT_THAT(response, IsOk());
   EXPECT_EQ(response->status, 200);
-  for (HttpClient& client : idle) EXPECT_FALSE(client.WaitForClose(absl::ZeroDuration()));
+  for (HttpClient& client : idle)
+    EXPECT_FALSE(client.WaitForClose(absl::ZeroDuration()));
 }
 
 // Regression: a client that sends one byte of its headers (or body) just
@@ -555,8 +556,9 @@ TEST(HttpServerTest, RequestNotCompleteWithinRequestTimeoutIsClosed) {
   HttpClient slow_header = ConnectOrDie(*server);
   ASSERT_THAT(slow_header.Send("POST /x HTTP/1.1\r\nX-Slow: a"), IsOk());
   HttpClient slow_body = ConnectOrDie(*server);
-  ASSERT_THAT(slow_body.Send("POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc"),
-              IsOk());
+  ASSERT_THAT(
+      slow_body.Send("POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc"),
+      IsOk());
   HttpClient keep_alive = ConnectOrDie(*server);
   ASSERT_TRUE(server->WaitForOpenConnections(3, absl::Seconds(5)));
 
@@ -564,7 +566,8 @@ TEST(HttpServerTest, RequestNotCompleteWithinRequestTimeoutIsClosed) {
   // at the same time is answered, and it then has a fresh deadline.
   clock.Advance(absl::Seconds(10) - absl::Milliseconds(1));
   ASSERT_THAT(slow_header.Send("b"), IsOk());
-  absl::StatusOr<ClientResponse> served = keep_alive.Request("POST", "/x", "hi");
+  absl::StatusOr<ClientResponse> served =
+      keep_alive.Request("POST", "/x", "hi");
   ASSERT_THAT(served, IsOk());
   EXPECT_EQ(served->body, "hi");
   EXPECT_FALSE(slow_header.WaitForClose(absl::Milliseconds(300)));
@@ -574,7 +577,8 @@ TEST(HttpServerTest, RequestNotCompleteWithinRequestTimeoutIsClosed) {
   EXPECT_TRUE(slow_header.WaitForClose(absl::Seconds(5)));
   EXPECT_TRUE(slow_body.WaitForClose(absl::Seconds(5)));
   EXPECT_FALSE(keep_alive.WaitForClose(absl::Milliseconds(300)));
-  absl::StatusOr<ClientResponse> again = keep_alive.Request("POST", "/x", "again");
+  absl::StatusOr<ClientResponse> again =
+      keep_alive.Request("POST", "/x", "again");
   ASSERT_THAT(again, IsOk());
   EXPECT_EQ(again->body, "again");
   EXPECT_TRUE(server->WaitForOpenConnections(1, absl::Seconds(5)))

@@ -133,19 +133,25 @@ std::string Policy(const std::string& record_file) {
       "actions:\n"
       "  TcpEndpointDownFast:\n"
       "    name: restart-tcp\n"
-      "    argv: [/bin/sh, -c, ", record, ", restart-tcp, '{{labels.instance}}']\n"
+      "    argv: [/bin/sh, -c, ",
+      record,
+      ", restart-tcp, '{{labels.instance}}']\n"
       "    label_patterns: {instance: '[a-z0-9.:-]+'}\n"
       "    key_labels: [instance]\n"
       "    cooldown: 2s\n"
       "  UptimeProbeFailing:\n"
       "    name: restart-web\n"
-      "    argv: [/bin/sh, -c, ", record, ", restart-web, '{{labels.instance}}']\n"
+      "    argv: [/bin/sh, -c, ",
+      record,
+      ", restart-web, '{{labels.instance}}']\n"
       "    label_patterns: {instance: 'https://[a-z0-9.:/-]+'}\n"
       "    key_labels: [instance]\n"
       "    cooldown: 3s\n"
       "  CrmMetricsScrapeStale:\n"
       "    name: restart-crm\n"
-      "    argv: [/bin/sh, -c, ", record, ", restart-crm, all]\n"
+      "    argv: [/bin/sh, -c, ",
+      record,
+      ", restart-crm, all]\n"
       "    cooldown: 2s\n");
 }
 
@@ -167,23 +173,27 @@ struct LoadResult {
 };
 
 // Counts one response (or transport error) to `payload`.
-void Record(const Payload& payload, const absl::StatusOr<ClientResponse>& response,
+void Record(const Payload& payload,
+            const absl::StatusOr<ClientResponse>& response,
             LoadResult& result) {
   absl::MutexLock lock(&result.mu);
   ++result.requests;
   if (!response.ok()) {
     ++result.transport_errors;
-    if (result.samples.size() < 5) result.samples.push_back(response.status().ToString());
+    if (result.samples.size() < 5)
+      result.samples.push_back(response.status().ToString());
     return;
   }
   ++result.statuses[response->status];
   json body = json::parse(response->body, nullptr, false);
-  if (response->status != 200 || !body.is_object() || !body["decisions"].is_array() ||
+  if (response->status != 200 || !body.is_object() ||
+      !body["decisions"].is_array() ||
       body["decisions"].size() != payload.alerts) {
     ++result.malformed;
     if (result.samples.size() < 5) {
-      result.samples.push_back(absl::StrCat(payload.name, ": ", response->status, " ",
-                                            testutil::Tail(response->body, 300)));
+      result.samples.push_back(
+          absl::StrCat(payload.name, ": ", response->status, " ",
+                       testutil::Tail(response->body, 300)));
     }
     return;
   }
@@ -214,7 +224,8 @@ void RunClient(uint16_t port, const std::vector<Payload>& payloads, int seed,
       if (!connected.ok()) {
         absl::MutexLock lock(&result.mu);
         ++result.transport_errors;
-        if (result.samples.size() < 5) result.samples.push_back(connected.status().ToString());
+        if (result.samples.size() < 5)
+          result.samples.push_back(connected.status().ToString());
         absl::SleepFor(absl::Milliseconds(100));
         continue;
       }
@@ -224,7 +235,8 @@ void RunClient(uint16_t port, const std::vector<Payload>& payloads, int seed,
         "POST", "/alerts", payload.body, {{"Content-Type", "application/json"}},
         absl::Seconds(10));
     if (!response.ok() ||
-        absl::EqualsIgnoreCase(response->Header("Connection").value_or(""), "close")) {
+        absl::EqualsIgnoreCase(response->Header("Connection").value_or(""),
+                               "close")) {
       client.reset();
     }
     Record(payload, response, result);
@@ -244,7 +256,8 @@ struct KeyedDecision {
 absl::Time ParseAuditTime(const std::string& text) {
   absl::Time t;
   std::string error;
-  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, text, &t, &error)) << text << ": " << error;
+  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, text, &t, &error))
+      << text << ": " << error;
   return t;
 }
 
@@ -252,6 +265,170 @@ absl::Time ParseAuditTime(const std::string& text) {
 int64_t Median(std::vector<int64_t> values) {
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];
+}
+
+std::vector<Payload> LoadPayloads() {
+  std::vector<Payload> payloads;
+  for (const auto& [name, count] : Mix()) {
+    Payload p;
+    p.name = name;
+    p.body = ReadFileOrDie(TestDataPath("payloads/" + name));
+    p.alerts = json::parse(p.body)["alerts"].size();
+    payloads.push_back(std::move(p));
+  }
+  return payloads;
+}
+
+// Prints the clients' view and asserts every request got a full 200.
+void ExpectAllAnswered(LoadResult& result, absl::Duration elapsed) {
+  absl::MutexLock lock(&result.mu);
+  const double rate =
+      static_cast<double>(result.requests) / absl::ToDoubleSeconds(elapsed);
+  std::cout << "soak: " << absl::FormatDuration(elapsed) << ", "
+            << kClientThreads << " clients, " << result.requests
+            << " requests (" << static_cast<int64_t>(rate) << " requests/s), "
+            << result.decisions << " decisions\n";
+  for (const auto& [status, count] : result.statuses) {
+    std::cout << "  status " << status << ": " << count << "\n";
+  }
+  for (const std::string& sample : result.samples)
+    std::cout << "  failure: " << sample << "\n";
+  EXPECT_GT(result.requests, 0);
+  EXPECT_EQ(result.statuses[200], result.requests);
+  EXPECT_EQ(result.transport_errors, 0);
+  EXPECT_EQ(result.malformed, 0);
+}
+
+// Asserts VmRSS at the end of the load (median of the last 4% of samples)
+// is less than kMaxRssGrowth above VmRSS at 20% (median of 18-22%).
+void ExpectFlatMemory(
+    const std::vector<std::pair<absl::Duration, int64_t>>& rss,
+    absl::Duration duration, absl::Duration elapsed) {
+  std::vector<int64_t> warm;
+  std::vector<int64_t> end;
+  int64_t max_kib = 0;
+  for (const auto& [at, kib] : rss) {
+    ASSERT_GT(kib, 0);
+    if (at >= duration * 0.18 && at <= duration * 0.22) warm.push_back(kib);
+    if (at >= elapsed * 0.96) end.push_back(kib);
+    max_kib = std::max(max_kib, kib);
+  }
+  ASSERT_FALSE(warm.empty());
+  ASSERT_FALSE(end.empty());
+  const int64_t warm_kib = Median(warm);
+  const int64_t end_kib = Median(end);
+  std::cout << "  VmRSS: start " << rss.front().second << " KiB, at 20% "
+            << warm_kib << " KiB, end " << end_kib << " KiB ("
+            << absl::StrFormat("%+.1f",
+                               100.0 * static_cast<double>(end_kib - warm_kib) /
+                                   static_cast<double>(warm_kib))
+            << "%), max " << max_kib << " KiB\n";
+  EXPECT_LT(static_cast<double>(end_kib),
+            static_cast<double>(warm_kib) * (1.0 + kMaxRssGrowth));
+}
+
+// Returns the number of lines of `path` that contain `needle`.
+int64_t CountLines(const std::string& path, absl::string_view needle) {
+  std::ifstream in(path);
+  int64_t n = 0;
+  for (std::string line; std::getline(in, line);)
+    n += absl::StrContains(line, needle) ? 1 : 0;
+  return n;
+}
+
+// Returns the audited decisions that have a key (those that reached the
+// state gates), by key, in audit order.
+std::map<std::string, std::vector<KeyedDecision>> ReadKeyedDecisions(
+    const std::string& path) {
+  std::map<std::string, std::vector<KeyedDecision>> by_key;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    if (!absl::StrContains(line, "\"key\":\"ah1|")) continue;
+    json record = json::parse(line, nullptr, false);
+    EXPECT_FALSE(record.is_discarded()) << line;
+    if (record.is_discarded() || record["event"] != "decision") continue;
+    KeyedDecision d;
+    d.time = ParseAuditTime(record["time"].get<std::string>());
+    d.verdict = record["verdict"].get<std::string>();
+    d.reason = record["reason"].get<std::string>();
+    d.action = record["action"].get<std::string>();
+    d.time_left = absl::Seconds(record.value("time_left_sec", 0.0));
+    by_key[record["key"].get<std::string>()].push_back(std::move(d));
+  }
+  return by_key;
+}
+
+// What one key's check found.
+struct KeyCheck {
+  int64_t executions = 0;
+  bool kept_firing = false;
+  // Execution gaps that read below the cooldown (by the audit-time lag).
+  int64_t close_calls = 0;
+  // How far the audited times strayed from exact, at worst.
+  absl::Duration worst_deviation;
+};
+
+// Asserts that one key's decisions follow its cooldown exactly, up to
+// kAuditTimeSlack (see there).
+KeyCheck CheckKey(const std::vector<KeyedDecision>& decisions,
+                  absl::Duration run) {
+  KeyCheck check;
+  const absl::Duration cooldown = Cooldowns().at(decisions.front().action);
+  EXPECT_EQ(decisions.front().reason, "execute")
+      << "the first decision of a key executes";
+  std::vector<absl::Time> executions;
+  absl::Duration max_firing_gap;
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    const KeyedDecision& d = decisions[i];
+    EXPECT_EQ(d.verdict, d.reason == "execute" ? "execute" : "skip")
+        << d.reason;
+    if (i > 0)
+      max_firing_gap = std::max(max_firing_gap, d.time - decisions[i - 1].time);
+    if (d.reason == "execute") {
+      if (!executions.empty()) {
+        const absl::Duration gap = d.time - executions.back();
+        EXPECT_GE(gap, cooldown - kAuditTimeSlack) << "executions too close";
+        if (gap < cooldown) {
+          ++check.close_calls;
+          check.worst_deviation =
+              std::max(check.worst_deviation, cooldown - gap);
+        }
+      }
+      executions.push_back(d.time);
+      continue;
+    }
+    if (executions.empty()) {
+      ADD_FAILURE() << d.reason << " before any execution";
+      continue;
+    }
+    if (d.reason != "cooling_down") {
+      EXPECT_EQ(d.reason, "in_flight") << "unexpected decision";
+      continue;
+    }
+    EXPECT_LT(d.time - executions.back(), cooldown + kAuditTimeSlack)
+        << "cooling_down although the cooldown had passed";
+    // The time left it reports counts from the last audited execution.
+    const absl::Duration mismatch = absl::AbsDuration(
+        (executions.back() + cooldown) - (d.time + d.time_left));
+    EXPECT_LE(mismatch, kAuditTimeSlack)
+        << "time left " << d.time_left << " at " << d.time;
+    check.worst_deviation = std::max(check.worst_deviation, mismatch);
+  }
+  check.executions = static_cast<int64_t>(executions.size());
+  // A key that kept firing (at least twice per window) acts once per
+  // window: the next execution comes with the first firing after the
+  // cooldown, and in any case less than two windows after the last one.
+  check.kept_firing =
+      decisions.back().time - decisions.front().time > run / 2 &&
+      max_firing_gap <= cooldown / 2;
+  if (check.kept_firing) {
+    for (size_t i = 1; i < executions.size(); ++i) {
+      const absl::Duration gap = executions[i] - executions[i - 1];
+      EXPECT_LT(gap, 2 * cooldown) << "a window without action";
+      EXPECT_LE(gap, cooldown + max_firing_gap + kAuditTimeSlack);
+    }
+  }
+  return check;
 }
 
 TEST(SoakTest, MixedRealPayloadsUnderSteadyLoadStayFlatAndConsistent) {
@@ -262,27 +439,21 @@ TEST(SoakTest, MixedRealPayloadsUnderSteadyLoadStayFlatAndConsistent) {
   const std::string policy = dir.Path("policy.yml");
   ASSERT_THAT(WriteFileAtomically(policy, Policy(record_file)), IsOk());
   auto started = WebhookProcess::Start(
-      {"--policy", policy, "--audit-log", audit_file, "--max-concurrent-actions", "8",
-       "--max-queued-actions", "1024"},
+      {"--policy", policy, "--audit-log", audit_file,
+       "--max-concurrent-actions", "8", "--max-queued-actions", "1024"},
       dir.Path("stderr.log"));
   ASSERT_THAT(started, IsOk());
   WebhookProcess& receiver = **started;
-
-  std::vector<Payload> payloads;
-  for (const auto& [name, count] : Mix()) {
-    Payload p;
-    p.name = name;
-    p.body = ReadFileOrDie(TestDataPath("payloads/" + name));
-    p.alerts = json::parse(p.body)["alerts"].size();
-    payloads.push_back(std::move(p));
-  }
+  const std::vector<Payload> payloads = LoadPayloads();
 
   LoadResult result;
   std::atomic<bool> stop{false};
   std::vector<std::thread> clients;
   const absl::Time start = absl::Now();
   for (int i = 0; i < kClientThreads; ++i) {
-    clients.emplace_back([&, i] { RunClient(receiver.port(), payloads, 1000 + i, stop, result); });
+    clients.emplace_back([&, i] {
+      RunClient(receiver.port(), payloads, 1000 + i, stop, result);
+    });
   }
   // Sample VmRSS twice a second while the load runs.
   std::vector<std::pair<absl::Duration, int64_t>> rss;
@@ -296,140 +467,43 @@ TEST(SoakTest, MixedRealPayloadsUnderSteadyLoadStayFlatAndConsistent) {
   rss.emplace_back(elapsed, receiver.ResidentKib());
   ASSERT_TRUE(receiver.process().Running()) << receiver.process().Describe();
 
-  // --- The clients' view.
-  {
-    absl::MutexLock lock(&result.mu);
-    const double rate = static_cast<double>(result.requests) / absl::ToDoubleSeconds(elapsed);
-    std::cout << "soak: " << absl::FormatDuration(elapsed) << ", " << kClientThreads
-              << " clients, " << result.requests << " requests (" << static_cast<int64_t>(rate)
-              << " requests/s), " << result.decisions << " decisions\n";
-    for (const auto& [status, count] : result.statuses) {
-      std::cout << "  status " << status << ": " << count << "\n";
-    }
-    for (const std::string& sample : result.samples) std::cout << "  failure: " << sample << "\n";
-    EXPECT_GT(result.requests, 0);
-    EXPECT_EQ(result.statuses[200], result.requests);
-    EXPECT_EQ(result.transport_errors, 0);
-    EXPECT_EQ(result.malformed, 0);
-  }
+  ExpectAllAnswered(result, elapsed);
+  ExpectFlatMemory(rss, duration, elapsed);
 
-  // --- Memory: flat after warm-up.
-  std::vector<int64_t> warm;
-  std::vector<int64_t> end;
-  for (const auto& [at, kib] : rss) {
-    ASSERT_GT(kib, 0);
-    if (at >= duration * 0.18 && at <= duration * 0.22) warm.push_back(kib);
-    if (at >= elapsed * 0.96) end.push_back(kib);
-  }
-  ASSERT_FALSE(warm.empty());
-  ASSERT_FALSE(end.empty());
-  const int64_t warm_kib = Median(warm);
-  const int64_t end_kib = Median(end);
-  int64_t max_kib = 0;
-  for (const auto& sample : rss) max_kib = std::max(max_kib, sample.second);
-  std::cout << "  VmRSS: start " << rss.front().second << " KiB, at 20% " << warm_kib
-            << " KiB, end " << end_kib << " KiB ("
-            << absl::StrFormat("%+.1f", 100.0 * static_cast<double>(end_kib - warm_kib) /
-                                            static_cast<double>(warm_kib))
-            << "%), max " << max_kib << " KiB\n";
-  EXPECT_LT(static_cast<double>(end_kib),
-            static_cast<double>(warm_kib) * (1.0 + kMaxRssGrowth));
-
-  // --- Every execution runs and is recorded once.
-  auto count_lines = [](const std::string& path, absl::string_view needle) {
-    std::ifstream in(path);
-    int64_t n = 0;
-    for (std::string line; std::getline(in, line);) n += absl::StrContains(line, needle) ? 1 : 0;
-    return n;
-  };
-  int64_t executes = count_lines(audit_file, "\"verdict\":\"execute\"");
+  // Every execution ran once, and succeeded.
+  const int64_t executes = CountLines(audit_file, "\"verdict\":\"execute\"");
   EXPECT_THAT(WaitUntil(
                   [&] {
-                    return count_lines(audit_file, "\"event\":\"outcome\"") >= executes;
+                    return CountLines(audit_file, "\"event\":\"outcome\"") >=
+                           executes;
                   },
-                  absl::Seconds(60), "every execution's outcome", {&receiver.process()}),
+                  absl::Seconds(60), "every execution's outcome",
+                  {&receiver.process()}),
               IsOk());
-  EXPECT_EQ(count_lines(audit_file, "\"outcome\":\"success\""), executes);
-  EXPECT_EQ(count_lines(record_file, ""), executes);
+  EXPECT_EQ(CountLines(audit_file, "\"outcome\":\"success\""), executes);
+  EXPECT_EQ(CountLines(record_file, ""), executes);
 
-  // --- Decisions consistent with the policy, key by key.
-  std::map<std::string, std::vector<KeyedDecision>> by_key;
-  {
-    std::ifstream in(audit_file);
-    for (std::string line; std::getline(in, line);) {
-      if (!absl::StrContains(line, "\"key\":\"ah1|")) continue;
-      json record = json::parse(line, nullptr, false);
-      ASSERT_FALSE(record.is_discarded()) << line;
-      if (record["event"] != "decision") continue;
-      KeyedDecision d;
-      d.time = ParseAuditTime(record["time"].get<std::string>());
-      d.verdict = record["verdict"].get<std::string>();
-      d.reason = record["reason"].get<std::string>();
-      d.action = record["action"].get<std::string>();
-      d.time_left = absl::Seconds(record.value("time_left_sec", 0.0));
-      by_key[record["key"].get<std::string>()].push_back(std::move(d));
-    }
-  }
+  // Decisions consistent with the policy, key by key.
+  const std::map<std::string, std::vector<KeyedDecision>> by_key =
+      ReadKeyedDecisions(audit_file);
   ASSERT_FALSE(by_key.empty());
-  int64_t audited_executes = 0;
+  KeyCheck total;
   int kept_firing = 0;
-  int64_t close_calls = 0;  // execution gaps within the slack below the cooldown
-  // How far the audited times strayed from exact, at worst (the slack used).
-  absl::Duration worst_deviation;
   for (const auto& [key, decisions] : by_key) {
     SCOPED_TRACE(key);
-    const absl::Duration cooldown = Cooldowns().at(decisions.front().action);
-    ASSERT_EQ(decisions.front().reason, "execute") << "the first decision of a key executes";
-    absl::Time last_execute = absl::InfinitePast();
-    std::vector<absl::Time> executions;
-    absl::Duration max_firing_gap;
-    for (size_t i = 0; i < decisions.size(); ++i) {
-      const KeyedDecision& d = decisions[i];
-      if (i > 0) max_firing_gap = std::max(max_firing_gap, d.time - decisions[i - 1].time);
-      if (d.reason == "execute") {
-        if (!executions.empty()) {
-          const absl::Duration gap = d.time - last_execute;
-          EXPECT_GE(gap, cooldown - kAuditTimeSlack) << "executions too close";
-          if (gap < cooldown) {
-            ++close_calls;
-            worst_deviation = std::max(worst_deviation, cooldown - gap);
-          }
-        }
-        last_execute = d.time;
-        executions.push_back(d.time);
-        continue;
-      }
-      ASSERT_FALSE(executions.empty()) << d.reason << " before any execution";
-      if (d.reason == "cooling_down") {
-        EXPECT_LT(d.time - last_execute, cooldown + kAuditTimeSlack)
-            << "cooling_down although the cooldown had passed";
-        // The time left it reports counts from the last audited execution.
-        const absl::Duration mismatch =
-            absl::AbsDuration((last_execute + cooldown) - (d.time + d.time_left));
-        EXPECT_LE(mismatch, kAuditTimeSlack) << "time left " << d.time_left << " at " << d.time;
-        worst_deviation = std::max(worst_deviation, mismatch);
-      } else {
-        EXPECT_EQ(d.reason, "in_flight") << "unexpected decision";
-      }
-    }
-    audited_executes += static_cast<int64_t>(executions.size());
-    // A key that kept firing (at least twice per window) acts once per
-    // window: the next execution comes with the first firing after the
-    // cooldown, and in any case less than two windows after the last one.
-    if (decisions.back().time - decisions.front().time > duration / 2 &&
-        max_firing_gap <= cooldown / 2) {
-      ++kept_firing;
-      for (size_t i = 1; i < executions.size(); ++i) {
-        const absl::Duration gap = executions[i] - executions[i - 1];
-        EXPECT_LT(gap, 2 * cooldown) << "a window without action";
-        EXPECT_LE(gap, cooldown + max_firing_gap + kAuditTimeSlack);
-      }
-    }
+    const KeyCheck check = CheckKey(decisions, duration);
+    total.executions += check.executions;
+    total.close_calls += check.close_calls;
+    total.worst_deviation =
+        std::max(total.worst_deviation, check.worst_deviation);
+    kept_firing += check.kept_firing ? 1 : 0;
   }
-  EXPECT_EQ(audited_executes, executes);
-  std::cout << "  " << by_key.size() << " keys, " << kept_firing << " kept firing; "
-            << executes << " executions; audited times off by at most "
-            << absl::FormatDuration(worst_deviation) << " (" << close_calls
+  EXPECT_EQ(total.executions, executes);
+  std::cout << "  " << by_key.size() << " keys, " << kept_firing
+            << " kept firing; " << executes
+            << " executions; audited times off by at most "
+            << absl::FormatDuration(total.worst_deviation) << " ("
+            << total.close_calls
             << " execution gaps read below the cooldown by that lag)\n";
   EXPECT_GE(kept_firing, 50);
 

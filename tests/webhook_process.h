@@ -54,7 +54,8 @@ inline absl::StatusOr<int64_t> ResidentKib(pid_t pid) {
     int64_t kib = 0;
     if (absl::SimpleAtoi(line, &kib)) return kib;
   }
-  return absl::NotFoundError(absl::StrCat("no VmRSS in /proc/", pid, "/status"));
+  return absl::NotFoundError(
+      absl::StrCat("no VmRSS in /proc/", pid, "/status"));
 }
 
 // Returns how many of process `pid`'s open descriptors are sockets (the

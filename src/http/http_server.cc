@@ -128,7 +128,8 @@ bool IsLoopback(const sockaddr* address) {
     return (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
   }
   if (address->sa_family == AF_INET6) {
-    const in6_addr& a = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+    const in6_addr& a =
+        reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
     if (IN6_IS_ADDR_LOOPBACK(&a)) return true;
     return IN6_IS_ADDR_V4MAPPED(&a) && a.s6_addr[12] == 127;
   }
@@ -145,7 +146,8 @@ std::string PerIpKey(const sockaddr* address) {
     return std::string(reinterpret_cast<const char*>(&a), sizeof(a));
   }
   if (address->sa_family == AF_INET6) {
-    const in6_addr& a = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+    const in6_addr& a =
+        reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
     const char* bytes = reinterpret_cast<const char*>(a.s6_addr);
     if (IN6_IS_ADDR_V4MAPPED(&a)) return std::string(bytes + 12, 4);
     return std::string(bytes, sizeof(a.s6_addr));
@@ -232,7 +234,8 @@ struct HttpServer::Impl {
   // socket, so the sweeper never shuts down a descriptor that was reused.
   absl::flat_hash_set<ConnectionState*> tracked ABSL_GUARDED_BY(connections_mu);
   // Open connections per client address, for those the per-IP limit counts.
-  absl::flat_hash_map<std::string, unsigned> per_ip ABSL_GUARDED_BY(connections_mu);
+  absl::flat_hash_map<std::string, unsigned> per_ip
+      ABSL_GUARDED_BY(connections_mu);
   bool stopping ABSL_GUARDED_BY(connections_mu) = false;
   std::thread sweeper;
   Clock* clock = nullptr;
@@ -558,7 +561,8 @@ struct HttpServer::Impl {
       ABSL_LOCKS_EXCLUDED(connections_mu) {
     const MHD_ConnectionInfo* address =
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const sockaddr* client = address == nullptr ? nullptr : address->client_addr;
+    const sockaddr* client =
+        address == nullptr ? nullptr : address->client_addr;
     state->peer = PeerAddress(client);
     state->per_ip_key = PerIpKeyFor(client);
     const MHD_ConnectionInfo* fd =
@@ -762,7 +766,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   impl->handler = std::move(handler);
-  impl->clock = impl->options.clock != nullptr ? impl->options.clock : RealClock();
+  impl->clock =
+      impl->options.clock != nullptr ? impl->options.clock : RealClock();
   const HttpServerOptions& opts = impl->options;
 
   impl->too_large_body = absl::StrCat(R"({"error":"request body exceeds )",
@@ -835,8 +840,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   add(MHD_OPTION_END, 0, nullptr);
 
   MHD_Daemon* daemon = MHD_start_daemon(
-      flags, 0, &Impl::AcceptPolicy, impl.get(), &Impl::AccessCallback, impl.get(),
-      MHD_OPTION_ARRAY, option_items, MHD_OPTION_END);
+      flags, 0, &Impl::AcceptPolicy, impl.get(), &Impl::AccessCallback,
+      impl.get(), MHD_OPTION_ARRAY, option_items, MHD_OPTION_END);
   std::string startup_log;
   {
     absl::MutexLock lock(&impl->log_mu);
