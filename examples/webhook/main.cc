@@ -41,6 +41,9 @@ ABSL_FLAG(std::string, state_path, "",
           "SQLite state database (default /var/lib/autoheal/state.db, or "
           "$AUTOHEAL_STATE_PATH); its directory must exist, except the "
           "default's, which is created");
+ABSL_FLAG(absl::Duration, request_timeout, absl::Seconds(30),
+          "the longest a client may take to send one whole request, from "
+          "its connection's accept or previous response");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -69,6 +72,7 @@ int main(int argc, char** argv) {
   config.state.backend = absl::GetFlag(FLAGS_state_backend);
   std::string state_path = absl::GetFlag(FLAGS_state_path);
   if (!state_path.empty()) config.state.sqlite_path = state_path;
+  config.request_timeout = absl::GetFlag(FLAGS_request_timeout);
 
   absl::Status resolved = autoheal::receiver::ResolveServiceConfig(
       autoheal::receiver::ProcessEnv(), !listen.empty(),
