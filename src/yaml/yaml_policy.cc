@@ -39,6 +39,12 @@ constexpr int kMaxMergeDepth = 16;
 // A document may merge (<<) at most this many mappings in all.
 constexpr int kMaxMerges = 1000;
 
+// Collections nested deeper than this are rejected before yaml-cpp builds
+// any node. A policy nests 4 deep (actions -> action -> label_patterns).
+// yaml-cpp 0.7 would stop near 1000 levels itself, but with the message
+// "bad file" and a position far from the problem.
+constexpr int kMaxNesting = 64;
+
 // Scalars quoted in error messages are cut to this many bytes.
 constexpr size_t kMaxQuotedScalar = 64;
 
@@ -551,34 +557,73 @@ absl::Status CheckEncoding(absl::string_view text, const PolicyReader& reader) {
                         "NUL bytes");
 }
 
-// Records where every scalar that may be quoted starts: yaml-cpp tags an
-// untagged plain scalar "?", a quoted or block one "!", and any scalar with an
-// explicit tag by that tag.
-class MaybeQuotedScalarCollector : public YAML::EventHandler {
+// Reads the events of the text's first two documents, before yaml-cpp builds
+// any node: where every scalar that may be quoted starts, and where each
+// document and its root node start. yaml-cpp tags an untagged plain scalar
+// "?", a quoted or block one "!", and any scalar with an explicit tag by
+// that tag. Throws YAML::ParserException at a collection nested deeper than
+// kMaxNesting, which stops yaml-cpp's recursion there.
+class DocumentScanner : public YAML::EventHandler {
  public:
-  const std::vector<YAML::Mark>& marks() const { return marks_; }
+  struct Document {
+    YAML::Mark start;
+    YAML::Mark root;  // where its root node starts
+  };
+
+  const std::vector<YAML::Mark>& maybe_quoted() const { return maybe_quoted_; }
+  const std::vector<Document>& documents() const { return documents_; }
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag,
                 YAML::anchor_t /*anchor*/,
                 const std::string& /*value*/) override {
-    if (tag != kPlainTag) marks_.push_back(mark);
+    OnNode(mark);
+    if (tag != kPlainTag) maybe_quoted_.push_back(mark);
   }
-  void OnDocumentStart(const YAML::Mark& /*mark*/) override {}
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    documents_.push_back(Document{mark, mark});
+    awaiting_root_ = true;
+  }
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {}
-  void OnAlias(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override {
+    OnNode(mark);
   }
-  void OnSequenceStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/,
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override {
+    OnNode(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/,
                        YAML::anchor_t /*anchor*/,
-                       YAML::EmitterStyle::value /*style*/) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/,
+                       YAML::EmitterStyle::value /*style*/) override {
+    OnNode(mark);
+    EnterCollection(mark);
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/,
                   YAML::anchor_t /*anchor*/,
-                  YAML::EmitterStyle::value /*style*/) override {}
-  void OnMapEnd() override {}
+                  YAML::EmitterStyle::value /*style*/) override {
+    OnNode(mark);
+    EnterCollection(mark);
+  }
+  void OnMapEnd() override { --depth_; }
 
  private:
-  std::vector<YAML::Mark> marks_;
+  void EnterCollection(const YAML::Mark& mark) {
+    if (++depth_ > kMaxNesting) {
+      throw YAML::ParserException(
+          mark, absl::StrCat("lists and mappings nested deeper than ",
+                             kMaxNesting, " levels"));
+    }
+  }
+
+  void OnNode(const YAML::Mark& mark) {
+    if (!awaiting_root_) return;
+    documents_.back().root = mark;
+    awaiting_root_ = false;
+  }
+
+  std::vector<YAML::Mark> maybe_quoted_;
+  std::vector<Document> documents_;
+  bool awaiting_root_ = false;
+  int depth_ = 0;
 };
 
 bool IsYamlSpace(char c) {
@@ -621,13 +666,9 @@ bool HasClosingQuote(absl::string_view text, size_t open) {
 // (when a line break follows it) and silently takes the rest of the file as
 // its value. Rejects that instead.
 absl::Status CheckQuotesClosed(const std::string& text,
+                               const DocumentScanner& scanner,
                                const PolicyReader& reader) {
-  std::istringstream in(text);
-  YAML::Parser parser(in);
-  MaybeQuotedScalarCollector collector;
-  while (parser.HandleNextDocument(collector)) {
-  }
-  for (const YAML::Mark& mark : collector.marks()) {
+  for (const YAML::Mark& mark : scanner.maybe_quoted()) {
     size_t open = SkipNodeProperties(text, static_cast<size_t>(mark.pos));
     if (open >= text.size() || (text[open] != '"' && text[open] != '\'')) {
       continue;  // a plain or block (| or >) scalar
@@ -640,21 +681,44 @@ absl::Status CheckQuotesClosed(const std::string& text,
   return absl::OkStatus();
 }
 
+// A policy is exactly one document. Rejects a second one.
+//
+// yaml-cpp 0.7 never consumes a ',' outside a flow collection (jbeder/
+// yaml-cpp#1040): it ends the document there and starts another at the
+// same ',', forever, allocating as it goes, so its LoadAll() never returns.
+// Only the first two documents are read, so that loop stops here, and it is
+// reported as what it is.
+absl::Status CheckSingleDocument(const std::string& text,
+                                 const DocumentScanner& scanner,
+                                 const PolicyReader& reader) {
+  if (scanner.documents().size() < 2) return absl::OkStatus();
+  const DocumentScanner::Document& second = scanner.documents()[1];
+  const size_t at = static_cast<size_t>(second.start.pos);
+  if (at < text.size() && text[at] == ',') {
+    return reader.ErrorAt(second.start, "",
+                          "invalid YAML: unexpected ',' outside a flow "
+                          "collection ([...] or {...})");
+  }
+  return reader.ErrorAt(second.root, "",
+                        "expected a single YAML document, found another");
+}
+
 // --- Parsing ----------------------------------------------------------------
 
-// Parses `text` into its documents. A policy is exactly one document; an
-// empty text yields a null document, reported as "expected a mapping".
+// Parses `text` as a single document. An empty text yields a null document,
+// reported as "expected a mapping".
 absl::StatusOr<YAML::Node> ParseSingleDocument(const std::string& text,
                                                const PolicyReader& reader) {
-  absl::Status status = CheckQuotesClosed(text, reader);
-  if (!status.ok()) return status;
-  std::vector<YAML::Node> documents = YAML::LoadAll(text);
-  if (documents.empty()) return YAML::Node();
-  if (documents.size() > 1) {
-    return reader.ErrorAt(documents[1].Mark(), "",
-                          "expected a single YAML document, found another");
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentScanner scanner;
+  for (int i = 0; i < 2 && parser.HandleNextDocument(scanner); ++i) {
   }
-  return documents[0];
+  absl::Status status = CheckQuotesClosed(text, scanner, reader);
+  if (!status.ok()) return status;
+  status = CheckSingleDocument(text, scanner, reader);
+  if (!status.ok()) return status;
+  return YAML::Load(text);
 }
 
 absl::Status ReadPolicy(absl::string_view text, absl::string_view filename,
