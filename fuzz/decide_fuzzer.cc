@@ -1,7 +1,8 @@
 // Fuzz target: the decision path fed with parsed payloads.
 //
-// Each input is parsed as a webhook body; an accepted message is then
-// remediated four times (rounds) by an Engine with a fixed policy, whose
+// Each input is parsed as a webhook body; an accepted message, plus a copy
+// of its first alert without an alertname (as a library user may build by
+// hand), is then remediated four times (rounds) by an Engine with a fixed policy, whose
 // allowlist matches the seed corpus's alertnames, through a Remediator with
 // the recording executor and the in-memory audit sink. Between rounds a fake
 // clock moves by a step drawn from the input (backwards too, and to exact
@@ -385,6 +386,18 @@ class Scenario {
   std::unique_ptr<Model> model_;
 };
 
+// Returns `alert` without its alertname label: what a library user may
+// build by hand (the parser never yields one).
+Alert WithoutAlertname(const Alert& alert) {
+  std::vector<LabelSet::Entry> labels;
+  for (const LabelSet::Entry& entry : alert.labels.entries()) {
+    if (entry.first != "alertname") labels.push_back(entry);
+  }
+  Alert copy = alert;
+  copy.labels = LabelSet(std::move(labels));
+  return copy;
+}
+
 // Dry-run is a faithful preview: live and dry-run decide alike.
 void CheckDryRunMatchesLive(const std::vector<Reason>& live,
                             const std::vector<Reason>& dry) {
@@ -405,6 +418,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view body = fuzz::AsView(data, size);
   absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(body);
   if (!message.ok()) return 0;  // the payload target covers rejections
+  if (!message->alerts.empty()) {
+    message->alerts.push_back(fuzz::WithoutAlertname(message->alerts.front()));
+  }
   const std::vector<fuzz::Round> rounds = fuzz::RoundsFor(body);
   fuzz::Scenario live(/*enabled=*/true);
   fuzz::Scenario dry(/*enabled=*/false);

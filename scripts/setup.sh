@@ -12,6 +12,7 @@ PACKAGES=(
   libmicrohttpd-dev prometheus-cpp-dev
   prometheus-alertmanager
   openssl curl wrk
+  clang libclang-rt-14-dev  # libFuzzer and sanitizers: the fuzz tree (fuzz/)
 )
 
 missing=()
