@@ -409,24 +409,25 @@ void CheckDryRunMatchesLive(const std::vector<Reason>& live,
   }
 }
 
+void FuzzOneInput(absl::string_view body) {
+  absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(body);
+  if (!message.ok()) return;  // the payload target covers rejections
+  if (!message->alerts.empty()) {
+    message->alerts.push_back(WithoutAlertname(message->alerts.front()));
+  }
+  const std::vector<Round> rounds = RoundsFor(body);
+  Scenario live(/*enabled=*/true);
+  Scenario dry(/*enabled=*/false);
+  for (const Round& round : rounds) {
+    CheckDryRunMatchesLive(live.Run(*message, round), dry.Run(*message, round));
+  }
+}
+
 }  // namespace
 }  // namespace fuzz
 }  // namespace autoheal
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace autoheal;  // NOLINT: a fuzz entry point
-  const absl::string_view body = fuzz::AsView(data, size);
-  absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(body);
-  if (!message.ok()) return 0;  // the payload target covers rejections
-  if (!message->alerts.empty()) {
-    message->alerts.push_back(fuzz::WithoutAlertname(message->alerts.front()));
-  }
-  const std::vector<fuzz::Round> rounds = fuzz::RoundsFor(body);
-  fuzz::Scenario live(/*enabled=*/true);
-  fuzz::Scenario dry(/*enabled=*/false);
-  for (const fuzz::Round& round : rounds) {
-    fuzz::CheckDryRunMatchesLive(live.Run(*message, round),
-                                 dry.Run(*message, round));
-  }
+  autoheal::fuzz::FuzzOneInput(autoheal::fuzz::AsView(data, size));
   return 0;
 }

@@ -143,21 +143,14 @@ void CheckAlertsPost(const http::HttpRequest& request,
              "one decision per alert");
 }
 
-}  // namespace
-}  // namespace fuzz
-}  // namespace autoheal
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace autoheal;  // NOLINT: a fuzz entry point
-  const http::HttpRequest request =
-      fuzz::ParseRequest(fuzz::AsView(data, size));
-
+void FuzzOneInput(absl::string_view input) {
+  const http::HttpRequest request = ParseRequest(input);
   testing::FakeClock clock;
   InMemoryCooldownStore store;
   testing::RecordingExecutor executor;
   testing::MemoryAuditSink audit;
   receiver::ReceiverConfig config;
-  config.bearer_token = std::string(fuzz::kToken);
+  config.bearer_token = std::string(kToken);
   receiver::ReceiverDeps deps;
   deps.clock = &clock;
   deps.store = &store;
@@ -172,10 +165,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(receiver.ok(), "the receiver starts with the default policy");
 
   const http::HttpResponse response = (*receiver)->Handle(request);
-  fuzz::CheckResponseShape(response);
-  if (fuzz::IsAlertsPost(request)) fuzz::CheckAlertsPost(request, response);
+  CheckResponseShape(response);
+  if (IsAlertsPost(request)) CheckAlertsPost(request, response);
   FUZZ_CHECK(executor.requests().empty() ||
-                 (fuzz::IsAlertsPost(request) && response.status == 200),
+                 (IsAlertsPost(request) && response.status == 200),
              "actions run only for a 200 answer to a POST of alerts");
+}
+
+}  // namespace
+}  // namespace fuzz
+}  // namespace autoheal
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  autoheal::fuzz::FuzzOneInput(autoheal::fuzz::AsView(data, size));
   return 0;
 }

@@ -131,19 +131,21 @@ void CheckJsonString(absl::string_view bytes) {
   }
 }
 
+void FuzzOneInput(absl::string_view body) {
+  absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(body);
+  if (message.ok()) {
+    CheckAccepted(body, *message);
+  } else {
+    CheckError(message.status());
+  }
+  CheckJsonString(body);
+}
+
 }  // namespace
 }  // namespace fuzz
 }  // namespace autoheal
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace autoheal;  // NOLINT: a fuzz entry point
-  const absl::string_view body = fuzz::AsView(data, size);
-  absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(body);
-  if (message.ok()) {
-    fuzz::CheckAccepted(body, *message);
-  } else {
-    fuzz::CheckError(message.status());
-  }
-  fuzz::CheckJsonString(body);
+  autoheal::fuzz::FuzzOneInput(autoheal::fuzz::AsView(data, size));
   return 0;
 }

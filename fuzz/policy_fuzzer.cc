@@ -112,18 +112,20 @@ void CheckAccepted(const EngineOptions& options) {
   }
 }
 
+void FuzzOneInput(absl::string_view text) {
+  absl::StatusOr<EngineOptions> options = ParsePolicy(text, kFilename);
+  if (options.ok()) {
+    CheckAccepted(*options);
+  } else {
+    CheckError(options.status());
+  }
+}
+
 }  // namespace
 }  // namespace fuzz
 }  // namespace autoheal
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace autoheal;  // NOLINT: a fuzz entry point
-  absl::StatusOr<EngineOptions> options =
-      ParsePolicy(fuzz::AsView(data, size), fuzz::kFilename);
-  if (options.ok()) {
-    fuzz::CheckAccepted(*options);
-  } else {
-    fuzz::CheckError(options.status());
-  }
+  autoheal::fuzz::FuzzOneInput(autoheal::fuzz::AsView(data, size));
   return 0;
 }

@@ -793,6 +793,21 @@ TEST(LabelPatternsTest, BadPatternIsRejectedAtItsLine) {
                                    "expected a valid pattern"));
 }
 
+// The minimized input of fuzz/regressions/policy/label-pattern-count-
+// overflow.yml: libstdc++ overflowed a signed integer reading the count.
+TEST(LabelPatternsTest, HugeRepetitionCountIsRejectedAtItsLine) {
+  EXPECT_THAT(
+      ParsePolicy("actions:\n"
+                  " s:\n"
+                  "  label_patterns:\n"
+                  "   n: ']{26666666666666666666'\n",
+                  "policy.yml"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               "policy.yml:4:7: actions.s.label_patterns.n: expected a valid "
+               "pattern (ECMAScript, at most 1024 bytes, counts and "
+               "back-references at most 1000), got \"]{26666666666666666666\""));
+}
+
 TEST(LabelPatternsTest, TemplateWithoutAPatternIsRejected) {
   auto options = ParsePolicy(
       "actions:\n"

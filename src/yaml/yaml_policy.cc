@@ -433,7 +433,9 @@ class PolicyReader {
       if (!status.ok()) return status;
       absl::Status compiled = CompileLabelPattern(pattern).status();
       if (!compiled.ok()) {
-        return ValueError(child, child_path, "expected a valid pattern");
+        return ValueError(child, child_path,
+                          "expected a valid pattern (ECMAScript, at most 1024 "
+                          "bytes, counts and back-references at most 1000)");
       }
       (*out)[child.key] = std::move(pattern);
     }
