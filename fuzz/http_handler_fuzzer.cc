@@ -9,7 +9,8 @@
 //
 //   {"version":"4", ...}
 // The first line is the method and the target; then header lines up to an
-// empty line; the rest is the body. A fresh receiver answers each input.
+// empty line; the rest is the body. One receiver answers every input, with
+// the clock a day later each time, so no cooldown carries over (see World).
 //
 // Invariants, checked on every input:
 //   - no 5xx: nothing is down, so every request gets a 2xx or 4xx answer;
@@ -21,6 +22,7 @@
 //     alert; without the right token it is 401;
 //   - actions run only for a 200 answer to a POST of alerts.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -32,11 +34,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "autoheal/action_executor.h"
+#include "autoheal/audit_sink.h"
 #include "autoheal/cooldown_store.h"
 #include "autoheal/payload.h"
 #include "autoheal/testing/fake_clock.h"
-#include "autoheal/testing/memory_audit_sink.h"
-#include "autoheal/testing/recording_executor.h"
 #include "fuzz/fuzz_util.h"
 #include "http/http_server.h"
 #include "nlohmann/json.hpp"
@@ -143,33 +147,84 @@ void CheckAlertsPost(const http::HttpRequest& request,
              "one decision per alert");
 }
 
-void FuzzOneInput(absl::string_view input) {
-  const http::HttpRequest request = ParseRequest(input);
+// Counts submissions and completes each at once, keeping nothing: the
+// receiver lives across inputs, so the fakes must not grow.
+class CountingExecutor final : public ActionExecutor {
+ public:
+  absl::Status Submit(ActionRequest request, DoneCallback done) override {
+    submitted_.fetch_add(1, std::memory_order_relaxed);
+    if (done) done(request, ActionOutcome());
+    return absl::OkStatus();
+  }
+  int64_t submitted() const {
+    return submitted_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  std::atomic<int64_t> submitted_{0};
+};
+
+// Accepts every record and keeps none.
+class DiscardingAuditSink final : public AuditSink {
+ public:
+  absl::Status RecordDecision(const Alert& /*alert*/,
+                              const Decision& /*decision*/,
+                              absl::Time /*at*/) override {
+    return absl::OkStatus();
+  }
+  absl::Status RecordOutcome(const ActionRequest& /*request*/,
+                             const ActionOutcome& /*outcome*/,
+                             absl::Time /*at*/) override {
+    return absl::OkStatus();
+  }
+  absl::Status Flush() override { return absl::OkStatus(); }
+};
+
+// One receiver for the whole run: building one per input (policy, metrics
+// registry) would cost far more than handling the request. Each input moves
+// the clock a day on, past every cooldown of the default policy (120 s), so
+// it meets a receiver that remembers nothing that could change its answer,
+// and the store sweeps the expired keys.
+struct World {
+  World() {
+    receiver::ReceiverConfig config;
+    config.bearer_token = std::string(kToken);
+    receiver::ReceiverDeps deps;
+    deps.clock = &clock;
+    deps.store = &store;
+    deps.executor = &executor;
+    deps.audit = &audit;
+    deps.env = [](const char* name) -> std::optional<std::string> {
+      if (absl::string_view(name) == "AUTOHEAL_ENABLED") return "true";
+      return std::nullopt;
+    };
+    absl::StatusOr<std::unique_ptr<receiver::Receiver>> created =
+        receiver::Receiver::Create(config, deps);
+    FUZZ_CHECK(created.ok(), "the receiver starts with the default policy");
+    receiver = *std::move(created);
+  }
+
   testing::FakeClock clock;
   InMemoryCooldownStore store;
-  testing::RecordingExecutor executor;
-  testing::MemoryAuditSink audit;
-  receiver::ReceiverConfig config;
-  config.bearer_token = std::string(kToken);
-  receiver::ReceiverDeps deps;
-  deps.clock = &clock;
-  deps.store = &store;
-  deps.executor = &executor;
-  deps.audit = &audit;
-  deps.env = [](const char* name) -> std::optional<std::string> {
-    if (absl::string_view(name) == "AUTOHEAL_ENABLED") return "true";
-    return std::nullopt;
-  };
-  absl::StatusOr<std::unique_ptr<receiver::Receiver>> receiver =
-      receiver::Receiver::Create(config, deps);
-  FUZZ_CHECK(receiver.ok(), "the receiver starts with the default policy");
+  CountingExecutor executor;
+  DiscardingAuditSink audit;
+  std::unique_ptr<receiver::Receiver> receiver;
+};
 
-  const http::HttpResponse response = (*receiver)->Handle(request);
+void FuzzOneInput(absl::string_view input) {
+  static World* const world = new World();
+  world->clock.Advance(absl::Hours(24));
+  const http::HttpRequest request = ParseRequest(input);
+  const int64_t submitted_before = world->executor.submitted();
+
+  const http::HttpResponse response = world->receiver->Handle(request);
   CheckResponseShape(response);
   if (IsAlertsPost(request)) CheckAlertsPost(request, response);
-  FUZZ_CHECK(executor.requests().empty() ||
+  FUZZ_CHECK(world->executor.submitted() == submitted_before ||
                  (IsAlertsPost(request) && response.status == 200),
              "actions run only for a 200 answer to a POST of alerts");
+  FUZZ_CHECK(world->receiver->InFlight() == 0,
+             "nothing stays in flight once every action has ended");
 }
 
 }  // namespace
