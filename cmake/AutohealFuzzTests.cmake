@@ -36,8 +36,10 @@ foreach(name IN LISTS AUTOHEAL_FUZZERS)
                    "${_autoheal_fuzz_dir}/corpus/${name}"
                    "${_autoheal_fuzz_dir}/${name}.dict")
   math(EXPR _autoheal_fuzz_timeout "${AUTOHEAL_FUZZ_SECONDS} + 120")
+  # One fuzzer at a time: each keeps a core busy for the whole run, and the
+  # timing-sensitive tests running beside them should lose at most one.
   set_tests_properties(fuzz_${name} PROPERTIES
-    LABELS fuzz TIMEOUT ${_autoheal_fuzz_timeout})
+    LABELS fuzz TIMEOUT ${_autoheal_fuzz_timeout} RESOURCE_LOCK autoheal_fuzzer)
   add_test(NAME fuzz_${name}_regressions
            COMMAND bash "${_autoheal_fuzz_dir}/run_fuzzer.sh" replay
                    "${AUTOHEAL_FUZZER_${name}}"
