@@ -37,6 +37,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "autoheal/action_executor.h"
+#include "autoheal/alert.h"
 #include "autoheal/audit_sink.h"
 #include "autoheal/cooldown_store.h"
 #include "autoheal/payload.h"
@@ -142,9 +143,27 @@ void CheckAlertsPost(const http::HttpRequest& request,
              "200 exactly when the parser accepts the body, else 400");
   if (!message.ok()) return;
   Json body = Json::parse(response.body);
-  FUZZ_CHECK(body["decisions"].is_array() &&
-                 body["decisions"].size() == message->alerts.size(),
+  const Json& decisions = body["decisions"];
+  FUZZ_CHECK(decisions.is_array() &&
+                 decisions.size() == message->alerts.size(),
              "one decision per alert");
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    const Alert& alert = message->alerts[i];
+    const Json& d = decisions[i];
+    // The parser only accepts valid UTF-8, so the writer's escaping must
+    // give back every byte, NULs and control characters included.
+    FUZZ_CHECK(d["alertname"] == std::string(alert.alertname()) &&
+                   d["fingerprint"] == alert.fingerprint,
+               "a decision names its alert byte for byte");
+    FUZZ_CHECK(d["status"] == std::string(AlertStatusName(alert.status)),
+               "a decision carries its alert's own status");
+    const bool passed = d["verdict"] == "execute" || d["verdict"] == "dry_run";
+    FUZZ_CHECK(passed || d["verdict"] == "skip", "a known verdict");
+    FUZZ_CHECK(!passed || (alert.status == AlertStatus::kFiring &&
+                           alert.annotations.Find("autoheal") ==
+                               std::optional<absl::string_view>("true")),
+               "only a firing, exactly opted-in alert passes");
+  }
 }
 
 // Counts submissions and completes each at once, keeping nothing: the

@@ -109,6 +109,19 @@ void CheckAccepted(absl::string_view body, const WebhookMessage& message) {
     CheckAlert(message.alerts[i], alerts[i]);
   }
   FUZZ_CHECK(message.receiver == StringOr(dom, "receiver"), "receiver");
+  FUZZ_CHECK(message.external_url == StringOr(dom, "externalURL"),
+             "externalURL");
+  FUZZ_CHECK(message.group_key == StringOr(dom, "groupKey"), "groupKey");
+  const std::string status = StringOr(dom, "status");
+  FUZZ_CHECK(status.empty() || status == AlertStatusName(message.status),
+             "the group's status, as sent");
+  auto truncated = dom.find("truncatedAlerts");
+  FUZZ_CHECK(truncated == dom.end()
+                 ? message.truncated_alerts == 0
+                 : truncated->is_number_integer() &&
+                       truncated->get<int64_t>() == message.truncated_alerts &&
+                       message.truncated_alerts >= 0,
+             "truncatedAlerts is the non-negative integer sent");
   FUZZ_CHECK(LabelSetMatches(message.common_labels,
                              ObjectOr(dom, "commonLabels")),
              "commonLabels");
