@@ -17,6 +17,7 @@ PACKAGES=(
   # container images (policy-rc.d) do not start them.
   prometheus prometheus-blackbox-exporter
   openssl curl wrk
+  clang libclang-rt-14-dev  # libFuzzer and sanitizers: the fuzz tree (fuzz/)
 )
 
 missing=()

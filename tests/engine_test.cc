@@ -193,6 +193,21 @@ TEST_F(EngineTest, UnknownAlertnameIsNotAllowlisted) {
             "no action is configured for alertname \"DiskWillFillIn4Hours\"");
 }
 
+// The parser never yields such an alert, but a library user may build one.
+// Hashing its absent (null) alertname was undefined behaviour; found by
+// fuzz/decide_fuzzer.cc under UBSan.
+TEST_F(EngineTest, AlertWithoutAlertnameIsNotAllowlisted) {
+  auto engine = MakeEngine();
+  Alert alert;
+  alert.labels = LabelSet({{"instance", "db-01:5432"}});
+  alert.annotations = LabelSet({{"autoheal", "true"}});
+  ASSERT_EQ(alert.alertname().data(), nullptr);
+  Decision d = engine->Decide(alert);
+  EXPECT_EQ(d.reason, Reason::kNotAllowlisted);
+  EXPECT_EQ(d.action, nullptr);
+  EXPECT_EQ(d.Sentence(), "no action is configured for alertname \"\"");
+}
+
 TEST_F(EngineTest, AlertnameMatchIsExact) {
   auto engine = MakeEngine();
   for (const char* name : {"apidown", "ApiDown ", "ApiDow", "ApiDownX"}) {

@@ -184,6 +184,31 @@ TEST(LintRobustnessTest, RandomByteDamage) {
   }
 }
 
+// yaml-cpp 0.7 never consumes a stray ',' outside a flow collection
+// (jbeder/yaml-cpp#1040) and loaded documents forever: lint hung on it.
+TEST(LintRobustnessTest, AStrayCommaIsAParseErrorNotAHang) {
+  for (const ReaderCase& reader : Readers()) {
+    for (const std::string text : {",", ",\n,\n", "- x\n, y\n"}) {
+      std::vector<Finding> findings = reader.reader(text);
+      ASSERT_FALSE(findings.empty()) << reader.name << ": " << text;
+      EXPECT_TRUE(findings[0].parse_error) << reader.name;
+      EXPECT_THAT(findings[0].message, ::testing::HasSubstr("','"))
+          << reader.name << ": " << text;
+    }
+  }
+}
+
+TEST(LintRobustnessTest, ManyDocumentsAreAParseError) {
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "---\na: 1\n";
+  for (const ReaderCase& reader : Readers()) {
+    std::vector<Finding> findings = reader.reader(text);
+    ASSERT_FALSE(findings.empty()) << reader.name;
+    EXPECT_THAT(findings[0].message,
+                ::testing::HasSubstr("more than 64 YAML documents"));
+  }
+}
+
 TEST(LintRobustnessTest, DeepNestingIsAParseErrorNotACrash) {
   for (const ReaderCase& c : Readers()) {
     for (const std::string& text :
