@@ -12,6 +12,7 @@ PACKAGES=(
   libmicrohttpd-dev prometheus-cpp-dev
   prometheus-alertmanager
   openssl curl wrk
+  libhiredis-dev redis-server
 )
 
 missing=()

@@ -32,6 +32,14 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "on SIGTERM, how long to wait for running actions");
 ABSL_FLAG(absl::Duration, connection_timeout, absl::Seconds(10),
           "idle read/write timeout per connection");
+ABSL_FLAG(std::string, state_backend, "memory",
+          "cooldown state store: memory or redis");
+ABSL_FLAG(std::string, redis_address, "127.0.0.1:6379",
+          "--state_backend=redis: the server, host:port");
+ABSL_FLAG(std::string, redis_prefix, "autoheal",
+          "--state_backend=redis: the prefix of every key (one per deployment)");
+ABSL_FLAG(absl::Duration, redis_timeout, absl::Milliseconds(500),
+          "--state_backend=redis: connect and command timeout");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -57,6 +65,10 @@ int main(int argc, char** argv) {
   config.max_queued_actions = absl::GetFlag(FLAGS_max_queued_actions);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.connection_timeout = absl::GetFlag(FLAGS_connection_timeout);
+  config.state.backend = absl::GetFlag(FLAGS_state_backend);
+  config.state.redis_address = absl::GetFlag(FLAGS_redis_address);
+  config.state.redis_prefix = absl::GetFlag(FLAGS_redis_prefix);
+  config.state.redis_timeout = absl::GetFlag(FLAGS_redis_timeout);
 
   absl::Status resolved = autoheal::receiver::ResolveServiceConfig(
       autoheal::receiver::ProcessEnv(), !listen.empty(),

@@ -180,12 +180,17 @@ int RunService(const ServiceConfig& config) {
     Log(executor.status().message());
     return 1;
   }
-  InMemoryCooldownStore store;
+  absl::StatusOr<std::unique_ptr<CooldownStore>> store =
+      OpenStateStore(config.state);
+  if (!store.ok()) {
+    Log(store.status().message());
+    return 1;
+  }
   ReceiverConfig receiver_config;
   receiver_config.policy_path = config.policy_path;
   receiver_config.bearer_token = config.bearer_token;
   ReceiverDeps deps;
-  deps.store = &store;
+  deps.store = store->get();
   deps.executor = executor->get();
   deps.audit = audit->get();
   absl::StatusOr<std::unique_ptr<Receiver>> receiver =

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "receiver/policy_source.h"
+#include "state/open_state_store.h"
 
 namespace autoheal {
 namespace receiver {
@@ -44,6 +45,8 @@ struct ServiceConfig {
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Idle read/write timeout per connection. Default: 10 s.
   absl::Duration connection_timeout = absl::Seconds(10);
+  // The cooldown state store (--state_backend and its options).
+  StateOptions state;
 };
 
 // Fills the parts of `config` that may come from the environment or files:
