@@ -656,5 +656,13 @@ TEST_F(JsonAuditSinkTest, TwoProcessesAppendingToOneFileKeepEveryLineIntact) {
   ExpectAllRecordsIntact(path_, {"child", "parent"}, kRecords);
 }
 
+TEST(JsonAuditSinkLineTest, StateClearLineNamesTheKeyAndWhoCleared) {
+  std::string line = JsonLinesAuditSink::StateClearLine(
+      "ah1|live|3:k\"x", true, "cli", absl::FromUnixSeconds(1'800'000'000));
+  EXPECT_EQ(line,
+            "{\"time\":\"2027-01-15T08:00:00.000Z\",\"event\":\"state_clear\","
+            "\"key\":\"ah1|live|3:k\\\"x\",\"was_latched\":true,\"by\":\"cli\"}\n");
+}
+
 }  // namespace
 }  // namespace autoheal

@@ -393,6 +393,131 @@ TEST_F(ReceiverTest, MissingPolicyFileIsAStartupErrorNamingIt) {
               StatusIs(absl::StatusCode::kNotFound, "/nonexistent/policy.yml"));
 }
 
+constexpr char kFlappingPolicy[] = R"yaml(
+version: 1
+enabled: true
+cooldown: 10s
+flap_guard: {max_executions: 1, window: 1h}
+escalation:
+  argv: ["/usr/local/bin/page-oncall", "--team", "sre"]
+  timeout: 5s
+actions:
+  TcpEndpointDownFast:
+    name: restart-tcp-endpoint
+    argv: ["/bin/echo", "restart"]
+    key_labels: [instance]
+)yaml";
+
+TEST_F(ReceiverTest, AFixThatDoesNotFixEscalatesOncePagesAndCanBeCleared) {
+  StartWith(WriteTempPolicy(kFlappingPolicy));
+  ASSERT_EQ(PostPayload("01-single-firing-autoheal.json").status, 200);
+  clock_.Advance(absl::Seconds(10));
+  ClientResponse tripped = PostPayload("01-single-firing-autoheal.json");
+  ASSERT_EQ(tripped.status, 200) << tripped.body;
+  json d = json::parse(tripped.body)["decisions"][0];
+  EXPECT_EQ(d["verdict"], "skip");
+  EXPECT_EQ(d["reason"], "escalated");
+  EXPECT_EQ(d["escalation"], "new");
+  const std::string key = d["key"].get<std::string>();
+  // The action ran once, then the escalation command once.
+  std::vector<ActionRequest> runs = executor_.requests();
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].action.name, "restart-tcp-endpoint");
+  EXPECT_EQ(runs[1].action.name, "escalation");
+  EXPECT_EQ(runs[1].action.argv[0], "/usr/local/bin/page-oncall");
+  EXPECT_EQ(runs[1].key, key);
+
+  clock_.Advance(absl::Seconds(10));
+  ClientResponse latched = PostPayload("01-single-firing-autoheal.json");
+  EXPECT_EQ(json::parse(latched.body)["decisions"][0]["escalation"], "latched");
+  EXPECT_EQ(executor_.requests().size(), 2u) << "pages only once";
+  EXPECT_THAT(Send("GET", "/metrics").body,
+              HasSubstr("autoheal_escalations_total{action=\"restart-tcp-endpoint\"} 1"));
+  json status = json::parse(Send("GET", "/").body);
+  ASSERT_EQ(status["escalated"].size(), 1u);
+  EXPECT_EQ(status["escalated"][0]["key"], key);
+
+  const std::string clear_body = json({{"key", key}}).dump();
+  EXPECT_EQ(Send("POST", "/state/clear", clear_body,
+                 {{"Content-Type", "application/json"}}).status, 401);
+  EXPECT_EQ(Send("GET", "/state/clear").status, 405);
+  ClientResponse cleared = Send("POST", "/state/clear", clear_body);
+  ASSERT_EQ(cleared.status, 200) << cleared.body;
+  EXPECT_EQ(json::parse(cleared.body)["cleared"], true);
+  std::vector<testing::AuditEntry> entries = audit_.entries();
+  ASSERT_FALSE(entries.empty());
+  EXPECT_EQ(entries.back().type, testing::AuditEntry::Type::kStateClear);
+  EXPECT_EQ(entries.back().key, key);
+
+  ClientResponse after = PostPayload("01-single-firing-autoheal.json");
+  EXPECT_EQ(json::parse(after.body)["decisions"][0]["reason"], "execute");
+  EXPECT_EQ(executor_.requests().size(), 3u);
+  ClientResponse again = Send("POST", "/state/clear", clear_body);
+  EXPECT_EQ(json::parse(again.body)["cleared"], false);
+}
+
+TEST_F(ReceiverTest, StateClearRejectsBadBodiesAndAnUnreachableStore) {
+  for (const char* body : {"", "{", "[]", "{\"key\": 5}", "{\"key\": \"\"}",
+                           "{\"key\": \"k\", \"x\": 1}", "\"k\"",
+                           "{\"key\": \"\xff\xfe\"}"}) {
+    ClientResponse r = Send("POST", "/state/clear", body);
+    EXPECT_EQ(r.status, 400) << body;
+    EXPECT_TRUE(json::parse(r.body).contains("error")) << body;
+  }
+  EXPECT_EQ(Send("POST", "/state/clear", "{\"key\":\"k\"}",
+                 {{"Authorization", "Bearer s3cret-token"},
+                  {"Content-Type", "text/plain"}}).status, 415);
+  faulty_store_.set_down(true);
+  ClientResponse down = Send("POST", "/state/clear", "{\"key\":\"k\"}");
+  EXPECT_EQ(down.status, 503);
+  json status = json::parse(Send("GET", "/").body);
+  EXPECT_THAT(status["state"].get<std::string>(), HasSubstr("down"));
+}
+
+TEST_F(ReceiverTest, StateClearIsForbiddenWithoutAConfiguredToken) {
+  server_.reset();
+  ReceiverConfig config;  // no token
+  ReceiverDeps deps;
+  deps.clock = &clock_;
+  deps.store = &store_;
+  deps.executor = &executor_;
+  deps.audit = &audit_;
+  auto receiver = Receiver::Create(config, deps);
+  ASSERT_THAT(receiver, IsOk());
+  http::HttpRequest request;
+  request.method = "POST";
+  request.path = "/state/clear";
+  request.body = "{\"key\":\"k\"}";
+  EXPECT_EQ((*receiver)->Handle(request).status, 403);
+}
+
+TEST_F(ReceiverTest, BudgetStopsAreAnsweredWithTheBudget) {
+  StartWith(WriteTempPolicy(R"yaml(
+enabled: true
+budget: {max_executions: 1, window: 10m}
+actions:
+  UptimeProbeFailing: {name: restart-web, argv: [/bin/true], key_labels: [instance]}
+  TcpEndpointDownFast: {name: restart-tcp, argv: [/bin/true], key_labels: [instance]}
+  CrmMetricsScrapeStale: {name: restart-crm, argv: [/bin/true]}
+)yaml"));
+  ClientResponse r = PostPayload("04-mixed-group.json");
+  ASSERT_EQ(r.status, 200);
+  int executed = 0;
+  int exhausted = 0;
+  const json body = json::parse(r.body);
+  for (const json& d : body["decisions"]) {
+    if (d["reason"] == "execute") ++executed;
+    if (d["reason"] == "budget_exhausted") {
+      ++exhausted;
+      EXPECT_EQ(d["budget"], "global");
+      EXPECT_GT(d["seconds_left"].get<double>(), 0);
+    }
+  }
+  EXPECT_EQ(executed, 1) << r.body;
+  EXPECT_EQ(exhausted, 2) << r.body;
+  EXPECT_EQ(executor_.requests().size(), 1u);
+}
+
 }  // namespace
 }  // namespace receiver
 }  // namespace autoheal

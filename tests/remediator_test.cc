@@ -1,5 +1,6 @@
 #include "autoheal/remediator.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -54,7 +55,7 @@ class RemediatorTest : public ::testing::Test {
   RemediatorTest() : faulty_store_(&store_) {}
 
   std::unique_ptr<Engine> MakeEngine(bool enabled = true) {
-    EngineOptions options;
+    EngineOptions options = options_;
     options.enabled = enabled;
     options.actions.push_back(MakeAction("ApiDown", "restart-api"));
     EngineDeps deps;
@@ -80,6 +81,7 @@ class RemediatorTest : public ::testing::Test {
     return message;
   }
 
+  EngineOptions options_;
   testing::FakeClock clock_;
   InMemoryCooldownStore store_;
   testing::FaultyCooldownStore faulty_store_;
@@ -218,6 +220,58 @@ TEST_F(RemediatorTest, AKeyWhoseActionOutlivesItsCooldownIsInFlight) {
   EXPECT_EQ(remediator.Remediate(*engine, message).decisions[0].reason,
             Reason::kExecute);
   holding.FinishAll(OutcomeKind::kSuccess);
+}
+
+TEST_F(RemediatorTest, EscalationRunsOnceAndIsNotAnInFlightAction) {
+  options_.flap_guard = {1, absl::Hours(1)};
+  options_.escalation = EscalationCommand{{"/bin/page"}, absl::Seconds(5)};
+  auto engine = MakeEngine();
+  HoldingExecutor holding;
+  Remediator remediator = MakeRemediator(&holding);
+  WebhookMessage message = Message({FiringAlert("ApiDown")});
+  ASSERT_EQ(remediator.Remediate(*engine, message).decisions[0].reason,
+            Reason::kExecute);
+  holding.FinishAll(OutcomeKind::kSuccess);
+  clock_.Advance(absl::Seconds(120));
+  // The fix did not fix: the next firing trips the flap guard. The page is
+  // submitted but does not mark the key in flight.
+  Decision tripped = remediator.Remediate(*engine, message).decisions[0];
+  EXPECT_EQ(tripped.reason, Reason::kEscalated);
+  EXPECT_TRUE(tripped.newly_escalated);
+  EXPECT_EQ(remediator.InFlight(), 0u);
+  holding.FinishAll(OutcomeKind::kSuccess);
+  std::vector<AuditEntry> entries = audit_.entries();
+  int pages = 0;
+  for (const AuditEntry& e : entries) {
+    if (e.type == AuditEntry::Type::kOutcome && e.action == "escalation") ++pages;
+  }
+  EXPECT_EQ(pages, 1);
+  EXPECT_TRUE(std::any_of(entries.begin(), entries.end(), [](const AuditEntry& e) {
+    return e.type == AuditEntry::Type::kDecision && e.newly_escalated;
+  }));
+  EXPECT_EQ(remediator.Remediate(*engine, message).decisions[0].reason,
+            Reason::kEscalated);
+  holding.FinishAll(OutcomeKind::kSuccess);
+  pages = 0;
+  for (const AuditEntry& e : audit_.entries()) {
+    if (e.type == AuditEntry::Type::kOutcome && e.action == "escalation") ++pages;
+  }
+  EXPECT_EQ(pages, 1) << "a latched key pages only once";
+}
+
+TEST_F(RemediatorTest, DryRunEscalationIsAuditedButPagesNobody) {
+  options_.flap_guard = {1, absl::Hours(1)};
+  options_.escalation = EscalationCommand{{"/bin/page"}, absl::Seconds(5)};
+  auto engine = MakeEngine(/*enabled=*/false);
+  Remediator remediator = MakeRemediator(&recording_);
+  WebhookMessage message = Message({FiringAlert("ApiDown")});
+  ASSERT_EQ(remediator.Remediate(*engine, message).decisions[0].reason,
+            Reason::kDryRun);
+  clock_.Advance(absl::Seconds(120));
+  Decision tripped = remediator.Remediate(*engine, message).decisions[0];
+  EXPECT_EQ(tripped.reason, Reason::kEscalated);
+  EXPECT_TRUE(tripped.newly_escalated);
+  EXPECT_TRUE(recording_.requests().empty());
 }
 
 TEST_F(RemediatorTest, ConcurrentDuplicateDeliveriesRunExactlyOnce) {

@@ -288,6 +288,27 @@ TEST(ParsePolicyTest, DocsCompleteExampleLoads) {
               ElementsAre("/usr/local/libexec/autoheal/restart-tcp-endpoint",
                           "--reason", "autoheal"));
   EXPECT_EQ(tcp.cooldown, absl::Minutes(5));
+  EXPECT_EQ(tcp.budget.max_executions, 3);
+  EXPECT_EQ(tcp.budget.window, absl::Hours(1));
+  EXPECT_EQ(uptime.budget.max_executions, 0);
+  EXPECT_EQ(options->global_budget.max_executions, 10);
+  EXPECT_EQ(options->global_budget.window, absl::Minutes(10));
+  EXPECT_EQ(options->flap_guard.max_executions, 3);
+  EXPECT_EQ(options->flap_guard.window, absl::Hours(1));
+  ASSERT_TRUE(options->escalation.has_value());
+  EXPECT_THAT(options->escalation->argv,
+              ElementsAre("/usr/local/libexec/autoheal/page-oncall",
+                          "--severity", "high"));
+  EXPECT_EQ(options->escalation->timeout, absl::Seconds(20));
+}
+
+TEST(ParsePolicyTest, GuardrailsCanBeTurnedOffOrPartlySet) {
+  absl::StatusOr<EngineOptions> options = ParsePolicy(
+      "budget: {max_executions: 0}\nflap_guard: {window: 30m}\n", "p.yml");
+  ASSERT_THAT(options, IsOk());
+  EXPECT_FALSE(options->global_budget.enabled());
+  EXPECT_EQ(options->flap_guard.max_executions, 3);
+  EXPECT_EQ(options->flap_guard.window, absl::Minutes(30));
 }
 
 TEST(ParsePolicyTest, EveryDocsYamlBlockLoads) {
@@ -339,10 +360,10 @@ TEST_P(BadPolicyTest, IsRejectedWithThePositionPathAndExpectation) {
 const BadPolicy kBadFixtures[] = {
     {"bad-unknown-top-level-key.yml", nullptr,
      "policy.yml:3:1: unknown key \"cooldwn\" (expected one of: version, "
-     "enabled, cooldown, opt_in, actions)"},
+     "enabled, cooldown, opt_in, budget, flap_guard, escalation, actions)"},
     {"bad-unknown-action-key.yml", nullptr,
      "policy.yml:6:5: actions.TcpEndpointDownFast: unknown key \"timout\" "
-     "(expected one of: name, argv, timeout, cooldown, key_labels, label_patterns)"},
+     "(expected one of: name, argv, timeout, cooldown, key_labels, label_patterns, budget)"},
     {"bad-duration-word.yml", nullptr,
      "policy.yml:14:14: actions.TcpEndpointDownFast.timeout: expected a "
      "duration like 30s, got \"thirty\""},
@@ -487,6 +508,39 @@ const BadPolicy kBadInline[] = {
     {"key_labels_scalar", ACTION_WITH("    key_labels: instance\n"),
      "policy.yml:5:17: actions.X.key_labels: expected a list of label names, "
      "got \"instance\""},
+    // Budgets, the flap guard and the escalation command.
+    {"budget_not_mapping", "budget: 10\n",
+     "policy.yml:1:9: budget: expected a mapping with max_executions and "
+     "window, got \"10\""},
+    {"budget_negative", "budget: {max_executions: -1}\n",
+     "policy.yml:1:26: budget.max_executions: expected a whole number from 0 "
+     "to 10000, got \"-1\""},
+    {"budget_quoted_count", "budget: {max_executions: \"5\"}\n",
+     "policy.yml:1:26: budget.max_executions: expected a whole number from 0 "
+     "to 10000, got \"5\""},
+    {"budget_too_large", "budget: {max_executions: 10001}\n",
+     "policy.yml:1:26: budget.max_executions: expected a whole number from 0 "
+     "to 10000, got \"10001\""},
+    {"budget_fraction", "budget: {max_executions: 2.5}\n",
+     "policy.yml:1:26: budget.max_executions: expected a whole number from 0 "
+     "to 10000, got \"2.5\""},
+    {"budget_window_bare", "budget: {window: 600}\n",
+     "policy.yml:1:18: budget.window: expected a duration like 30s, got "
+     "\"600\""},
+    {"budget_typo", "budget: {max_execution: 5}\n",
+     "policy.yml:1:10: budget: unknown key \"max_execution\" (expected one "
+     "of: max_executions, window)"},
+    {"flap_guard_zero_window", "flap_guard: {window: 0s}\n",
+     "policy.yml:1:22: flap_guard.window: expected a positive duration like "
+     "30s, got \"0s\""},
+    {"action_budget_typo", ACTION_WITH("    budget: {limit: 2}\n"),
+     "policy.yml:5:14: actions.X.budget: unknown key \"limit\" (expected one "
+     "of: max_executions, window)"},
+    {"escalation_without_argv", "escalation: {timeout: 5s}\n",
+     "policy.yml:1:13: escalation: missing required key \"argv\""},
+    {"escalation_templated", "escalation: {argv: [/bin/page, \"{{labels.x}}\"]}\n",
+     "policy.yml: escalation: argv cannot use {{labels.*}} templates; the "
+     "alert comes as JSON on stdin"},
     // Mappings in general.
     {"duplicate_top_level_key", "enabled: false\ncooldown: 1m\nenabled: true\n",
      "policy.yml:3:1: duplicate key \"enabled\""},
@@ -497,7 +551,7 @@ const BadPolicy kBadInline[] = {
      "policy.yml:1:3: expected a plain key, got a list"},
     {"quoted_merge_key_is_not_a_merge", "\"<<\": {enabled: true}\n",
      "policy.yml:1:1: unknown key \"<<\" (expected one of: version, enabled, "
-     "cooldown, opt_in, actions)"},
+     "cooldown, opt_in, budget, flap_guard, escalation, actions)"},
     {"merge_of_scalar", "actions:\n  X:\n    <<: nope\n",
      "policy.yml:3:9: actions.X: expected a mapping or a list of mappings "
      "after <<, got \"nope\""},
@@ -506,18 +560,18 @@ const BadPolicy kBadInline[] = {
      "after <<, got a list holding \"nope\""},
     {"defaults_block_at_top_level_is_unknown", "defaults: &d {timout: 1s}\n",
      "policy.yml:1:1: unknown key \"defaults\" (expected one of: version, "
-     "enabled, cooldown, opt_in, actions)"},
+     "enabled, cooldown, opt_in, budget, flap_guard, escalation, actions)"},
     {"typo_in_flow_mapping",
      "actions:\n  X: &x {name: x, argv: [/bin/x], timout: 1s}\n",
      "policy.yml:2:35: actions.X: unknown key \"timout\" (expected one of: "
-     "name, argv, timeout, cooldown, key_labels, label_patterns)"},
+     "name, argv, timeout, cooldown, key_labels, label_patterns, budget)"},
     {"merged_typo_through_merge",
      "actions:\n"
      "  X: {name: x, argv: [/bin/x]}\n"
      "  Y:\n"
      "    <<: {name: y, argv: [/bin/y], cooldwn: 1m}\n",
      "policy.yml:4:35: actions.Y: unknown key \"cooldwn\" (expected one of: "
-     "name, argv, timeout, cooldown, key_labels, label_patterns)"},
+     "name, argv, timeout, cooldown, key_labels, label_patterns, budget)"},
     // Documents.
     {"empty_document", "",
      "policy.yml:1:1: expected a mapping at the top level"},

@@ -64,6 +64,12 @@ class AuditSink {
                                      absl::Time at) = 0;
 
   // Makes every record so far durable. Called at shutdown.
+  // Records that an operator cleared the escalation of `key` (`by` names
+  // how: "http" or "cli"), and whether the key was latched.
+  virtual absl::Status RecordStateClear(absl::string_view key, bool was_latched,
+                                        absl::string_view by,
+                                        absl::Time at) = 0;
+
   virtual absl::Status Flush() = 0;
 };
 

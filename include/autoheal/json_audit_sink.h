@@ -143,6 +143,11 @@ class JsonLinesAuditSink final : public AuditSink {
                              const ActionOutcome& outcome,
                              absl::Time at) override ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Appends one state_clear line and, on a syncing sink, syncs it.
+  absl::Status RecordStateClear(absl::string_view key, bool was_latched,
+                                absl::string_view by, absl::Time at) override
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   // Syncs every line written so far, on a syncing sink; otherwise does
   // nothing. Returns `kUnavailable` when the sync fails.
   absl::Status Flush() override ABSL_LOCKS_EXCLUDED(mu_);
@@ -155,6 +160,11 @@ class JsonLinesAuditSink final : public AuditSink {
   // Returns the exact line `RecordOutcome()` would write, ending in '\n'.
   static std::string OutcomeLine(const ActionRequest& request,
                                  const ActionOutcome& outcome, absl::Time at);
+
+  // Returns the exact line `RecordStateClear()` would write, ending in '\n':
+  // {"time","event":"state_clear","key","was_latched","by"}.
+  static std::string StateClearLine(absl::string_view key, bool was_latched,
+                                    absl::string_view by, absl::Time at);
 
   // Returns the path or name given at creation, as used in error messages.
   const std::string& name() const { return name_; }

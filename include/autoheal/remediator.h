@@ -7,7 +7,11 @@
 //     submitted, so no action ever runs without a record;
 //   - the key is marked in the `InFlightRegistry` from submission until the
 //     action ends, which the engine's in_flight gate reads;
-//   - the action's outcome is audited and reported to the observer.
+//   - the action's outcome is audited and reported to the observer;
+//   - when a decision newly escalates a key (the flap guard tripped) and the
+//     policy is enabled and has an `escalation` command, that command is
+//     submitted once, as an action named "escalation"; its outcome is
+//     audited like an action's. It does not mark the key in flight.
 // It never waits for an action.
 //
 // Thread safety: `Remediate()` may be called concurrently. The executor's
@@ -24,6 +28,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "autoheal/action_executor.h"
 #include "autoheal/alert.h"
 #include "autoheal/audit_sink.h"
@@ -70,6 +75,9 @@ struct RemediationResult {
   absl::Status submit_error;
 };
 
+// The action name under which escalation commands run and are audited.
+inline constexpr absl::string_view kEscalationActionName = "escalation";
+
 class Remediator {
  public:
   explicit Remediator(RemediatorDeps deps);
@@ -87,7 +95,12 @@ class Remediator {
   // Submits an execute decision's action, unless its audit failed.
   void Dispatch(const Alert& alert, const Decision& decision,
                 const absl::Status& audited, RemediationResult& result);
+  // Submits the policy's escalation command for a newly escalated key.
+  void Escalate(const EngineOptions& options, const Alert& alert,
+                const Decision& decision, RemediationResult& result);
   void Complete(const ActionRequest& request, const ActionOutcome& outcome);
+  void RecordOutcome(const ActionRequest& request,
+                     const ActionOutcome& outcome);
 
   ActionExecutor* const executor_;
   AuditSink* const audit_;

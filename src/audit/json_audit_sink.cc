@@ -219,6 +219,35 @@ absl::Status JsonLinesAuditSink::RecordOutcome(const ActionRequest& request,
   return absl::OkStatus();
 }
 
+std::string JsonLinesAuditSink::StateClearLine(absl::string_view key,
+                                               bool was_latched,
+                                               absl::string_view by,
+                                               absl::Time at) {
+  std::string line;
+  internal::JsonWriter j(&line);
+  j.BeginObject();
+  j.Key("time").String(internal::IsoTimeMillis(at));
+  j.Key("event").String("state_clear");
+  j.Key("key").String(key);
+  j.Key("was_latched").Bool(was_latched);
+  j.Key("by").String(by);
+  j.EndObject();
+  line.push_back('\n');
+  return line;
+}
+
+absl::Status JsonLinesAuditSink::RecordStateClear(absl::string_view key,
+                                                  bool was_latched,
+                                                  absl::string_view by,
+                                                  absl::Time at) {
+  uint64_t seq = 0;
+  absl::Status status =
+      Append(StateClearLine(key, was_latched, by, at), &seq);
+  if (!status.ok()) return status;
+  if (sync_) return SyncThrough(seq);
+  return absl::OkStatus();
+}
+
 absl::Status JsonLinesAuditSink::Flush() {
   if (!sync_) return absl::OkStatus();
   uint64_t seq;

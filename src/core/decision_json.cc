@@ -21,6 +21,12 @@ void WriteDecisionMembers(const Alert& alert, const Decision& d,
   } else {
     w.Null();
   }
+  if (d.reason == Reason::kEscalated) {
+    // "new" marks the one decision that latched the key.
+    w.Key("escalation").String(d.newly_escalated ? "new" : "latched");
+  } else if (d.reason == Reason::kBudgetExhausted) {
+    w.Key("budget").String(d.budget_scope);
+  }
 }
 
 }  // namespace internal

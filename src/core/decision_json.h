@@ -13,7 +13,9 @@ namespace autoheal {
 namespace internal {
 
 // Writes the members fingerprint, alertname, status, verdict, reason,
-// sentence, key, seconds_left and action into the object `w` has open.
+// sentence, key, seconds_left and action into the object `w` has open; for
+// an escalated decision also escalation ("new" or "latched"), for a budget
+// stop also budget ("global" or "action").
 void WriteDecisionMembers(const Alert& alert, const Decision& decision,
                           JsonWriter& w);
 

@@ -39,9 +39,37 @@ RemediationResult Remediator::Remediate(Engine& engine,
     if (observer_ != nullptr) observer_->OnDecision(message.alerts[i], decision);
     if (decision.verdict == Verdict::kExecute) {
       Dispatch(message.alerts[i], decision, audited, result);
+    } else if (decision.newly_escalated && audited.ok()) {
+      Escalate(engine.options(), message.alerts[i], decision, result);
     }
   }
   return result;
+}
+
+void Remediator::Escalate(const EngineOptions& options, const Alert& alert,
+                          const Decision& decision,
+                          RemediationResult& result) {
+  // Dry-run previews an escalation in its audit line but pages nobody.
+  if (!options.enabled || !options.escalation.has_value()) return;
+  Action command;
+  command.alertname = decision.action->alertname;
+  command.name = std::string(kEscalationActionName);
+  command.argv = options.escalation->argv;
+  command.timeout = options.escalation->timeout;
+  ActionRequest request{std::move(command), std::string(decision.key.view()),
+                        alert, clock_->Now()};
+  // Not marked in flight: the key's own action may still be running, and
+  // the escalation must not end that mark when it completes.
+  absl::Status submitted = executor_->Submit(
+      request, [this](const ActionRequest& r, const ActionOutcome& outcome) {
+        RecordOutcome(r, outcome);
+      });
+  if (submitted.ok()) return;
+  if (result.submit_error.ok()) result.submit_error = submitted;
+  ActionOutcome refused;
+  refused.kind = OutcomeKind::kSpawnError;
+  refused.error = absl::StrCat("not started: ", submitted.message());
+  RecordOutcome(request, refused);
 }
 
 void Remediator::Dispatch(const Alert& alert, const Decision& decision,
@@ -76,6 +104,11 @@ void Remediator::Dispatch(const Alert& alert, const Decision& decision,
 void Remediator::Complete(const ActionRequest& request,
                           const ActionOutcome& outcome) {
   in_flight_->End(request.key);
+  RecordOutcome(request, outcome);
+}
+
+void Remediator::RecordOutcome(const ActionRequest& request,
+                               const ActionOutcome& outcome) {
   // An outcome that cannot be audited is still counted; the audit sink has
   // already reported its own failure, and the action has run regardless.
   audit_->RecordOutcome(request, outcome, clock_->Now()).IgnoreError();

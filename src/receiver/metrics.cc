@@ -42,6 +42,16 @@ ReceiverMetrics::ReceiverMetrics()
                    .Name("autoheal_config_reloads_total")
                    .Help("Policy reloads, by result (success or failure).")
                    .Register(*registry_)),
+      escalations_(BuildCounter()
+                       .Name("autoheal_escalations_total")
+                       .Help("Keys latched by the flap guard (the fix did not "
+                             "fix), by action.")
+                       .Register(*registry_)),
+      state_clears_(BuildCounter()
+                        .Name("autoheal_state_clears_total")
+                        .Help("Operator clears of escalated keys, by whether "
+                              "the key was latched.")
+                        .Register(*registry_)),
       enabled_(BuildGauge()
                    .Name("autoheal_enabled")
                    .Help("1 when actions run, 0 in dry-run.")
@@ -59,6 +69,15 @@ ReceiverMetrics::ReceiverMetrics()
 
 void ReceiverMetrics::OnDecision(const Alert&, const Decision& decision) {
   DecisionCounter(decision.alertname, decision.reason).Increment();
+  if (decision.newly_escalated && decision.action != nullptr) {
+    // Action names come from the policy: a bounded label set.
+    escalations_.Add({{"action", decision.action->name}}).Increment();
+  }
+}
+
+void ReceiverMetrics::CountStateClear(bool was_latched) {
+  state_clears_.Add({{"latched", was_latched ? "true" : "false"}})
+      .Increment();
 }
 
 prometheus::Counter& ReceiverMetrics::DecisionCounter(

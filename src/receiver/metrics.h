@@ -43,6 +43,8 @@ class ReceiverMetrics final : public RemediationObserver {
   void CountHttpResponse(int code);
   // Counts a policy reload, `ok` or failed.
   void CountReload(bool ok);
+  // Counts an operator's POST /state/clear, by whether a latch was open.
+  void CountStateClear(bool was_latched);
   // Adopts a (re)loaded policy: the allowlisted alertnames and the switch.
   void SetPolicy(const EngineOptions& options) ABSL_LOCKS_EXCLUDED(mu_);
   // Returns the text exposition, with `inflight` as the in-flight gauge.
@@ -66,6 +68,8 @@ class ReceiverMetrics final : public RemediationObserver {
   prometheus::Family<prometheus::Histogram>& action_duration_;
   prometheus::Family<prometheus::Counter>& http_requests_;
   prometheus::Family<prometheus::Counter>& reloads_;
+  prometheus::Family<prometheus::Counter>& escalations_;
+  prometheus::Family<prometheus::Counter>& state_clears_;
   prometheus::Gauge& enabled_;
   prometheus::Gauge& inflight_;
 

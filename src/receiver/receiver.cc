@@ -136,6 +136,10 @@ HttpResponse Receiver::Route(const HttpRequest& request) {
     if (request.method != "POST") return MethodNotAllowed("POST");
     return PostAlerts(request);
   }
+  if (path == "/state/clear") {
+    if (request.method != "POST") return MethodNotAllowed("POST");
+    return PostStateClear(request);
+  }
   if (path == "/" || path == "/metrics" || path == "/healthz") {
     if (request.method != "GET") return MethodNotAllowed("GET");
     if (path == "/") return GetStatus();
@@ -177,8 +181,8 @@ HttpResponse Receiver::PostAlerts(const HttpRequest& request) {
   last_decision_unix_nanos_.store(absl::ToUnixNanos(deps_.clock->Now()),
                                   std::memory_order_relaxed);
   if (result.store_unavailable) {
-    return Error(503, "cooldown state store unavailable; nothing ran, "
-                      "deliver again later");
+    return Error(503, "state store unavailable; nothing ran, deliver again "
+                      "later");
   }
   if (!result.audit_error.ok()) return Error(503, result.audit_error.message());
   // A refused submission (executor queue full) is not a reason to make
@@ -186,6 +190,37 @@ HttpResponse Receiver::PostAlerts(const HttpRequest& request) {
   // is audited and counted as a spawn_error outcome instead.
   return Json(200, DecisionsJson(*message, result.decisions,
                                  policy->engine->options().enabled));
+}
+
+HttpResponse Receiver::PostStateClear(const HttpRequest& request) {
+  // Clearing an escalation re-arms remediation: never without a token.
+  if (config_.bearer_token.empty()) {
+    return Error(403, "POST /state/clear needs a bearer token: start the "
+                      "receiver with --bearer-token-file");
+  }
+  if (!Authorized(request)) {
+    HttpResponse response = Error(401, "missing or wrong bearer token");
+    response.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return response;
+  }
+  if (!IsJsonContentType(request)) {
+    return Error(415, "Content-Type must be application/json");
+  }
+  absl::StatusOr<std::string> key = ParseStateClearBody(request.body);
+  if (!key.ok()) return Error(400, key.status().message());
+  absl::StatusOr<bool> was_latched = deps_.store->ClearEscalation(*key);
+  if (!was_latched.ok()) {
+    return Error(503, absl::StrCat("state store unavailable; nothing was "
+                                   "cleared: ", was_latched.status().message()));
+  }
+  metrics_.CountStateClear(*was_latched);
+  absl::Status audited = deps_.audit->RecordStateClear(
+      *key, *was_latched, "http", deps_.clock->Now());
+  if (!audited.ok()) {
+    return Error(503, absl::StrCat("the key was cleared, but the audit record "
+                                   "failed: ", audited.message()));
+  }
+  return Json(200, StateClearJson(*key, *was_latched));
 }
 
 HttpResponse Receiver::GetStatus() {
@@ -198,6 +233,13 @@ HttpResponse Receiver::GetStatus() {
       config_.policy_path.empty() ? "embedded default" : config_.policy_path;
   info.inflight = in_flight_.size();
   info.now = deps_.clock->Now();
+  absl::StatusOr<std::vector<EscalatedKey>> escalated =
+      deps_.store->ListEscalated(info.now, kMaxEscalatedInStatus);
+  if (escalated.ok()) {
+    info.escalated = *std::move(escalated);
+  } else {
+    info.state = escalated.status();
+  }
   int64_t last = last_decision_unix_nanos_.load(std::memory_order_relaxed);
   if (last != 0) info.last_decision_at = absl::FromUnixNanos(last);
   return Json(200, StatusJson(info));

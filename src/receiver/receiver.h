@@ -7,6 +7,8 @@
 //   GET  /                status JSON
 //   GET  /metrics         Prometheus text exposition
 //   GET  /healthz         {"status":"ok"}
+//   POST /state/clear     {"key": K}: opens K's escalation latch; needs the
+//                         bearer token (403 when none is configured)
 //   other paths 404; other methods 405 with an Allow header.
 // Only POST routes need the bearer token (when one is configured); status,
 // health and metrics stay readable by probes and Prometheus.
@@ -58,6 +60,9 @@ struct ReceiverDeps {
   EnvLookup env;                     // default: ProcessEnv()
 };
 
+// GET / lists at most this many escalated keys.
+inline constexpr size_t kMaxEscalatedInStatus = 50;
+
 class Receiver {
  public:
   // Loads the policy (file or embedded default, then the environment) and
@@ -97,6 +102,7 @@ class Receiver {
 
   http::HttpResponse Route(const http::HttpRequest& request);
   http::HttpResponse PostAlerts(const http::HttpRequest& request);
+  http::HttpResponse PostStateClear(const http::HttpRequest& request);
   http::HttpResponse GetStatus();
   http::HttpResponse GetMetrics();
   bool Authorized(const http::HttpRequest& request) const;

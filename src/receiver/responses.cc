@@ -74,10 +74,48 @@ std::string StatusJson(const StatusInfo& info) {
       {"opt_in", {{"annotation", options.opt_in_annotation},
                   {"value", options.opt_in_value}}},
       {"inflight_actions", info.inflight},
-      {"last_decision_at", info.last_decision_at == absl::InfinitePast()
+          {"last_decision_at", info.last_decision_at == absl::InfinitePast()
                                ? json()
-                               : json(IsoTime(info.last_decision_at))}};
+                               : json(IsoTime(info.last_decision_at))},
+      {"budget", {{"max_executions", options.global_budget.max_executions},
+                  {"window_sec",
+                   absl::ToDoubleSeconds(options.global_budget.window)}}},
+      {"flap_guard",
+       {{"max_executions", options.flap_guard.max_executions},
+        {"window_sec", absl::ToDoubleSeconds(options.flap_guard.window)}}}};
+  if (info.state.ok()) {
+    json escalated = json::array();
+    for (const EscalatedKey& key : info.escalated) {
+      escalated.push_back(
+          {{"key", key.key}, {"quiet_until", IsoTime(key.quiet_until)}});
+    }
+    body["state"] = "ok";
+    body["escalated"] = std::move(escalated);
+  } else {
+    body["state"] = std::string(info.state.message());
+  }
   return Dump(body);
+}
+
+absl::StatusOr<std::string> ParseStateClearBody(absl::string_view body) {
+  json parsed = json::parse(body.begin(), body.end(), nullptr,
+                            /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    return absl::InvalidArgumentError("body is not valid JSON");
+  }
+  if (!parsed.is_object() || parsed.size() != 1 || !parsed.contains("key")) {
+    return absl::InvalidArgumentError(
+        "body must be an object with exactly one member, \"key\"");
+  }
+  const json& key = parsed["key"];
+  if (!key.is_string() || key.get_ref<const std::string&>().empty()) {
+    return absl::InvalidArgumentError("key must be a non-empty string");
+  }
+  return key.get<std::string>();
+}
+
+std::string StateClearJson(absl::string_view key, bool was_latched) {
+  return Dump({{"key", std::string(key)}, {"cleared", was_latched}});
 }
 
 }  // namespace receiver

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "autoheal/alert.h"
 #include "autoheal/decision.h"
+#include "autoheal/cooldown_store.h"
 #include "autoheal/options.h"
 
 namespace autoheal {
@@ -36,11 +37,21 @@ struct StatusInfo {
   size_t inflight = 0;
   absl::Time now;
   absl::Time last_decision_at = absl::InfinitePast();  // InfinitePast: none
+  // The latched keys (at most a page of them), or the store's error.
+  std::vector<EscalatedKey> escalated;
+  absl::Status state;
 };
 
 // Returns the GET / body, with the original service's fields (service,
 // status, enabled, actions, cooldown_sec, timestamp) first.
 std::string StatusJson(const StatusInfo& info);
+
+// Reads the POST /state/clear body, {"key": "<cooldown key>"}, and returns
+// the key. Errors name what is wrong.
+absl::StatusOr<std::string> ParseStateClearBody(absl::string_view body);
+
+// Returns the POST /state/clear answer: {"key": ..., "cleared": ...}.
+std::string StateClearJson(absl::string_view key, bool was_latched);
 
 // Formats `t` as ISO-8601 UTC with milliseconds, e.g. 2026-11-27T07:26:21.557Z.
 std::string IsoTime(absl::Time t);

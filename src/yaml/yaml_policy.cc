@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -39,14 +40,23 @@ constexpr int kMaxMergeDepth = 16;
 // A document may merge (<<) at most this many mappings in all.
 constexpr int kMaxMerges = 1000;
 
+// The largest max_executions of a budget or the flap guard (the engine keeps
+// one time per execution).
+constexpr int kMaxWindowLimit = 10000;
+
 // Scalars quoted in error messages are cut to this many bytes.
 constexpr size_t kMaxQuotedScalar = 64;
 
-const char* const kTopLevelKeys[] = {"version", "enabled", "cooldown", "opt_in",
-                                     "actions"};
+const char* const kTopLevelKeys[] = {"version",    "enabled",    "cooldown",
+                                     "opt_in",     "budget",     "flap_guard",
+                                     "escalation", "actions"};
+const char* const kWindowLimitKeys[] = {"max_executions", "window"};
+const char* const kEscalationKeys[] = {"argv", "timeout"};
 const char* const kOptInKeys[] = {"annotation", "value"};
-const char* const kActionKeys[] = {"name",     "argv",       "timeout",
-                                   "cooldown", "key_labels", "label_patterns"};
+const char* const kActionKeys[] = {"name",       "argv",
+                                   "timeout",    "cooldown",
+                                   "key_labels", "label_patterns",
+                                   "budget"};
 
 // yaml-cpp's tag for an untagged plain scalar, and the explicit `!!bool` tag.
 constexpr absl::string_view kPlainTag = "?";
@@ -252,6 +262,15 @@ class PolicyReader {
       return ReadDuration(entry, path, &options->default_cooldown);
     }
     if (entry.key == "opt_in") return ReadOptIn(entry, path, options);
+    if (entry.key == "budget") {
+      return ReadWindowLimit(entry, path, &options->global_budget.max_executions,
+                             &options->global_budget.window);
+    }
+    if (entry.key == "flap_guard") {
+      return ReadWindowLimit(entry, path, &options->flap_guard.max_executions,
+                             &options->flap_guard.window);
+    }
+    if (entry.key == "escalation") return ReadEscalation(entry, path, options);
     if (entry.key == "actions") return ReadActions(entry, path, options);
     return UnknownKey(entry, "", kTopLevelKeys);
   }
@@ -317,6 +336,79 @@ class PolicyReader {
       return ValueError(entry, path, "expected a positive duration like 30s");
     }
     *out = duration;
+    return absl::OkStatus();
+  }
+
+  // Reads a whole number from 0 to `max`, written plainly: 3, not "3" or 3.0.
+  absl::Status ReadCount(const Entry& entry, absl::string_view path, int max,
+                         int* out) const {
+    const std::string expected =
+        absl::StrCat("expected a whole number from 0 to ", max);
+    if (!entry.value.IsScalar() || entry.value.Tag() != kPlainTag) {
+      return ValueError(entry, path, expected);
+    }
+    const std::string& text = entry.value.Scalar();
+    int value = 0;
+    bool digits = !text.empty() && text.size() <= 9 &&
+                  std::all_of(text.begin(), text.end(), absl::ascii_isdigit);
+    if (!digits || !absl::SimpleAtoi(text, &value) || value > max) {
+      return ValueError(entry, path, expected);
+    }
+    *out = value;
+    return absl::OkStatus();
+  }
+
+  // Reads `{max_executions: N, window: D}`: a budget or the flap guard.
+  // Keys left out keep their defaults; max_executions 0 turns it off.
+  absl::Status ReadWindowLimit(const Entry& entry, absl::string_view path,
+                               int* max_executions, absl::Duration* window) {
+    if (!entry.value.IsMap()) {
+      return ValueError(entry, path,
+                        "expected a mapping with max_executions and window");
+    }
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry.value, path);
+    if (!entries.ok()) return entries.status();
+    for (const Entry& child : *entries) {
+      const std::string child_path = ChildPath(path, child.key);
+      absl::Status status;
+      if (child.key == "max_executions") {
+        status = ReadCount(child, child_path, kMaxWindowLimit, max_executions);
+      } else if (child.key == "window") {
+        status = ReadDuration(child, child_path, window);
+      } else {
+        status = UnknownKey(child, path, kWindowLimitKeys);
+      }
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+  // Reads `escalation: {argv: [...], timeout: D}`.
+  absl::Status ReadEscalation(const Entry& entry, absl::string_view path,
+                              EngineOptions* options) {
+    if (!entry.value.IsMap()) {
+      return ValueError(entry, path,
+                        "expected a mapping with argv and optionally timeout");
+    }
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry.value, path);
+    if (!entries.ok()) return entries.status();
+    EscalationCommand escalation;
+    for (const Entry& child : *entries) {
+      const std::string child_path = ChildPath(path, child.key);
+      absl::Status status;
+      if (child.key == "argv") {
+        status = ReadArgv(child, child_path, &escalation.argv);
+      } else if (child.key == "timeout") {
+        status = ReadDuration(child, child_path, &escalation.timeout);
+      } else {
+        status = UnknownKey(child, path, kEscalationKeys);
+      }
+      if (!status.ok()) return status;
+    }
+    if (escalation.argv.empty()) {
+      return ErrorAt(entry.value.Mark(), path, "missing required key \"argv\"");
+    }
+    options->escalation = std::move(escalation);
     return absl::OkStatus();
   }
 
@@ -406,6 +498,10 @@ class PolicyReader {
     }
     if (entry.key == "label_patterns") {
       return ReadLabelPatterns(entry, path, &action->label_patterns);
+    }
+    if (entry.key == "budget") {
+      return ReadWindowLimit(entry, path, &action->budget.max_executions,
+                             &action->budget.window);
     }
     return UnknownKey(entry, action_path, kActionKeys);
   }

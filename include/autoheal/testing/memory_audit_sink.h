@@ -21,7 +21,7 @@ namespace autoheal {
 namespace testing {
 
 struct AuditEntry {
-  enum class Type { kDecision, kOutcome };
+  enum class Type { kDecision, kOutcome, kStateClear };
   Type type = Type::kDecision;
   absl::Time at;
   std::string alertname;
@@ -32,6 +32,8 @@ struct AuditEntry {
   std::string action;                 // empty when none
   OutcomeKind outcome = OutcomeKind::kSuccess;  // kOutcome only
   int exit_code = 0;                            // kOutcome only
+  bool newly_escalated = false;  // kDecision only
+  bool was_latched = false;      // kStateClear only
 };
 
 class MemoryAuditSink final : public AuditSink {
@@ -50,6 +52,22 @@ class MemoryAuditSink final : public AuditSink {
     e.verdict = decision.verdict;
     e.reason = decision.reason;
     if (decision.action != nullptr) e.action = decision.action->name;
+    e.newly_escalated = decision.newly_escalated;
+    Append(std::move(e));
+    return absl::OkStatus();
+  }
+
+  absl::Status RecordStateClear(absl::string_view key, bool was_latched,
+                                absl::string_view /*by*/, absl::Time at) override
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    if (down_.load(std::memory_order_acquire)) {
+      return absl::UnavailableError("audit sink is down (injected fault)");
+    }
+    AuditEntry e;
+    e.type = AuditEntry::Type::kStateClear;
+    e.at = at;
+    e.key = std::string(key);
+    e.was_latched = was_latched;
     Append(std::move(e));
     return absl::OkStatus();
   }
