@@ -311,5 +311,40 @@ TEST_F(RedisReplicasTest, RedisDownAnswers503ThenBothRecoverUnrestarted) {
   }
 }
 
+// Runs the receiver with `args`, expecting a startup failure; returns its
+// stderr.
+std::string StartupError(const TempDir& dir, std::vector<std::string> args) {
+  SubprocessOptions options;
+  options.argv = {AUTOHEAL_WEBHOOK_BIN, "--listen", "127.0.0.1:0"};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.stderr_path = dir.Path("startup-error.log");
+  absl::StatusOr<std::unique_ptr<Subprocess>> process =
+      Subprocess::Start(std::move(options));
+  EXPECT_THAT(process, IsOk());
+  if (!process.ok()) return "";
+  absl::StatusOr<testutil::ProcessExit> exit = (*process)->Wait(kStartTimeout);
+  EXPECT_TRUE(exit.ok() && exit->Exited() && exit->ExitCode() == 1)
+      << (*process)->Describe();
+  return (*process)->ReadStderr();
+}
+
+TEST(RedisReceiverStartupTest, AnUnreachableRedisOrABadBackendIsNamed) {
+  TempDir dir;
+  absl::StatusOr<uint16_t> port = testutil::PickFreeLoopbackPort();
+  ASSERT_THAT(port, IsOk());
+  const std::string address = absl::StrCat("127.0.0.1:", *port);
+  EXPECT_THAT(StartupError(dir, {"--state_backend=redis",
+                                 "--redis_address=" + address}),
+              ::testing::HasSubstr("--state_backend=redis: redis " + address));
+  EXPECT_THAT(StartupError(dir, {"--state_backend=redis",
+                                 "--redis_address=nowhere"}),
+              ::testing::HasSubstr("redis address \"nowhere\""));
+  EXPECT_THAT(StartupError(dir, {"--state_backend=redis",
+                                 "--redis_prefix="}),
+              ::testing::HasSubstr("redis prefix"));
+  EXPECT_THAT(StartupError(dir, {"--state_backend=bogus"}),
+              ::testing::HasSubstr("--state_backend \"bogus\""));
+}
+
 }  // namespace
 }  // namespace autoheal
