@@ -5,6 +5,7 @@
 #include "autoheal/engine.h"
 #include "autoheal/json_audit_sink.h"
 #include "autoheal/process_executor.h"
+#include "autoheal/redis_cooldown_store.h"
 #include "autoheal/remediator.h"
 #include "autoheal/payload.h"
 #include "autoheal/testing/fake_clock.h"
@@ -39,6 +40,13 @@ actions:
   auto executor = autoheal::ProcessExecutor::Create({}, &clock);
   auto audit = autoheal::JsonLinesAuditSink::ForStdout();
   if (!executor.ok() || audit == nullptr) return 1;
+  // autoheal::redis links too (bad options: no connection is attempted).
+  autoheal::RedisOptions redis;
+  redis.prefix = "";
+  if (autoheal::RedisCooldownStore::Connect(redis).status().code() !=
+      absl::StatusCode::kInvalidArgument) {
+    return 1;
+  }
   auto decisions = (*engine)->DecideAll(*message);
   for (const auto& d : decisions) {
     std::cout << d.alertname << " " << d.reason << ": " << d.Sentence() << "\n";
