@@ -90,6 +90,7 @@ void BM_RedisAcquire_Acquired(benchmark::State& state) {
     absl::StatusOr<AcquireResult> result = store->Acquire(request);
     if (!result.ok() || !result->acquired()) ++failures;
   }
+  state.SetItemsProcessed(state.iterations());
   if (failures > 0) state.SkipWithError("an acquire failed");
 }
 BENCHMARK(BM_RedisAcquire_Acquired)
@@ -120,6 +121,7 @@ void BM_RedisAcquire_HotKey(benchmark::State& state) {
       ++failures;
     }
   }
+  state.SetItemsProcessed(state.iterations());
   if (failures > 0) state.SkipWithError("a held acquire failed");
 }
 BENCHMARK(BM_RedisAcquire_HotKey)

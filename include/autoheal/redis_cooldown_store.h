@@ -55,10 +55,11 @@
 // `max_backoff`), and while that timer runs calls fail at once instead of
 // waiting on the network. The store recovers by itself once Redis answers.
 //
-// Requirements: Redis 7.0 or newer, one primary (optionally with replicas
-// and Sentinel); Redis Cluster is not supported by this client. Scripts are
-// cached with SCRIPT LOAD and run by EVALSHA, falling back to EVAL after a
-// NOSCRIPT (a restarted or flushed server).
+// Server: one Redis primary at one address (tested with Redis 7.0); the
+// client neither follows Sentinel nor Redis Cluster redirections. Scripts
+// are cached with SCRIPT LOAD and run by EVALSHA, falling back to EVAL after
+// a NOSCRIPT (a restarted or flushed server). Replication is asynchronous:
+// see docs/operations.md for what a failover can lose.
 //
 // Thread safety: every method may be called concurrently. Calls share a
 // pool of `pool_size` connections (a hiredis context is used by one thread
@@ -129,8 +130,8 @@ class RedisCooldownStore final : public CooldownStore {
  public:
   // Validates `options`, connects once and loads the scripts. Returns
   // kInvalidArgument naming a bad option, kUnavailable naming the address
-  // when Redis cannot be reached or refuses the scripts (e.g. older than
-  // 7.0). The other connections of the pool open on demand.
+  // when Redis cannot be reached or refuses the scripts. The other
+  // connections of the pool open on demand.
   static absl::StatusOr<std::unique_ptr<RedisCooldownStore>> Connect(
       RedisOptions options);
 
