@@ -10,7 +10,7 @@ install(FILES "${PROJECT_BINARY_DIR}/include/autoheal/version.h"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/autoheal")
 
 install(TARGETS autoheal autoheal_yaml autoheal_process autoheal_audit
-                autoheal_redis
+                autoheal_sqlite autoheal_redis
         EXPORT autoheal-targets
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"

@@ -10,7 +10,12 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev
   libmicrohttpd-dev prometheus-cpp-dev
+  libsqlite3-dev
   prometheus-alertmanager
+  # promtool and prometheus, the blackbox exporter: the example stack's
+  # checks and the chaos run. Their packages install services; Debian's
+  # container images (policy-rc.d) do not start them.
+  prometheus prometheus-blackbox-exporter
   openssl curl wrk
   libhiredis-dev redis-server
 )

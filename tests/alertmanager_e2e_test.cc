@@ -241,12 +241,14 @@ class AlertmanagerE2eTest : public ::testing::Test {
     SubprocessOptions options;
     options.argv = {AUTOHEAL_WEBHOOK_BIN, "--listen=127.0.0.1:0",
                     "--policy=" + policy_path_, "--audit_log=" + audit_path_,
-                    "--bearer_token_file=" + token_path_};
+                    "--bearer_token_file=" + token_path_,
+                    "--state_path=" + dir_.Path("state.db")};
     // Whatever the CI environment holds must not change the receiver.
     options.env = {{"AUTOHEAL_ENABLED", std::move(enabled_env)},
                    {"AUTOHEAL_BEARER_TOKEN", std::nullopt},
                    {"AUTOHEAL_LISTEN", std::nullopt},
-                   {"AUTOHEAL_COOLDOWN_SEC", std::nullopt}};
+                   {"AUTOHEAL_COOLDOWN_SEC", std::nullopt},
+                   {"AUTOHEAL_STATE_PATH", std::nullopt}};
     options.stdout_path = dir_.Path("receiver.log");
     options.stderr_path = options.stdout_path;
     absl::StatusOr<std::unique_ptr<Subprocess>> started =

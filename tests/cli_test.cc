@@ -2,7 +2,9 @@
 #include <memory>
 #include <string>
 
+#include "absl/time/clock.h"
 #include "autoheal/engine.h"
+#include "autoheal/sqlite_cooldown_store.h"
 #include "autoheal/testing/fake_clock.h"
 #include "cli/explain.h"
 #include "engine_test_util.h"
@@ -106,6 +108,108 @@ TEST_F(CliTest, ValidateSaysOkOrGivesTheLineAndColumn) {
   EXPECT_EQ(Run({"validate", TestDataPath("policies/bad-argv-empty.yml")}, &out), 1);
   EXPECT_THAT(out, HasSubstr("bad-argv-empty.yml:5:11: actions.X.argv: expected"));
   EXPECT_EQ(Run({"frobnicate"}, &out), 2);
+}
+
+// The receiver's real state file: explain reads it without changing it,
+// and `state list` / `state clear` find and open an escalation.
+class CliStateTest : public CliTest {
+ protected:
+  // Returns the key explain gives payload 01 under the example policy,
+  // enabled (live key space).
+  std::string LiveKeyOfPayload01() {
+    std::string out;
+    EXPECT_EQ(Run({"explain", "--format", "json", "--enabled", "--policy",
+                   TestDataPath("../../examples/policy/autoheal.yml"),
+                   TestDataPath("payloads/01-single-firing-autoheal.json")},
+                  &out),
+              0);
+    return nlohmann::json::parse(out)["alerts"][0]["key"].get<std::string>();
+  }
+
+  std::unique_ptr<SqliteCooldownStore> OpenState() {
+    auto store = SqliteCooldownStore::Open(state_path_, SqliteOptions());
+    EXPECT_THAT(store, IsOk());
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+
+  // Executes `key` once, five minutes ago, then fires it again now with a
+  // flap limit of 1: the key latches, as the receiver would have done.
+  void Latch(const std::string& key) {
+    auto store = OpenState();
+    ASSERT_NE(store, nullptr);
+    AcquireRequest request;
+    request.key = key;
+    request.now = absl::Now() - absl::Minutes(5);
+    request.cooldown = absl::Minutes(1);
+    request.flap = {1, absl::Hours(1)};
+    ASSERT_TRUE(store->Acquire(request)->acquired());
+    request.now = absl::Now();
+    ASSERT_EQ(store->Acquire(request)->outcome, AcquireOutcome::kEscalated);
+  }
+
+  std::string state_path_ = dir_.Path("state.db");
+};
+
+TEST_F(CliStateTest, ExplainReadsRealCooldownsWithoutTakingThem) {
+  const std::string key = LiveKeyOfPayload01();
+  {
+    auto store = OpenState();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->TryAcquire(key, absl::Now(), absl::Minutes(5))->acquired());
+  }
+  const std::vector<std::string> explain = {
+      "explain", "--enabled", "--state", state_path_, "--policy",
+      TestDataPath("../../examples/policy/autoheal.yml"),
+      TestDataPath("payloads/01-single-firing-autoheal.json")};
+  std::string out;
+  ASSERT_EQ(Run(explain, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("skip (cooling_down)"));
+  EXPECT_THAT(out, HasSubstr("to act: cooling down, 30"));  // 300 s or 299 s
+
+  // A key that is free stays free: explain previews, it never acquires.
+  auto store = OpenState();
+  ASSERT_TRUE(store->TryAcquire("other", absl::Now(), absl::Minutes(5))->acquired());
+  store.reset();
+  const std::vector<std::string> fresh = {
+      "explain", "--enabled", "--state", state_path_,
+      TestDataPath("payloads/04-mixed-group.json")};
+  ASSERT_EQ(Run(fresh, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("execute (execute)"));
+  ASSERT_EQ(Run(fresh, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("execute (execute)"));
+}
+
+TEST_F(CliStateTest, StateListAndClearAnEscalation) {
+  const std::string key = LiveKeyOfPayload01();
+  Latch(key);
+  std::string out;
+  ASSERT_EQ(Run({"state", "list", "--state", state_path_}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr(key + "  escalated; opens by itself at"));
+
+  const std::string audit = dir_.Path("audit.jsonl");
+  ASSERT_EQ(Run({"state", "clear", key, "--state", state_path_, "--audit_log",
+                 audit},
+                &out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr(": escalation cleared"));
+  EXPECT_THAT(testutil::ReadFileOrDie(audit),
+              HasSubstr("\"event\":\"state_clear\""));
+  ASSERT_EQ(Run({"state", "list", "--state", state_path_}, &out), 0);
+  EXPECT_EQ(out, "no escalated keys\n");
+  ASSERT_EQ(Run({"state", "clear", key, "--state", state_path_}, &out), 0);
+  EXPECT_THAT(out, HasSubstr("was not escalated"));
+}
+
+TEST_F(CliStateTest, StateErrorsNameTheFileOrTheUsage) {
+  std::string out;
+  EXPECT_EQ(Run({"state", "list", "--state", dir_.Path("missing/state.db")},
+                &out),
+            3);
+  EXPECT_THAT(out, HasSubstr(dir_.Path("missing")));
+  EXPECT_EQ(Run({"state", "clear"}, &out), 2);
+  EXPECT_THAT(out, HasSubstr("usage: autoheal state"));
+  EXPECT_EQ(Run({"state", "frob", "--state", state_path_}, &out), 2);
 }
 
 }  // namespace

@@ -42,9 +42,12 @@ class WebhookBinaryTest : public ::testing::Test {
              std::vector<std::pair<std::string, std::optional<std::string>>>
                  env = {}) {
     SubprocessOptions options;
-    options.argv = {AUTOHEAL_WEBHOOK_BIN, "--listen", "127.0.0.1:0"};
+    // Never the shared /var/lib/autoheal; a later --state_path in `args` wins.
+    options.argv = {AUTOHEAL_WEBHOOK_BIN, "--listen", "127.0.0.1:0",
+                    "--state_path", state_path_};
     options.argv.insert(options.argv.end(), args.begin(), args.end());
     env.emplace_back("AUTOHEAL_ENABLED", std::nullopt);
+    env.emplace_back("AUTOHEAL_STATE_PATH", std::nullopt);
     env.emplace_back("AUTOHEAL_COOLDOWN_SEC", std::nullopt);
     env.emplace_back("AUTOHEAL_BEARER_TOKEN", std::nullopt);
     env.emplace_back("AUTOHEAL_LISTEN", std::nullopt);
@@ -68,8 +71,10 @@ class WebhookBinaryTest : public ::testing::Test {
                                                  std::optional<std::string>>>
                                env = {}) {
     SubprocessOptions options;
-    options.argv = {AUTOHEAL_WEBHOOK_BIN, "--listen", "127.0.0.1:0"};
+    options.argv = {AUTOHEAL_WEBHOOK_BIN, "--listen", "127.0.0.1:0",
+                    "--state_path", state_path_};
     options.argv.insert(options.argv.end(), args.begin(), args.end());
+    env.emplace_back("AUTOHEAL_STATE_PATH", std::nullopt);
     options.env = std::move(env);
     options.stderr_path = dir_.Path("startup-error.log");
     auto process = Subprocess::Start(std::move(options));
@@ -107,6 +112,7 @@ class WebhookBinaryTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::string state_path_ = dir_.Path("state.db");
   std::unique_ptr<Subprocess> receiver_;
   int port_ = 0;
 };
@@ -247,6 +253,93 @@ TEST_F(WebhookBinaryTest, ServesHttpsWithASelfSignedCertificate) {
   auto plain = HttpRequestOnce(static_cast<uint16_t>(port_), "GET", "/healthz",
                                {}, {}, absl::Seconds(3));
   EXPECT_FALSE(plain.ok() && plain->status == 200);
+}
+
+// An enabled policy whose action appends a line to `marker`, with a cooldown
+// far longer than the test.
+std::string CountingPolicy(const std::string& marker) {
+  return absl::StrCat(
+      "enabled: true\n"
+      "cooldown: 1h\n"
+      "actions:\n"
+      "  TcpEndpointDownFast:\n"
+      "    name: count-restart\n"
+      "    argv: [/bin/sh, -c, 'echo ran >> ", marker, "']\n"
+      "    timeout: 30s\n");
+}
+
+TEST_F(WebhookBinaryTest, ACooldownTakenBeforeARestartHoldsAfterIt) {
+  const std::string marker = dir_.Path("runs");
+  const std::string policy = WritePolicy(CountingPolicy(marker));
+  const std::string audit = dir_.Path("audit.log");
+  Start({"--policy", policy, "--audit-log", audit});
+  EXPECT_THAT(receiver_->ReadStderr(),
+              HasSubstr(absl::StrCat("; state sqlite ", state_path_)));
+  ClientResponse first = Post("01-single-firing-autoheal.json");
+  ASSERT_EQ(first.status, 200) << first.body;
+  ASSERT_EQ(json::parse(first.body)["decisions"][0]["reason"], "execute");
+  ASSERT_THAT(testutil::WaitForFileLine(audit, "\"outcome\":\"success\"",
+                                        absl::Seconds(20), {receiver_.get()}),
+              IsOk());
+  auto stopped = receiver_->Stop();
+  ASSERT_TRUE(stopped.ok() && stopped->Succeeded()) << receiver_->Describe();
+
+  Start({"--policy", policy, "--audit-log", audit});
+  ClientResponse again = Post("01-single-firing-autoheal.json");
+  ASSERT_EQ(again.status, 200) << again.body;
+  json decision = json::parse(again.body)["decisions"][0];
+  EXPECT_EQ(decision["reason"], "cooling_down") << again.body;
+  stopped = receiver_->Stop();
+  ASSERT_TRUE(stopped.ok() && stopped->Succeeded()) << receiver_->Describe();
+  // Stopping waits for running actions: had the second delivery run one,
+  // its line would be here.
+  EXPECT_EQ(ReadFileIfExists(marker).value_or(""), "ran\n");
+}
+
+// The control for the test above: the same restart with the state in
+// memory forgets the cooldown, so the action runs twice.
+TEST_F(WebhookBinaryTest, MemoryStateIsForgottenOnRestart) {
+  const std::string marker = dir_.Path("runs");
+  const std::string policy = WritePolicy(CountingPolicy(marker));
+  for (int run = 0; run < 2; ++run) {
+    Start({"--policy", policy, "--state_backend", "memory"});
+    EXPECT_THAT(receiver_->ReadStderr(), HasSubstr("; state memory"));
+    ClientResponse r = Post("01-single-firing-autoheal.json");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(json::parse(r.body)["decisions"][0]["reason"], "execute");
+    auto stopped = receiver_->Stop();
+    ASSERT_TRUE(stopped.ok() && stopped->Succeeded()) << receiver_->Describe();
+  }
+  EXPECT_EQ(ReadFileIfExists(marker).value_or(""), "ran\nran\n");
+  EXPECT_FALSE(ReadFileIfExists(state_path_).has_value());
+}
+
+TEST_F(WebhookBinaryTest, BadStateIsAStartupErrorNamingTheFile) {
+  const std::string missing = dir_.Path("no-such-dir/state.db");
+  EXPECT_THAT(StartupError({"--state_path", missing}),
+              HasSubstr(absl::StrCat("state database ", missing, ": directory ",
+                                     dir_.Path("no-such-dir"),
+                                     " does not exist")));
+  const std::string garbage = dir_.Path("garbage.db");
+  ASSERT_THAT(WriteFileAtomically(garbage, std::string(4096, '#')), IsOk());
+  EXPECT_THAT(StartupError({"--state-path", garbage}),
+              HasSubstr(absl::StrCat("state database ", garbage,
+                                     ": set journal_mode=WAL: the file is not "
+                                     "an SQLite database")));
+  EXPECT_THAT(StartupError({"--state_backend", "etcd"}),
+              HasSubstr("state backend \"etcd\": expected one of memory, sqlite"));
+  // From the environment when no flag names it.
+  SubprocessOptions options;
+  options.argv = {AUTOHEAL_WEBHOOK_BIN, "--listen", "127.0.0.1:0"};
+  options.env = {{"AUTOHEAL_STATE_PATH", missing}};
+  options.stderr_path = dir_.Path("env-error.log");
+  auto process = Subprocess::Start(std::move(options));
+  ASSERT_THAT(process, IsOk());
+  auto exit = (*process)->Wait(kStartTimeout);
+  ASSERT_TRUE(exit.ok() && exit->Exited() && exit->ExitCode() == 1)
+      << (*process)->Describe();
+  EXPECT_THAT((*process)->ReadStderr(),
+              HasSubstr(absl::StrCat("state database ", missing)));
 }
 
 }  // namespace

@@ -3,6 +3,10 @@
 //
 //   autoheal explain [--policy FILE] [--enabled] [--format text|json] PAYLOAD|-
 //   autoheal validate POLICY
+//   autoheal state list|clear KEY [--state FILE] [--audit_log FILE]
+//   autoheal lint [--policy FILE] [--compose F]... [--alertmanager F]...
+//                 [--rules F]... [--allow-host H]... [--strict]
+//                 [--format text|json|github]
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -13,15 +17,27 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "autoheal/clock.h"
 #include "autoheal/engine.h"
+#include "autoheal/json_audit_sink.h"
 #include "autoheal/payload.h"
 #include "autoheal/yaml_policy.h"
 #include "cli/explain.h"
+#include "cli/lint_command.h"
+#include "cli/state_command.h"
+#include "state/open_state_store.h"
+#include "lint/file_reader.h"
 
 ABSL_FLAG(std::string, policy, "",
           "YAML policy file (default: the receiver's embedded default policy)");
 ABSL_FLAG(bool, enabled, false, "decide as if AUTOHEAL_ENABLED were on");
 ABSL_FLAG(std::string, format, "text", "output format: text or json");
+ABSL_FLAG(std::string, state, "",
+          "the receiver's SQLite state file: explain reads real cooldowns, "
+          "budgets and escalations from it (without changing it); state "
+          "commands default to /var/lib/autoheal/state.db");
+ABSL_FLAG(std::string, audit_log, "",
+          "state clear: also append a state_clear line to this audit log");
 
 namespace {
 
@@ -45,6 +61,19 @@ absl::StatusOr<autoheal::EngineOptions> LoadPolicy() {
                                  "<embedded default policy>");
   }
   return autoheal::LoadPolicyFile(path);
+}
+
+// Opens the state store the flags name; `fallback_path` when --state is
+// not given (empty: no store).
+absl::StatusOr<std::unique_ptr<autoheal::CooldownStore>> OpenState(
+    const std::string& fallback_path) {
+  autoheal::StateOptions state;
+  state.sqlite_path = absl::GetFlag(FLAGS_state);
+  if (state.sqlite_path.empty()) state.sqlite_path = fallback_path;
+  if (state.sqlite_path.empty()) {
+    return std::unique_ptr<autoheal::CooldownStore>();
+  }
+  return autoheal::OpenStateStore(state);
 }
 
 int Explain(const std::vector<char*>& args) {
@@ -72,7 +101,16 @@ int Explain(const std::vector<char*>& args) {
               << "\n";
     return kUsageError;
   }
-  auto engine = autoheal::Engine::Create(*options);
+  absl::StatusOr<std::unique_ptr<autoheal::CooldownStore>> store =
+      OpenState("");
+  if (!store.ok()) {
+    std::cerr << "autoheal: " << store.status().message() << "\n";
+    return kUsageError;
+  }
+  autoheal::EngineDeps deps;
+  deps.store = store->get();  // null: a fresh in-memory store
+  deps.preview = true;        // never change the receiver's state
+  auto engine = autoheal::Engine::Create(*options, deps);
   if (!engine.ok()) {
     std::cerr << "autoheal: " << engine.status().message() << "\n";
     return kUsageError;
@@ -101,18 +139,67 @@ int Validate(const std::vector<char*>& args) {
   return 0;
 }
 
+int State(const std::vector<char*>& args) {
+  const std::string sub = args.size() > 2 ? args[2] : "";
+  const bool list = sub == "list" && args.size() == 3;
+  const bool clear = sub == "clear" && args.size() == 4;
+  if (!list && !clear) {
+    std::cerr << "usage: autoheal state list [--state FILE]\n"
+                 "       autoheal state clear KEY [--state FILE] "
+                 "[--audit_log FILE]\n";
+    return kUsageError;
+  }
+  absl::StatusOr<std::unique_ptr<autoheal::CooldownStore>> store =
+      OpenState(autoheal::kDefaultSqlitePath);
+  if (!store.ok()) {
+    std::cerr << "autoheal: " << store.status().message() << "\n";
+    return autoheal::cli::kStateUnavailable;
+  }
+  const absl::Time now = autoheal::RealClock()->Now();
+  if (list) {
+    return autoheal::cli::ListEscalations(**store, now, std::cout, std::cerr);
+  }
+  std::unique_ptr<autoheal::AuditSink> audit;
+  if (const std::string path = absl::GetFlag(FLAGS_audit_log); !path.empty()) {
+    absl::StatusOr<std::unique_ptr<autoheal::JsonLinesAuditSink>> sink =
+        autoheal::JsonLinesAuditSink::OpenFile(path);
+    if (!sink.ok()) {
+      std::cerr << "autoheal: " << sink.status().message() << "\n";
+      return kUsageError;
+    }
+    audit = *std::move(sink);
+  }
+  return autoheal::cli::ClearEscalation(**store, args[3], audit.get(), now,
+                                        std::cout, std::cerr);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // lint parses its own arguments: its file flags repeat.
+  if (argc > 1 && std::string(argv[1]) == "lint") {
+    autoheal::lint::DiskFileReader files;
+    return autoheal::cli::RunLintCommand(
+        std::vector<std::string>(argv + 2, argv + argc), files, std::cout,
+        std::cerr);
+  }
   absl::SetProgramUsageMessage(
-      "autoheal explain|validate ...: explain why alerts would or would not "
-      "be remediated, or check a policy file");
+      "autoheal explain|validate|lint ...: explain why alerts would or would "
+      "not be remediated, check a policy file, or check monitoring "
+      "configuration against it");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const std::string command = args.size() > 1 ? args[1] : "";
   if (command == "explain") return Explain(args);
   if (command == "validate") return Validate(args);
+  if (command == "state") return State(args);
   std::cerr << "usage: autoheal explain [--policy FILE] [--enabled] "
                "[--format text|json] PAYLOAD|-\n"
-               "       autoheal validate POLICY\n";
+               "       autoheal validate POLICY\n"
+               "       autoheal state list|clear KEY [--state FILE] "
+               "[--audit_log FILE]\n"
+               "       autoheal lint [--policy FILE] [--compose F]... "
+               "[--alertmanager F]... [--rules F]...\n"
+               "                     [--allow-host H]... [--strict] "
+               "[--format text|json|github]\n";
   return kUsageError;
 }

@@ -2,7 +2,10 @@
 // flags into a ServiceConfig; the logic lives in src/receiver/.
 //
 //   autoheal-webhook [--listen 127.0.0.1:9009] [--policy FILE]
-//                    [--audit-log FILE] [--bearer-token-file FILE] ...
+//                    [--audit-log FILE] [--bearer-token-file FILE]
+//                    [--state-backend sqlite|memory|redis] [--state-path FILE]
+//                    [--redis-address HOST:PORT] [--redis-prefix P]
+//                    ...
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -32,14 +35,22 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "on SIGTERM, how long to wait for running actions");
 ABSL_FLAG(absl::Duration, connection_timeout, absl::Seconds(10),
           "idle read/write timeout per connection");
-ABSL_FLAG(std::string, state_backend, "memory",
-          "cooldown state store: memory or redis");
+ABSL_FLAG(std::string, state_backend, "sqlite",
+          "where cooldowns, budgets and escalations live: sqlite (durable, "
+          "one host), memory (forgotten on exit), redis (shared by replicas)");
+ABSL_FLAG(std::string, state_path, "",
+          "SQLite state database (default /var/lib/autoheal/state.db, or "
+          "$AUTOHEAL_STATE_PATH); its directory must exist, except the "
+          "default's, which is created");
 ABSL_FLAG(std::string, redis_address, "127.0.0.1:6379",
-          "--state_backend=redis: the server, host:port");
+          "--state-backend=redis: the server, host:port");
 ABSL_FLAG(std::string, redis_prefix, "autoheal",
-          "--state_backend=redis: the prefix of every key (one per deployment)");
+          "--state-backend=redis: the prefix of every key (one per deployment)");
 ABSL_FLAG(absl::Duration, redis_timeout, absl::Milliseconds(500),
-          "--state_backend=redis: connect and command timeout");
+          "--state-backend=redis: connect and command timeout");
+ABSL_FLAG(absl::Duration, request_timeout, absl::Seconds(30),
+          "the longest a client may take to send one whole request, from "
+          "its connection's accept or previous response");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -66,13 +77,16 @@ int main(int argc, char** argv) {
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.connection_timeout = absl::GetFlag(FLAGS_connection_timeout);
   config.state.backend = absl::GetFlag(FLAGS_state_backend);
+  std::string state_path = absl::GetFlag(FLAGS_state_path);
+  if (!state_path.empty()) config.state.sqlite_path = state_path;
   config.state.redis_address = absl::GetFlag(FLAGS_redis_address);
   config.state.redis_prefix = absl::GetFlag(FLAGS_redis_prefix);
   config.state.redis_timeout = absl::GetFlag(FLAGS_redis_timeout);
+  config.request_timeout = absl::GetFlag(FLAGS_request_timeout);
 
   absl::Status resolved = autoheal::receiver::ResolveServiceConfig(
       autoheal::receiver::ProcessEnv(), !listen.empty(),
-      absl::GetFlag(FLAGS_bearer_token_file), config);
+      absl::GetFlag(FLAGS_bearer_token_file), !state_path.empty(), config);
   if (!resolved.ok()) {
     std::fprintf(stderr, "autoheal-webhook: %s\n",
                  std::string(resolved.message()).c_str());

@@ -44,7 +44,11 @@ std::string WhatWouldHaveToChange(const Decision& d,
                           "; fix the alert's label or the action's "
                           "label_patterns");
     case Reason::kEscalated:
-      return "an operator must clear the escalation";
+      return absl::StrCat(
+          "the fix did not fix it: clear the escalation with `autoheal state "
+          "clear ",
+          d.key.view(), "` or POST /state/clear, or let it stay quiet for ",
+          absl::FormatDuration(d.flap_window));
     case Reason::kInFlight:
       return "wait for the running action to end";
     case Reason::kCoolingDown:
@@ -53,7 +57,10 @@ std::string WhatWouldHaveToChange(const Decision& d,
           absl::ToInt64Seconds(absl::Ceil(d.time_left, absl::Seconds(1))),
           " s left");
     case Reason::kBudgetExhausted:
-      return "wait for the execution budget to refill";
+      return absl::StrCat(
+          "the ", d.budget_scope, " budget is spent: a slot frees in ",
+          absl::ToInt64Seconds(absl::Ceil(d.time_left, absl::Seconds(1))),
+          " s, or raise its max_executions");
     case Reason::kStoreUnavailable:
       return absl::StrCat("make the state store reachable: ",
                           d.store_error.message());

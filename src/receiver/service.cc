@@ -54,6 +54,7 @@ absl::StatusOr<http::HttpServerOptions> ServerOptions(const ServiceConfig& c) {
   if (!status.ok()) return status;
   options.max_body_bytes = c.max_body_bytes;
   options.connection_timeout = c.connection_timeout;
+  options.request_timeout = c.request_timeout;
   options.error_logger = [](absl::string_view m) { Log(m); };
   if (c.tls_cert_path.empty() != c.tls_key_path.empty()) {
     return absl::InvalidArgumentError(
@@ -68,6 +69,27 @@ absl::StatusOr<http::HttpServerOptions> ServerOptions(const ServiceConfig& c) {
     options.tls_key_pem = *std::move(key);
   }
   return options;
+}
+
+// Opens the configured state store. The default SQLite file's directory is
+// created when missing (that level only), as a package would; any other
+// path's directory must exist.
+absl::StatusOr<std::unique_ptr<CooldownStore>> OpenState(
+    const StateOptions& state) {
+  if (state.backend == "sqlite" && state.sqlite_path == kDefaultSqlitePath) {
+    absl::StatusOr<bool> created =
+        CreateDirectoryIfMissing(kDefaultStateDirectory, 0750);
+    if (!created.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "state database ", state.sqlite_path, ": ", created.status().message(),
+          "; run as a user who may create it, or give --state-path"));
+    }
+    if (*created) {
+      Log(absl::StrCat("created ", kDefaultStateDirectory,
+                       " (mode 0750) for the state database"));
+    }
+  }
+  return OpenStateStore(state);
 }
 
 // Blocks the signals the service handles, in this thread and every thread
@@ -131,10 +153,20 @@ absl::Status ParseListenAddress(const std::string& listen, std::string* host,
 
 absl::Status ResolveServiceConfig(const EnvLookup& env, bool listen_from_flag,
                                   const std::string& token_file,
+                                  bool state_path_from_flag,
                                   ServiceConfig& config) {
   if (!listen_from_flag) {
     if (std::optional<std::string> listen = env("AUTOHEAL_LISTEN")) {
       config.listen = *listen;
+    }
+  }
+  if (!state_path_from_flag) {
+    if (std::optional<std::string> path = env("AUTOHEAL_STATE_PATH")) {
+      if (path->empty()) {
+        return absl::InvalidArgumentError(
+            "AUTOHEAL_STATE_PATH: expected a file path, got an empty value");
+      }
+      config.state.sqlite_path = *path;
     }
   }
   if (!token_file.empty()) {
@@ -180,8 +212,7 @@ int RunService(const ServiceConfig& config) {
     Log(executor.status().message());
     return 1;
   }
-  absl::StatusOr<std::unique_ptr<CooldownStore>> store =
-      OpenStateStore(config.state);
+  absl::StatusOr<std::unique_ptr<CooldownStore>> store = OpenState(config.state);
   if (!store.ok()) {
     Log(store.status().message());
     return 1;
@@ -213,7 +244,8 @@ int RunService(const ServiceConfig& config) {
                    "; ", r->enabled() ? "ENABLED: actions run" : "dry-run",
                    "; policy ",
                    config.policy_path.empty() ? "embedded default" : config.policy_path,
-                   " (sha256 ", r->policy_digest(), ")"));
+                   " (sha256 ", r->policy_digest(), "); state ",
+                   DescribeStateStore(config.state)));
 
   WaitForSignals(signals, *r);
 

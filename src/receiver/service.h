@@ -45,16 +45,25 @@ struct ServiceConfig {
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Idle read/write timeout per connection. Default: 10 s.
   absl::Duration connection_timeout = absl::Seconds(10);
-  // The cooldown state store (--state_backend and its options).
+  // Where cooldowns, budgets and escalations live. Default: SQLite at
+  // /var/lib/autoheal/state.db (env AUTOHEAL_STATE_PATH), whose directory
+  // is created (mode 0750) when missing; any other path's directory must
+  // exist.
   StateOptions state;
+  // The longest a client may take to send one whole request, counted from
+  // its connection's accept or previous response (slowloris bound; see
+  // http::HttpServerOptions::request_timeout). Default: 30 s.
+  absl::Duration request_timeout = absl::Seconds(30);
 };
 
 // Fills the parts of `config` that may come from the environment or files:
 // AUTOHEAL_LISTEN when `listen_from_flag` is false, AUTOHEAL_BEARER_TOKEN
-// when no token was given, and the token file's content (trailing newline
-// stripped) when `token_file` is set. Errors name the variable or file.
+// when no token was given, the token file's content (trailing newline
+// stripped) when `token_file` is set, and AUTOHEAL_STATE_PATH when
+// `state_path_from_flag` is false. Errors name the variable or file.
 absl::Status ResolveServiceConfig(const EnvLookup& env, bool listen_from_flag,
                                   const std::string& token_file,
+                                  bool state_path_from_flag,
                                   ServiceConfig& config);
 
 // Splits "host:port" into its parts. Errors name the value.

@@ -1,11 +1,20 @@
-// Opens the receiver's cooldown state store from its flags: in memory (one
-// process, forgotten on restart), SQLite (durable, one host) or Redis
-// (shared by several replicas). See docs/operations.md for when to use each.
+// Opens the state store a binary was configured with: the receiver at
+// startup, the CLI for `autoheal state ...`. One table of backends, so that
+// adding one is one entry.
 //
-// Thread safety: a plain function; the store it returns is thread-safe.
+//   StateOptions options;  // sqlite at /var/lib/autoheal/state.db
+//   options.sqlite_path = "/tmp/state.db";
+//   absl::StatusOr<std::unique_ptr<CooldownStore>> store =
+//       OpenStateStore(options);
+//   if (!store.ok()) return Fail(store.status());  // names backend and file
+//
+// Thread safety: the functions are thread-compatible; the stores they
+// return are thread-safe (see "autoheal/cooldown_store.h").
 
-#ifndef AUTOHEAL_SRC_STATE_OPEN_STATE_STORE_H_
-#define AUTOHEAL_SRC_STATE_OPEN_STATE_STORE_H_
+#ifndef AUTOHEAL_STATE_OPEN_STATE_STORE_H_
+#define AUTOHEAL_STATE_OPEN_STATE_STORE_H_
+
+#include <sys/types.h>
 
 #include <memory>
 #include <string>
@@ -16,28 +25,47 @@
 
 namespace autoheal {
 
-struct StateOptions {
-  // "memory", "sqlite" or "redis". Default: memory (the SQLite branch
-  // makes "sqlite" the default).
-  std::string backend = "memory";
-  // The SQLite database file (backend "sqlite").
-  std::string sqlite_path;
+// Where the receiver keeps its state unless told otherwise, and that
+// file's directory, which the receiver creates when it is missing.
+inline constexpr char kDefaultStateDirectory[] = "/var/lib/autoheal";
+inline constexpr char kDefaultSqlitePath[] = "/var/lib/autoheal/state.db";
 
-  // --- backend "redis" ---
+struct StateOptions {
+  // Which store: "memory" (one process, forgotten on exit), "sqlite"
+  // (durable, one host), "redis" (shared by replicas). Default: "sqlite".
+  std::string backend = "sqlite";
+  // The SQLite database file; its directory must exist. Default:
+  // /var/lib/autoheal/state.db.
+  std::string sqlite_path = kDefaultSqlitePath;
+
+  // --- backend "redis" (see "autoheal/redis_cooldown_store.h") ---
   // The server, host:port. Default: 127.0.0.1:6379.
   std::string redis_address = "127.0.0.1:6379";
-  // Starts every Redis key. Default: autoheal.
+  // Starts every Redis key; one per deployment. Default: autoheal.
   std::string redis_prefix = "autoheal";
   // Connect and command timeout. Default: 500 ms.
   absl::Duration redis_timeout = absl::Milliseconds(500);
 };
 
-// Returns the store `options` describe. Errors: kInvalidArgument for an
-// unknown backend or a bad option (naming it), kUnavailable when Redis
-// cannot be reached (naming the address).
+// Opens the store `options.backend` names. Errors: kInvalidArgument for an
+// unknown backend (the message lists the choices); otherwise the backend's
+// own open errors, which name the file (see
+// "autoheal/sqlite_cooldown_store.h") or the Redis address
+// ("autoheal/redis_cooldown_store.h").
 absl::StatusOr<std::unique_ptr<CooldownStore>> OpenStateStore(
     const StateOptions& options);
 
+// Returns a one-line description of where the state lives, for startup
+// logs: "memory (not persisted)", "sqlite /var/lib/autoheal/state.db",
+// "redis 127.0.0.1:6379 prefix autoheal".
+std::string DescribeStateStore(const StateOptions& options);
+
+// Creates directory `dir` with `mode` when it does not exist; only that
+// last level, never its parents. Returns whether it created it. Errors
+// (kFailedPrecondition) name the directory and the cause.
+absl::StatusOr<bool> CreateDirectoryIfMissing(const std::string& dir,
+                                              mode_t mode);
+
 }  // namespace autoheal
 
-#endif  // AUTOHEAL_SRC_STATE_OPEN_STATE_STORE_H_
+#endif  // AUTOHEAL_STATE_OPEN_STATE_STORE_H_

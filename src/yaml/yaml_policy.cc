@@ -1,11 +1,10 @@
 #include "autoheal/yaml_policy.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <exception>
-#include <sstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,8 +20,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
-#include "yaml-cpp/eventhandler.h"
 #include "yaml-cpp/yaml.h"
+#include "yaml/yaml_text.h"
 
 namespace autoheal {
 namespace {
@@ -619,121 +618,11 @@ class PolicyReader {
 
 // --- Checks on the raw text ------------------------------------------------
 
-// Returns the 0-based position of byte `offset` of `text`, as yaml-cpp counts.
-YAML::Mark MarkAt(absl::string_view text, size_t offset) {
-  YAML::Mark mark;
-  mark.pos = static_cast<int>(offset);
-  for (size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') {
-      ++mark.line;
-      mark.column = 0;
-    } else {
-      ++mark.column;
-    }
-  }
-  return mark;
-}
-
-// Rejects UTF-16 and UTF-32 text (any NUL byte gives them away). yaml-cpp
-// would read them, but its positions would no longer be byte offsets into
-// `text`, which `CheckQuotesClosed` relies on; no policy needs them.
-absl::Status CheckEncoding(absl::string_view text, const PolicyReader& reader) {
-  size_t nul = text.find('\0');
-  bool utf16_bom =
-      absl::StartsWith(text, "\xFE\xFF") || absl::StartsWith(text, "\xFF\xFE");
-  if (nul == absl::string_view::npos && !utf16_bom) return absl::OkStatus();
-  return reader.ErrorAt(MarkAt(text, utf16_bom ? 0 : nul), "",
-                        "invalid YAML: a policy must be UTF-8 text without "
-                        "NUL bytes");
-}
-
-// Records where every scalar that may be quoted starts: yaml-cpp tags an
-// untagged plain scalar "?", a quoted or block one "!", and any scalar with an
-// explicit tag by that tag.
-class MaybeQuotedScalarCollector : public YAML::EventHandler {
- public:
-  const std::vector<YAML::Mark>& marks() const { return marks_; }
-
-  void OnScalar(const YAML::Mark& mark, const std::string& tag,
-                YAML::anchor_t /*anchor*/,
-                const std::string& /*value*/) override {
-    if (tag != kPlainTag) marks_.push_back(mark);
-  }
-  void OnDocumentStart(const YAML::Mark& /*mark*/) override {}
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {}
-  void OnAlias(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {
-  }
-  void OnSequenceStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/,
-                       YAML::anchor_t /*anchor*/,
-                       YAML::EmitterStyle::value /*style*/) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/,
-                  YAML::anchor_t /*anchor*/,
-                  YAML::EmitterStyle::value /*style*/) override {}
-  void OnMapEnd() override {}
-
- private:
-  std::vector<YAML::Mark> marks_;
-};
-
-bool IsYamlSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-// Skips the anchor (&a) and tag (!t) properties that open a node, with the
-// blanks and comments after them, and returns where the content starts.
-size_t SkipNodeProperties(absl::string_view text, size_t i) {
-  while (i < text.size() && (text[i] == '&' || text[i] == '!')) {
-    while (i < text.size() && !IsYamlSpace(text[i])) ++i;
-    while (i < text.size() && (IsYamlSpace(text[i]) || text[i] == '#')) {
-      if (text[i] == '#') {
-        i = std::min(text.find('\n', i), text.size());
-      } else {
-        ++i;
-      }
-    }
-  }
-  return i;
-}
-
-// Returns whether the quoted scalar whose quote is at `open` is closed.
-bool HasClosingQuote(absl::string_view text, size_t open) {
-  const char quote = text[open];
-  for (size_t i = open + 1; i < text.size(); ++i) {
-    if (quote == '"' && text[i] == '\\') {
-      ++i;  // an escape: the next character is content
-    } else if (text[i] == quote) {
-      bool doubled =
-          quote == '\'' && i + 1 < text.size() && text[i + 1] == quote;
-      if (!doubled) return true;
-      ++i;  // '' is a quote inside a single-quoted scalar
-    }
-  }
-  return false;
-}
-
-// yaml-cpp 0.7 accepts a quoted scalar left open at the end of the text
-// (when a line break follows it) and silently takes the rest of the file as
-// its value. Rejects that instead.
-absl::Status CheckQuotesClosed(const std::string& text,
-                               const PolicyReader& reader) {
-  std::istringstream in(text);
-  YAML::Parser parser(in);
-  MaybeQuotedScalarCollector collector;
-  while (parser.HandleNextDocument(collector)) {
-  }
-  for (const YAML::Mark& mark : collector.marks()) {
-    size_t open = SkipNodeProperties(text, static_cast<size_t>(mark.pos));
-    if (open >= text.size() || (text[open] != '"' && text[open] != '\'')) {
-      continue;  // a plain or block (| or >) scalar
-    }
-    if (!HasClosingQuote(text, open)) {
-      return reader.ErrorAt(MarkAt(text, open), "",
-                            "invalid YAML: unterminated quoted string");
-    }
-  }
-  return absl::OkStatus();
+// Returns `problem` as the reader's error, or OK when there is none.
+absl::Status ProblemError(const std::optional<internal::YamlTextProblem>& problem,
+                          const PolicyReader& reader) {
+  if (!problem.has_value()) return absl::OkStatus();
+  return reader.ErrorAt(problem->mark, "", problem->message);
 }
 
 // --- Parsing ----------------------------------------------------------------
@@ -742,7 +631,8 @@ absl::Status CheckQuotesClosed(const std::string& text,
 // empty text yields a null document, reported as "expected a mapping".
 absl::StatusOr<YAML::Node> ParseSingleDocument(const std::string& text,
                                                const PolicyReader& reader) {
-  absl::Status status = CheckQuotesClosed(text, reader);
+  absl::Status status =
+      ProblemError(internal::FindUnterminatedQuote(text), reader);
   if (!status.ok()) return status;
   std::vector<YAML::Node> documents = YAML::LoadAll(text);
   if (documents.empty()) return YAML::Node();
@@ -759,7 +649,8 @@ absl::Status ReadPolicy(absl::string_view text, absl::string_view filename,
   // Positions are byte offsets after the byte order mark, which yaml-cpp
   // would skip anyway.
   absl::ConsumePrefix(&text, "\xEF\xBB\xBF");
-  absl::Status status = CheckEncoding(text, reader);
+  absl::Status status =
+      ProblemError(internal::CheckYamlEncoding(text, "a policy"), reader);
   if (!status.ok()) return status;
   try {
     absl::StatusOr<YAML::Node> root =

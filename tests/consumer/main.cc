@@ -1,12 +1,18 @@
 // Decides on a payload with a policy loaded from YAML, using only the
 // installed headers and libraries. Exits 0 when the decisions are as expected.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include "autoheal/engine.h"
 #include "autoheal/json_audit_sink.h"
 #include "autoheal/process_executor.h"
 #include "autoheal/redis_cooldown_store.h"
 #include "autoheal/remediator.h"
+#include "autoheal/sqlite_cooldown_store.h"
 #include "autoheal/payload.h"
 #include "autoheal/testing/fake_clock.h"
 #include "autoheal/version.h"
@@ -40,6 +46,23 @@ actions:
   auto executor = autoheal::ProcessExecutor::Create({}, &clock);
   auto audit = autoheal::JsonLinesAuditSink::ForStdout();
   if (!executor.ok() || audit == nullptr) return 1;
+  // The durable store too, in a directory of its own.
+  char dir[] = "/tmp/autoheal-consumer-XXXXXX";
+  if (mkdtemp(dir) == nullptr) return 1;
+  const std::string db = std::string(dir) + "/state.db";
+  bool stored = false;
+  {
+    auto store = autoheal::SqliteCooldownStore::Open(db, {});
+    absl::StatusOr<autoheal::AcquireResult> taken =
+        store.ok() ? (*store)->TryAcquire("k", clock.Now(), absl::Seconds(1))
+                   : absl::StatusOr<autoheal::AcquireResult>(store.status());
+    stored = taken.ok() && taken->acquired();
+    if (!taken.ok()) std::cerr << taken.status() << "\n";
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::remove((db + suffix).c_str());
+  }
+  rmdir(dir);
   // autoheal::redis links too (bad options: no connection is attempted).
   autoheal::RedisOptions redis;
   redis.prefix = "";
@@ -52,7 +75,7 @@ actions:
     std::cout << d.alertname << " " << d.reason << ": " << d.Sentence() << "\n";
   }
   std::cout << "autoheal " << AUTOHEAL_VERSION_STRING << "\n";
-  bool ok = decisions.size() == 2 &&
+  bool ok = stored && decisions.size() == 2 &&
             decisions[0].reason == autoheal::Reason::kDryRun &&
             decisions[1].reason == autoheal::Reason::kNotAllowlisted;
   return ok ? 0 : 1;

@@ -1,0 +1,139 @@
+// The durable state store: cooldowns, budgets, flap history and escalation
+// latches in one SQLite database file (target autoheal::sqlite, which links
+// libsqlite3). The receiver's default: a restart, or a crash, forgets
+// nothing that was acknowledged.
+//
+// Durability: the database runs in WAL mode with synchronous=FULL, and each
+// `Acquire()` that changes state is one transaction (BEGIN IMMEDIATE ...
+// COMMIT) that is on disk (fsync'd) before the call returns. A process
+// killed right after an acquire was acknowledged leaves that cooldown in
+// the file. A preview (`AcquireRequest::preview`) only reads.
+//
+// Expired rows (a key whose cooldown, flap history and latch all lie in the
+// past; a budget whose times all left its window) are deleted inside an
+// acquire's own transaction once every `SqliteOptions::prune_every`
+// writing acquires, at most `prune_batch` rows per table at a time, so the
+// file stays proportional to the keys that still matter.
+//
+// Thread safety: every method may be called concurrently; calls on one
+// store are serialised on its single connection. Several stores (and
+// several processes) may open the same file: BEGIN IMMEDIATE takes SQLite's
+// write lock, and a call that cannot get it within `busy_timeout` fails
+// with kUnavailable. Among all of them, at most one acquire of a key
+// succeeds per cooldown window, and no budget is over-reserved. (SQLite's
+// locks need a local file system; do not put the file on NFS.)
+//
+//   SqliteOptions options;
+//   absl::StatusOr<std::unique_ptr<SqliteCooldownStore>> store =
+//       SqliteCooldownStore::Open("/var/lib/autoheal/state.db", options);
+//   if (!store.ok()) return store.status();  // names the file and the cause
+//   EngineDeps deps;
+//   deps.store = store->get();
+
+#ifndef AUTOHEAL_SQLITE_COOLDOWN_STORE_H_
+#define AUTOHEAL_SQLITE_COOLDOWN_STORE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "autoheal/cooldown_store.h"
+
+namespace autoheal {
+
+namespace internal {
+class SqliteDb;
+struct SqliteStoreStatements;
+}  // namespace internal
+
+struct SqliteOptions {
+  // How long a call waits for a lock held by another connection or process
+  // before it fails: Open() with kUnavailable ("locked"), a later call with
+  // kUnavailable (the engine then fails closed). Default: 5 s.
+  absl::Duration busy_timeout = absl::Seconds(5);
+  // Expired rows are pruned once every this many acquires that write.
+  // Default: 256.
+  int prune_every = 256;
+  // The most rows deleted from each table by one pruning pass; more than
+  // `prune_every`, so pruning outpaces growth. Default: 1024.
+  int prune_batch = 1024;
+};
+
+// The SQLite schema version this build reads and writes (PRAGMA
+// user_version). A file with a newer version is refused at Open().
+inline constexpr int kSqliteSchemaVersion = 1;
+
+class SqliteCooldownStore final : public CooldownStore {
+ public:
+  // Opens the database at `path`, creating the file and its schema when
+  // absent; its directory must exist. Errors name `path` and the cause:
+  //   kInvalidArgument     empty path, or `options` out of range;
+  //   kFailedPrecondition  the directory does not exist or is not writable
+  //                        (WAL mode creates `path`-wal and `path`-shm
+  //                        beside the file), the file is not readable and
+  //                        writable, is not an SQLite database (or is
+  //                        corrupt), belongs to another application, or has
+  //                        a schema version newer than
+  //                        `kSqliteSchemaVersion`;
+  //   kUnavailable         another process held a lock on the file for
+  //                        longer than `options.busy_timeout`, or an I/O
+  //                        error.
+  static absl::StatusOr<std::unique_ptr<SqliteCooldownStore>> Open(
+      const std::string& path, SqliteOptions options);
+
+  ~SqliteCooldownStore() override;
+
+  // See `CooldownStore`. Every SQLite failure (I/O error, disk full, a lock
+  // held beyond `busy_timeout`, corruption found later) returns kUnavailable
+  // naming the file; the transaction is then rolled back, so the state is
+  // as before the call.
+  absl::StatusOr<AcquireResult> Acquire(const AcquireRequest& request) override
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<bool> ClearEscalation(absl::string_view key) override
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<std::vector<EscalatedKey>> ListEscalated(
+      absl::Time now, size_t limit) override ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Returns the database file's path, as given to Open().
+  const std::string& path() const { return path_; }
+
+ private:
+  SqliteCooldownStore(std::string path, SqliteOptions options,
+                      std::unique_ptr<internal::SqliteDb> db,
+                      std::unique_ptr<internal::SqliteStoreStatements> sql);
+
+  absl::StatusOr<AcquireResult> AcquireLocked(const AcquireRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<bool> ReadKey(absl::string_view key, KeyRecord& record)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status WriteKey(absl::string_view key, const KeyRecord& record,
+                        absl::Time forget_after)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<RecentTimes> ReadBudget(absl::string_view key)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status WriteBudget(absl::string_view key, const RecentTimes& times,
+                           absl::Time forget_after)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Counts a writing acquire and, every `prune_every`, deletes expired rows.
+  absl::Status MaybePrune(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const std::string path_;
+  const SqliteOptions options_;
+  absl::Mutex mu_;
+  // Declared before `sql_`, so the statements are finalised first.
+  std::unique_ptr<internal::SqliteDb> db_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<internal::SqliteStoreStatements> sql_ ABSL_GUARDED_BY(mu_);
+  int writes_since_prune_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace autoheal
+
+#endif  // AUTOHEAL_SQLITE_COOLDOWN_STORE_H_

@@ -1,0 +1,116 @@
+#include "lint/finding.h"
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+
+namespace autoheal {
+namespace lint {
+namespace {
+
+// Quoted user text is cut to this many bytes.
+constexpr size_t kMaxQuoted = 64;
+
+// Returns the length of the longest prefix of `text` of at most `limit`
+// bytes that does not end inside a UTF-8 sequence.
+size_t Utf8PrefixLength(absl::string_view text, size_t limit) {
+  if (text.size() <= limit) return text.size();
+  size_t n = limit;
+  // Back up over continuation bytes (10xxxxxx) to a sequence start.
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
+}  // namespace
+
+absl::string_view SeverityName(Severity severity) {
+  switch (severity) {
+    case Severity::kNotice:
+      return "notice";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
+  }
+  return "error";
+}
+
+void SortAndDeduplicate(std::vector<Finding>* findings) {
+  absl::flat_hash_map<std::string, size_t> file_order;
+  for (const Finding& finding : *findings) {
+    file_order.emplace(finding.file, file_order.size());
+  }
+  auto key = [&file_order](const Finding& f) {
+    return std::make_tuple(file_order[f.file], f.line, f.column);
+  };
+  std::stable_sort(findings->begin(), findings->end(),
+                   [&key](const Finding& a, const Finding& b) {
+                     return key(a) < key(b);
+                   });
+  auto same = [](const Finding& a, const Finding& b) {
+    return a.file == b.file && a.line == b.line && a.column == b.column &&
+           a.rule == b.rule && a.message == b.message;
+  };
+  std::vector<Finding> unique;
+  unique.reserve(findings->size());
+  for (Finding& finding : *findings) {
+    bool seen = false;
+    // Duplicates are adjacent up to other findings at the same position.
+    for (auto it = unique.rbegin();
+         it != unique.rend() && key(*it) == key(finding); ++it) {
+      seen = seen || same(*it, finding);
+    }
+    if (!seen) unique.push_back(std::move(finding));
+  }
+  *findings = std::move(unique);
+}
+
+void PromoteWarnings(std::vector<Finding>* findings) {
+  for (Finding& finding : *findings) {
+    if (finding.severity == Severity::kWarning) {
+      finding.severity = Severity::kError;
+    }
+  }
+}
+
+int ExitCode(const std::vector<Finding>& findings) {
+  int code = 0;
+  for (const Finding& finding : findings) {
+    if (finding.parse_error) return 2;
+    if (finding.severity == Severity::kError) code = 1;
+  }
+  return code;
+}
+
+FindingCounts CountFindings(const std::vector<Finding>& findings) {
+  FindingCounts counts;
+  for (const Finding& finding : findings) {
+    switch (finding.severity) {
+      case Severity::kError:
+        ++counts.errors;
+        break;
+      case Severity::kWarning:
+        ++counts.warnings;
+        break;
+      case Severity::kNotice:
+        ++counts.notices;
+        break;
+    }
+  }
+  return counts;
+}
+
+std::string Quote(absl::string_view text) {
+  size_t shown = Utf8PrefixLength(text, kMaxQuoted);
+  std::string out = absl::StrCat(
+      "\"", absl::Utf8SafeCHexEscape(text.substr(0, shown)), "\"");
+  if (shown < text.size()) absl::StrAppend(&out, "...");
+  return out;
+}
+
+}  // namespace lint
+}  // namespace autoheal

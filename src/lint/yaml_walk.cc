@@ -1,0 +1,271 @@
+#include "lint/yaml_walk.h"
+
+#include <exception>
+#include <optional>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "lint/file_reader.h"
+#include "yaml/yaml_text.h"
+
+namespace autoheal {
+namespace lint {
+namespace {
+
+// The key that merges other mappings into a mapping (YAML 1.1 merge keys);
+// yaml-cpp 0.7 parses it as an ordinary key.
+constexpr absl::string_view kMergeKey = "<<";
+// yaml-cpp's tag for an untagged plain scalar: a quoted "<<" is no merge.
+constexpr absl::string_view kPlainTag = "?";
+// Aliases may form cycles and merges of merges may fan out exponentially;
+// both limits keep the work proportional to the text.
+constexpr int kMaxMergeDepth = 16;
+constexpr int kMaxMerges = 1000;
+// Keys in a path are cut to this many bytes.
+constexpr size_t kMaxPathKey = 64;
+
+Position FromMark(const YAML::Mark& mark) {
+  if (mark.is_null() || mark.line < 0 || mark.column < 0) return Position();
+  return Position{mark.line + 1, mark.column + 1};
+}
+
+Finding ParseErrorAt(absl::string_view file, const YAML::Mark& mark,
+                     std::string message) {
+  Position at = FromMark(mark);
+  Finding finding;
+  finding.rule = std::string(rule::kParseError);
+  finding.severity = Severity::kError;
+  finding.file = std::string(file);
+  finding.line = at.line;
+  finding.column = at.column;
+  finding.message = std::move(message);
+  finding.parse_error = true;
+  return finding;
+}
+
+// Parses `text` (after the checks yaml-cpp does not make), or returns the
+// first problem. Throws YAML::Exception on a syntax error.
+std::optional<Finding> LoadDocuments(absl::string_view text,
+                                     absl::string_view file,
+                                     absl::string_view what,
+                                     std::vector<YAML::Node>* documents) {
+  if (text.size() > kMaxFileBytes) {
+    return ParseErrorAt(file, YAML::Mark::null_mark(),
+                        absl::StrCat("too large (", text.size(),
+                                     " bytes; at most ", kMaxFileBytes, ")"));
+  }
+  if (auto problem = internal::CheckYamlEncoding(text, what)) {
+    return ParseErrorAt(file, problem->mark, problem->message);
+  }
+  const std::string owned(text);
+  if (auto problem = internal::FindUnterminatedQuote(owned)) {
+    return ParseErrorAt(file, problem->mark, problem->message);
+  }
+  *documents = YAML::LoadAll(owned);
+  return std::nullopt;
+}
+
+}  // namespace
+
+Position PositionOf(const YAML::Node& node) {
+  if (!node.IsDefined()) return Position();
+  return FromMark(node.Mark());
+}
+
+bool ParseYaml(absl::string_view text, absl::string_view file,
+               absl::string_view what, std::vector<YAML::Node>* documents,
+               std::vector<Finding>* findings) {
+  documents->clear();
+  // Positions are byte offsets after a UTF-8 byte order mark, which yaml-cpp
+  // skips anyway.
+  absl::ConsumePrefix(&text, "\xEF\xBB\xBF");
+  std::optional<Finding> problem;
+  try {
+    problem = LoadDocuments(text, file, what, documents);
+  } catch (const YAML::Exception& e) {
+    problem = ParseErrorAt(file, e.mark, absl::StrCat("invalid YAML: ", e.msg));
+  } catch (const std::exception& e) {
+    problem = ParseErrorAt(file, YAML::Mark::null_mark(),
+                           absl::StrCat("invalid YAML: ", e.what()));
+  }
+  if (!problem.has_value()) return true;
+  documents->clear();
+  findings->push_back(std::move(*problem));
+  return false;
+}
+
+std::string ChildPath(absl::string_view path, absl::string_view key) {
+  std::string shown = absl::Utf8SafeCHexEscape(key.substr(0, kMaxPathKey));
+  if (key.size() > kMaxPathKey) absl::StrAppend(&shown, "...");
+  if (path.empty()) return shown;
+  return absl::StrCat(path, ".", shown);
+}
+
+std::string ElementPath(absl::string_view path, size_t index) {
+  return absl::StrCat(path, "[", index, "]");
+}
+
+std::string Describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+      return Quote(node.Scalar());
+    case YAML::NodeType::Sequence:
+      return node.size() == 0 ? "an empty list" : "a list";
+    case YAML::NodeType::Map:
+      return node.size() == 0 ? "an empty mapping" : "a mapping";
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      break;
+  }
+  return "nothing";
+}
+
+YamlWalker::YamlWalker(absl::string_view file, absl::string_view invalid_rule,
+                       std::vector<Finding>* findings)
+    : file_(file),
+      invalid_rule_(invalid_rule),
+      findings_(findings),
+      merges_left_(kMaxMerges) {}
+
+void YamlWalker::Report(absl::string_view rule, Severity severity, Position at,
+                        std::string message) {
+  Finding finding;
+  finding.rule = std::string(rule);
+  finding.severity = severity;
+  finding.file = file_;
+  finding.line = at.line;
+  finding.column = at.column;
+  finding.message = std::move(message);
+  finding.parse_error = false;
+  findings_->push_back(std::move(finding));
+}
+
+void YamlWalker::Invalid(Position at, absl::string_view path,
+                         absl::string_view message) {
+  Report(invalid_rule_, Severity::kError, at,
+         path.empty() ? std::string(message)
+                      : absl::StrCat(path, ": ", message));
+  findings_->back().parse_error = true;
+}
+
+Position YamlWalker::ValuePosition(const MapEntry& entry) {
+  if (entry.value.IsNull()) return PositionOf(entry.key_node);
+  return PositionOf(entry.value);
+}
+
+bool YamlWalker::ExpectNode(bool ok, const YAML::Node& value,
+                            absl::string_view path,
+                            absl::string_view expected) {
+  if (ok) return true;
+  Invalid(PositionOf(value), path,
+          absl::StrCat("expected ", expected, ", got ", Describe(value)));
+  return false;
+}
+
+bool YamlWalker::ExpectMap(const MapEntry& entry, absl::string_view path,
+                           absl::string_view expected) {
+  if (entry.value.IsMap()) return true;
+  Invalid(ValuePosition(entry), path,
+          absl::StrCat("expected ", expected, ", got ", Describe(entry.value)));
+  return false;
+}
+
+bool YamlWalker::ExpectSequence(const MapEntry& entry, absl::string_view path,
+                                absl::string_view expected) {
+  if (entry.value.IsSequence()) return true;
+  Invalid(ValuePosition(entry), path,
+          absl::StrCat("expected ", expected, ", got ", Describe(entry.value)));
+  return false;
+}
+
+bool YamlWalker::ExpectScalar(const MapEntry& entry, absl::string_view path,
+                              absl::string_view expected) {
+  if (entry.value.IsScalar()) return true;
+  Invalid(ValuePosition(entry), path,
+          absl::StrCat("expected ", expected, ", got ", Describe(entry.value)));
+  return false;
+}
+
+std::vector<MapEntry> YamlWalker::Entries(const YAML::Node& map,
+                                          absl::string_view path) {
+  return EntriesAtDepth(map, path, 0);
+}
+
+std::vector<MapEntry> YamlWalker::EntriesAtDepth(const YAML::Node& map,
+                                                 absl::string_view path,
+                                                 int depth) {
+  std::vector<MapEntry> entries;
+  absl::flat_hash_set<std::string> explicit_keys;
+  std::vector<YAML::Node> merges;
+  for (const auto& pair : map) {
+    const YAML::Node key = pair.first;
+    if (!key.IsScalar()) {
+      Invalid(PositionOf(key), path,
+              absl::StrCat("expected a plain key, got ", Describe(key)));
+      continue;
+    }
+    if (key.Scalar() == kMergeKey && key.Tag() == kPlainTag) {
+      CollectMergeSources(pair.second, path, &merges);
+      continue;
+    }
+    if (!explicit_keys.insert(key.Scalar()).second) {
+      Invalid(PositionOf(key), path,
+              absl::StrCat("duplicate key ", Quote(key.Scalar())));
+    }
+    entries.push_back(MapEntry{key.Scalar(), key, pair.second});
+  }
+  AppendMerged(merges, path, depth, &explicit_keys, &entries);
+  return entries;
+}
+
+void YamlWalker::CollectMergeSources(const YAML::Node& value,
+                                     absl::string_view path,
+                                     std::vector<YAML::Node>* sources) {
+  static constexpr absl::string_view kExpected =
+      "expected a mapping or a list of mappings after <<, got ";
+  if (value.IsMap()) {
+    sources->push_back(value);
+    return;
+  }
+  if (!value.IsSequence()) {
+    Invalid(PositionOf(value), path, absl::StrCat(kExpected, Describe(value)));
+    return;
+  }
+  for (const YAML::Node& element : value) {
+    if (!element.IsMap()) {
+      Invalid(PositionOf(element), path,
+              absl::StrCat(kExpected, "a list holding ", Describe(element)));
+      continue;
+    }
+    sources->push_back(element);
+  }
+}
+
+void YamlWalker::AppendMerged(const std::vector<YAML::Node>& sources,
+                              absl::string_view path, int depth,
+                              absl::flat_hash_set<std::string>* taken,
+                              std::vector<MapEntry>* entries) {
+  for (const YAML::Node& source : sources) {
+    if (depth >= kMaxMergeDepth) {
+      Invalid(PositionOf(source), path,
+              "merges (<<) are nested too deeply or form a cycle; not followed");
+      return;
+    }
+    if (merges_left_ <= 0) {
+      Invalid(PositionOf(source), path,
+              absl::StrCat("merges (<<) expand to more than ", kMaxMerges,
+                           " mappings; not followed"));
+      return;
+    }
+    --merges_left_;
+    for (MapEntry& entry : EntriesAtDepth(source, path, depth + 1)) {
+      if (taken->insert(entry.key).second) entries->push_back(std::move(entry));
+    }
+  }
+}
+
+}  // namespace lint
+}  // namespace autoheal

@@ -1,0 +1,456 @@
+#include "autoheal/sqlite_cooldown_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "sqlite/sqlite_db.h"
+
+namespace autoheal {
+namespace internal {
+
+struct SqliteStoreStatements {
+  std::unique_ptr<SqliteStatement> read_key;
+  std::unique_ptr<SqliteStatement> write_key;
+  std::unique_ptr<SqliteStatement> read_budget;
+  std::unique_ptr<SqliteStatement> write_budget;
+  std::unique_ptr<SqliteStatement> prune_keys;
+  std::unique_ptr<SqliteStatement> prune_budgets;
+  std::unique_ptr<SqliteStatement> list_escalated;
+};
+
+}  // namespace internal
+
+namespace {
+
+using internal::SqliteDb;
+using internal::SqliteStatement;
+using internal::SqliteStoreStatements;
+using internal::SqliteTransaction;
+
+// PRAGMA application_id: "AHST", marks the file as autoheal state.
+constexpr int64_t kApplicationId = 0x41485354;
+
+// Times are INTEGER nanoseconds since the Unix epoch; the infinite past and
+// future (and anything beyond int64 nanoseconds) saturate to the extremes.
+// Times as blobs: 8 bytes each, little-endian, oldest first.
+//
+// keys.forget_after and budgets.forget_after: from then on the row holds
+// nothing that matters and may be pruned.
+constexpr char kSchema[] = R"sql(
+CREATE TABLE keys (
+  key BLOB NOT NULL PRIMARY KEY,
+  cooldown_until INTEGER NOT NULL,
+  latched INTEGER NOT NULL,
+  quiet_until INTEGER NOT NULL,
+  executions BLOB NOT NULL,
+  forget_after INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX keys_by_forget_after ON keys(forget_after);
+CREATE INDEX latched_keys_by_quiet_until ON keys(quiet_until) WHERE latched = 1;
+CREATE TABLE budgets (
+  key BLOB NOT NULL PRIMARY KEY,
+  times BLOB NOT NULL,
+  forget_after INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX budgets_by_forget_after ON budgets(forget_after);
+)sql";
+
+int64_t EncodeTime(absl::Time t) {
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  if (t <= absl::FromUnixNanos(kMin)) return kMin;
+  if (t >= absl::FromUnixNanos(kMax)) return kMax;
+  return absl::ToUnixNanos(t);
+}
+
+absl::Time DecodeTime(int64_t ns) {
+  if (ns == std::numeric_limits<int64_t>::min()) return absl::InfinitePast();
+  if (ns == std::numeric_limits<int64_t>::max()) return absl::InfiniteFuture();
+  return absl::FromUnixNanos(ns);
+}
+
+std::string EncodeTimes(const RecentTimes& times) {
+  std::string bytes;
+  bytes.reserve(times.times().size() * 8);
+  for (absl::Time t : times.times()) {
+    const uint64_t v = static_cast<uint64_t>(EncodeTime(t));
+    for (int shift = 0; shift < 64; shift += 8) {
+      bytes.push_back(static_cast<char>((v >> shift) & 0xff));
+    }
+  }
+  return bytes;
+}
+
+bool DecodeTimes(absl::string_view bytes, RecentTimes& times) {
+  if (bytes.size() % 8 != 0) return false;
+  std::vector<absl::Time> decoded;
+  decoded.reserve(bytes.size() / 8);
+  for (size_t i = 0; i < bytes.size(); i += 8) {
+    uint64_t v = 0;
+    for (int b = 7; b >= 0; --b) {
+      v = (v << 8) | static_cast<unsigned char>(bytes[i + b]);
+    }
+    decoded.push_back(DecodeTime(static_cast<int64_t>(v)));
+  }
+  times.Assign(std::move(decoded));
+  return true;
+}
+
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// Checks what SQLite would otherwise report vaguely ("unable to open
+// database file"), or not at all until the first write.
+absl::Status CheckLocation(const std::string& path) {
+  const std::string dir = DirectoryOf(path);
+  auto error = [&](absl::string_view what) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("state database ", path, ": ", what));
+  };
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) {
+    return error(errno == ENOENT
+                     ? absl::StrCat("directory ", dir, " does not exist")
+                     : absl::StrCat("cannot access directory ", dir, ": ",
+                                    std::strerror(errno)));
+  }
+  if (!S_ISDIR(st.st_mode)) return error(absl::StrCat(dir, " is not a directory"));
+  if (::faccessat(AT_FDCWD, dir.c_str(), W_OK | X_OK, AT_EACCESS) != 0) {
+    return error(absl::StrCat(
+        "directory ", dir, " is not writable (", std::strerror(errno),
+        "); WAL mode creates the -wal and -shm files beside the database"));
+  }
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return error("is a directory");
+    if (::faccessat(AT_FDCWD, path.c_str(), R_OK | W_OK, AT_EACCESS) != 0) {
+      return error(absl::StrCat("the file is not readable and writable (",
+                                std::strerror(errno), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> QueryInt(SqliteDb& db, const char* sql) {
+  absl::StatusOr<std::unique_ptr<SqliteStatement>> query = db.Prepare(sql, sql);
+  if (!query.ok()) return query.status();
+  absl::StatusOr<bool> row = (*query)->Step();
+  if (!row.ok()) return row.status();
+  return *row ? (*query)->ColumnInt64(0) : 0;
+}
+
+// Validates the file's schema version and creates the schema in a new
+// file, under the write lock so that two processes opening a new file
+// create it once.
+absl::Status PrepareSchema(SqliteDb& db) {
+  SqliteTransaction txn(db);
+  absl::Status status = txn.Begin(SqliteTransaction::Mode::kWrite, "open");
+  if (!status.ok()) return status;
+  absl::StatusOr<int64_t> app_id = QueryInt(db, "PRAGMA application_id");
+  absl::StatusOr<int64_t> version = QueryInt(db, "PRAGMA user_version");
+  absl::StatusOr<int64_t> objects =
+      QueryInt(db, "SELECT count(*) FROM sqlite_schema");
+  for (const absl::Status& s :
+       {app_id.status(), version.status(), objects.status()}) {
+    if (!s.ok()) return s;
+  }
+  auto error = [&](absl::string_view what) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("state database ", db.path(), ": ", what));
+  };
+  const bool fresh = *version == 0 && *app_id == 0 && *objects == 0;
+  if (!fresh && *app_id != kApplicationId) {
+    return error(absl::StrFormat(
+        "not an autoheal state database (application_id 0x%x, user_version "
+        "%d, %d schema objects); move it aside or choose another path",
+        *app_id, *version, *objects));
+  }
+  if (*version > kSqliteSchemaVersion) {
+    return error(absl::StrCat(
+        "schema version ", *version, " is newer than this autoheal's (",
+        kSqliteSchemaVersion, "): it was written by a newer autoheal; "
+        "upgrade, or move the file aside to start with empty state"));
+  }
+  if (fresh) {
+    status = db.Exec(absl::StrCat(kSchema, "PRAGMA application_id = ",
+                                  kApplicationId, "; PRAGMA user_version = ",
+                                  kSqliteSchemaVersion, ";"),
+                     "create schema");
+    if (!status.ok()) return status;
+  }
+  return txn.Commit("open");
+}
+
+absl::StatusOr<std::unique_ptr<SqliteStoreStatements>> PrepareStatements(
+    SqliteDb& db) {
+  auto sql = std::make_unique<SqliteStoreStatements>();
+  struct {
+    std::unique_ptr<SqliteStatement>* slot;
+    const char* what;
+    const char* sql;
+  } statements[] = {
+      {&sql->read_key, "read key",
+       "SELECT cooldown_until, latched, quiet_until, executions FROM keys "
+       "WHERE key = ?1"},
+      {&sql->write_key, "write key",
+       "REPLACE INTO keys (key, cooldown_until, latched, quiet_until, "
+       "executions, forget_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+      {&sql->read_budget, "read budget",
+       "SELECT times FROM budgets WHERE key = ?1"},
+      {&sql->write_budget, "write budget",
+       "REPLACE INTO budgets (key, times, forget_after) VALUES (?1, ?2, ?3)"},
+      {&sql->prune_keys, "prune keys",
+       "DELETE FROM keys WHERE key IN (SELECT key FROM keys "
+       "WHERE forget_after <= ?1 LIMIT ?2)"},
+      {&sql->prune_budgets, "prune budgets",
+       "DELETE FROM budgets WHERE key IN (SELECT key FROM budgets "
+       "WHERE forget_after <= ?1 LIMIT ?2)"},
+      {&sql->list_escalated, "list escalated",
+       "SELECT key, quiet_until FROM keys WHERE latched = 1 AND "
+       "quiet_until > ?1 ORDER BY quiet_until LIMIT ?2"},
+  };
+  for (const auto& s : statements) {
+    absl::StatusOr<std::unique_ptr<SqliteStatement>> prepared =
+        db.Prepare(s.sql, s.what);
+    if (!prepared.ok()) return prepared.status();
+    *s.slot = *std::move(prepared);
+  }
+  return sql;
+}
+
+absl::Status CheckOptions(const std::string& path, const SqliteOptions& o) {
+  if (path.empty()) {
+    return absl::InvalidArgumentError("state database path is empty");
+  }
+  if (o.busy_timeout < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "SqliteOptions.busy_timeout: must be >= 0, got ",
+        absl::FormatDuration(o.busy_timeout)));
+  }
+  if (o.prune_every < 1 || o.prune_batch < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "SqliteOptions.prune_every and prune_batch: must be >= 1, got ",
+        o.prune_every, " and ", o.prune_batch));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteCooldownStore>> SqliteCooldownStore::Open(
+    const std::string& path, SqliteOptions options) {
+  absl::Status status = CheckOptions(path, options);
+  if (status.ok()) status = CheckLocation(path);
+  if (!status.ok()) return status;
+  absl::StatusOr<std::unique_ptr<SqliteDb>> db =
+      SqliteDb::Open(path, options.busy_timeout);
+  if (!db.ok()) return db.status();
+  status = PrepareSchema(**db);
+  if (!status.ok()) return status;
+  absl::StatusOr<std::unique_ptr<SqliteStoreStatements>> sql =
+      PrepareStatements(**db);
+  if (!sql.ok()) return sql.status();
+  (*db)->FinishOpening();
+  return std::unique_ptr<SqliteCooldownStore>(new SqliteCooldownStore(
+      path, options, *std::move(db), *std::move(sql)));
+}
+
+SqliteCooldownStore::SqliteCooldownStore(
+    std::string path, SqliteOptions options,
+    std::unique_ptr<internal::SqliteDb> db,
+    std::unique_ptr<internal::SqliteStoreStatements> sql)
+    : path_(std::move(path)),
+      options_(options),
+      db_(std::move(db)),
+      sql_(std::move(sql)) {}
+
+SqliteCooldownStore::~SqliteCooldownStore() = default;
+
+absl::StatusOr<AcquireResult> SqliteCooldownStore::Acquire(
+    const AcquireRequest& request) {
+  absl::MutexLock lock(&mu_);
+  return AcquireLocked(request);
+}
+
+absl::StatusOr<AcquireResult> SqliteCooldownStore::AcquireLocked(
+    const AcquireRequest& request) {
+  SqliteTransaction txn(*db_);
+  absl::Status status =
+      txn.Begin(request.preview ? SqliteTransaction::Mode::kRead
+                                : SqliteTransaction::Mode::kWrite,
+                "acquire");
+  if (!status.ok()) return status;
+  KeyRecord record;
+  absl::StatusOr<bool> found = ReadKey(request.key, record);
+  if (!found.ok()) return found.status();
+
+  // One value per distinct budget key, shared by every reservation naming
+  // it, as the in-memory store's map does.
+  const size_t n = request.budgets.size();
+  absl::InlinedVector<RecentTimes, 4> budgets;
+  budgets.reserve(n);  // no reallocation: `pointers` point into it
+  absl::InlinedVector<RecentTimes*, 4> pointers(n, nullptr);
+  absl::InlinedVector<absl::Duration, 4> windows;  // per distinct budget
+  absl::InlinedVector<size_t, 4> first_of;         // request index
+  for (size_t i = 0; i < n; ++i) {
+    const BudgetReservation& budget = request.budgets[i];
+    for (size_t d = 0; d < budgets.size(); ++d) {
+      if (request.budgets[first_of[d]].key == budget.key) {
+        pointers[i] = &budgets[d];
+        windows[d] = std::max(windows[d], budget.window);
+        break;
+      }
+    }
+    if (pointers[i] != nullptr) continue;
+    absl::StatusOr<RecentTimes> times = ReadBudget(budget.key);
+    if (!times.ok()) return times.status();
+    budgets.push_back(*std::move(times));
+    pointers[i] = &budgets.back();
+    windows.push_back(budget.window);
+    first_of.push_back(i);
+  }
+
+  bool changed = false;
+  const AcquireResult result =
+      ApplyAcquire(request, record, absl::MakeSpan(pointers), &changed);
+  if (changed && !request.preview) {
+    status = WriteKey(request.key, record,
+                      record.ForgetAfter(request.flap.window));
+    for (size_t d = 0; status.ok() && result.acquired() && d < budgets.size();
+         ++d) {
+      status = WriteBudget(request.budgets[first_of[d]].key, budgets[d],
+                           budgets[d].Newest() + windows[d]);
+    }
+    if (status.ok()) status = MaybePrune(request.now);
+    if (!status.ok()) return status;
+  }
+  status = txn.Commit("acquire");
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<bool> SqliteCooldownStore::ReadKey(absl::string_view key,
+                                                  KeyRecord& record) {
+  SqliteStatement& read = *sql_->read_key;
+  internal::ResetOnExit reset(read);
+  read.BindBlob(1, key);
+  absl::StatusOr<bool> row = read.Step();
+  if (!row.ok() || !*row) return row;
+  record.cooldown_until = DecodeTime(read.ColumnInt64(0));
+  record.latched = read.ColumnInt64(1) != 0;
+  record.quiet_until = DecodeTime(read.ColumnInt64(2));
+  if (!DecodeTimes(read.ColumnBlob(3), record.executions)) {
+    return absl::UnavailableError(absl::StrCat(
+        "state database ", path_, ": read key: malformed executions column"));
+  }
+  return true;
+}
+
+absl::Status SqliteCooldownStore::WriteKey(absl::string_view key,
+                                           const KeyRecord& record,
+                                           absl::Time forget_after) {
+  const std::string executions = EncodeTimes(record.executions);
+  SqliteStatement& write = *sql_->write_key;
+  write.BindBlob(1, key);
+  write.BindInt64(2, EncodeTime(record.cooldown_until));
+  write.BindInt64(3, record.latched ? 1 : 0);
+  write.BindInt64(4, EncodeTime(record.quiet_until));
+  write.BindBlob(5, executions);
+  write.BindInt64(6, EncodeTime(forget_after));
+  return write.Execute();
+}
+
+absl::StatusOr<RecentTimes> SqliteCooldownStore::ReadBudget(
+    absl::string_view key) {
+  SqliteStatement& read = *sql_->read_budget;
+  internal::ResetOnExit reset(read);
+  read.BindBlob(1, key);
+  absl::StatusOr<bool> row = read.Step();
+  if (!row.ok()) return row.status();
+  RecentTimes times;
+  if (*row && !DecodeTimes(read.ColumnBlob(0), times)) {
+    return absl::UnavailableError(absl::StrCat(
+        "state database ", path_, ": read budget: malformed times column"));
+  }
+  return times;
+}
+
+absl::Status SqliteCooldownStore::WriteBudget(absl::string_view key,
+                                              const RecentTimes& times,
+                                              absl::Time forget_after) {
+  const std::string encoded = EncodeTimes(times);
+  SqliteStatement& write = *sql_->write_budget;
+  write.BindBlob(1, key);
+  write.BindBlob(2, encoded);
+  write.BindInt64(3, EncodeTime(forget_after));
+  return write.Execute();
+}
+
+absl::Status SqliteCooldownStore::MaybePrune(absl::Time now) {
+  if (++writes_since_prune_ < options_.prune_every) return absl::OkStatus();
+  writes_since_prune_ = 0;
+  for (SqliteStatement* prune : {sql_->prune_keys.get(),
+                                 sql_->prune_budgets.get()}) {
+    prune->BindInt64(1, EncodeTime(now));
+    prune->BindInt64(2, options_.prune_batch);
+    absl::Status status = prune->Execute();
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> SqliteCooldownStore::ClearEscalation(
+    absl::string_view key) {
+  absl::MutexLock lock(&mu_);
+  SqliteTransaction txn(*db_);
+  absl::Status status =
+      txn.Begin(SqliteTransaction::Mode::kWrite, "clear escalation");
+  if (!status.ok()) return status;
+  KeyRecord record;
+  absl::StatusOr<bool> found = ReadKey(key, record);
+  if (!found.ok()) return found.status();
+  const bool was_latched = *found && record.latched;
+  if (*found) {
+    record.latched = false;
+    record.executions.Clear();
+    // Neither latched nor any history: only the cooldown still matters.
+    status = WriteKey(key, record, record.ForgetAfter(absl::ZeroDuration()));
+    if (!status.ok()) return status;
+  }
+  status = txn.Commit("clear escalation");
+  if (!status.ok()) return status;
+  return was_latched;
+}
+
+absl::StatusOr<std::vector<EscalatedKey>> SqliteCooldownStore::ListEscalated(
+    absl::Time now, size_t limit) {
+  absl::MutexLock lock(&mu_);
+  SqliteStatement& list = *sql_->list_escalated;
+  internal::ResetOnExit reset(list);
+  list.BindInt64(1, EncodeTime(now));
+  list.BindInt64(2, static_cast<int64_t>(std::min<size_t>(
+                        limit, std::numeric_limits<int64_t>::max())));
+  std::vector<EscalatedKey> latched;
+  while (true) {
+    absl::StatusOr<bool> row = list.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return latched;
+    absl::string_view key = list.ColumnBlob(0);
+    latched.push_back({std::string(key), DecodeTime(list.ColumnInt64(1))});
+  }
+}
+
+}  // namespace autoheal
