@@ -8,7 +8,9 @@
 //     executions, the other 45 answered budget_exhausted;
 //   - Redis killed while deliveries keep coming: both receivers answer 503
 //     and nothing runs for those; after Redis restarts on the same port both
-//     recover (200, executions resume) without being restarted.
+//     recover (200, executions resume) without being restarted;
+//   - an escalation latched through one replica holds on the other, and is
+//     cleared for both by `autoheal state clear` or POST /state/clear.
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -51,6 +53,7 @@ constexpr int kReplicas = 2;
 struct Answer {
   int status = 0;
   std::string reason;
+  std::string key;  // the decision's cooldown key
 };
 
 class RedisReplicasTest : public ::testing::Test {
@@ -62,10 +65,13 @@ class RedisReplicasTest : public ::testing::Test {
     redis_ = *std::move(redis);
   }
 
-  // Writes the policy (enabled; the TcpEndpointDownFast action records the
-  // instance label of each execution in executions.log) with `extra`
-  // top-level YAML, and starts both receivers on it.
-  void StartReplicas(absl::string_view extra) {
+  // Writes the policy (enabled; the TcpEndpointDownFast action, cooling
+  // down for `action_cooldown`, records the instance label of each
+  // execution in executions.log) with `extra` top-level YAML, and starts
+  // both receivers on it with `extra_args`.
+  void StartReplicas(absl::string_view extra,
+                     absl::string_view action_cooldown = "1h",
+                     const std::vector<std::string>& extra_args = {}) {
     const std::string policy = dir_.Path("policy.yml");
     ASSERT_THAT(
         WriteFileAtomically(
@@ -81,7 +87,7 @@ class RedisReplicasTest : public ::testing::Test {
                          Executions(),
                          "\", \"sh\", \"{{labels.instance}}\"]\n"
                          "    label_patterns: {instance: \"[a-z0-9-]+\"}\n"
-                         "    cooldown: 1h\n"
+                         "    cooldown: ", action_cooldown, "\n"
                          "    key_labels: [instance]\n")),
         IsOk());
     for (int i = 0; i < kReplicas; ++i) {
@@ -96,6 +102,8 @@ class RedisReplicasTest : public ::testing::Test {
                       "--redis_prefix=replicas-test",
                       "--redis_timeout=2s",
                       "--max_queued_actions=256"};
+      options.argv.insert(options.argv.end(), extra_args.begin(),
+                          extra_args.end());
       options.env = {{"AUTOHEAL_ENABLED", std::nullopt},
                      {"AUTOHEAL_COOLDOWN_SEC", std::nullopt},
                      {"AUTOHEAL_BEARER_TOKEN", std::nullopt},
@@ -140,17 +148,23 @@ class RedisReplicasTest : public ::testing::Test {
                     {"receiver", "autoheal"},
                     {"groupKey", "{}:{}"},
                     {"alerts", json::array({alert})}};
-    absl::StatusOr<ClientResponse> response = HttpRequestOnce(
-        static_cast<uint16_t>(ports_[replica]), "POST", "/alerts",
-        payload.dump(), {{"Content-Type", "application/json"}});
+    testutil::HeaderList headers = {{"Content-Type", "application/json"}};
+    if (!token_.empty()) {
+      headers.emplace_back("Authorization", "Bearer " + token_);
+    }
+    absl::StatusOr<ClientResponse> response =
+        HttpRequestOnce(static_cast<uint16_t>(ports_[replica]), "POST",
+                        "/alerts", payload.dump(), headers);
     EXPECT_THAT(response, IsOk());
     if (!response.ok()) return Answer();
-    Answer answer{response->status, ""};
+    Answer answer;
+    answer.status = response->status;
     if (response->status == 200) {
       json body = json::parse(response->body, nullptr, false);
       if (body.is_object() && body["decisions"].is_array() &&
           body["decisions"].size() == 1) {
         answer.reason = body["decisions"][0].value("reason", "");
+        answer.key = body["decisions"][0].value("key", "");
       }
       EXPECT_FALSE(answer.reason.empty()) << response->body;
     }
@@ -198,10 +212,47 @@ class RedisReplicasTest : public ::testing::Test {
         << ::testing::PrintToString(Executed());
   }
 
+  // Runs `autoheal state ...` against the receivers' Redis; returns its
+  // exit code and stdout (stderr goes to the failure message).
+  std::pair<int, std::string> StateCommand(std::vector<std::string> args) {
+    SubprocessOptions options;
+    options.argv = {AUTOHEAL_CLI_BIN, "state"};
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
+    options.argv.push_back(absl::StrCat("--redis_address=", redis_->address()));
+    options.argv.push_back("--redis_prefix=replicas-test");
+    options.stdout_path = dir_.Path("cli.out");
+    options.stderr_path = dir_.Path("cli.err");
+    absl::StatusOr<std::unique_ptr<Subprocess>> cli =
+        Subprocess::Start(std::move(options));
+    EXPECT_THAT(cli, IsOk());
+    if (!cli.ok()) return {-1, ""};
+    absl::StatusOr<testutil::ProcessExit> exit = (*cli)->Wait(kStartTimeout);
+    EXPECT_TRUE(exit.ok() && exit->Exited()) << (*cli)->Describe();
+    const int code = exit.ok() && exit->Exited() ? exit->ExitCode() : -1;
+    EXPECT_EQ(code, 0) << (*cli)->Describe();
+    return {code, (*cli)->ReadStdout()};
+  }
+
+  // Delivers `instance` to `replica` until the answer is no longer
+  // cooling_down or in_flight (the 1 s cooldown has passed); returns it.
+  Answer DeliverAfterTheCooldown(int replica, absl::string_view instance) {
+    Answer answer;
+    EXPECT_THAT(WaitUntil(
+                    [&] {
+                      answer = Deliver(replica, instance);
+                      return answer.reason != "cooling_down" &&
+                             answer.reason != "in_flight";
+                    },
+                    absl::Seconds(20), "the cooldown to pass"),
+                IsOk());
+    return answer;
+  }
+
   TempDir dir_;
   std::unique_ptr<RedisServer> redis_;
   std::unique_ptr<Subprocess> receivers_[kReplicas];
   int ports_[kReplicas] = {0, 0};
+  std::string token_;  // sent with deliveries when set
 };
 
 TEST_F(RedisReplicasTest, ConcurrentDuplicatesAcrossReplicasExecuteOnce) {
@@ -309,6 +360,44 @@ TEST_F(RedisReplicasTest, RedisDownAnswers503ThenBothRecoverUnrestarted) {
     EXPECT_TRUE(receivers_[replica]->Running())
         << receivers_[replica]->Describe();
   }
+}
+
+TEST_F(RedisReplicasTest, AnEscalationIsSharedAndClearedOnceForAllReplicas) {
+  token_ = "clear-token";
+  StartReplicas("flap_guard: {max_executions: 1, window: 1h}\n", "1s",
+                {"--bearer_token=clear-token"});
+  Answer first = Deliver(0, "flappy");
+  ASSERT_EQ(first.reason, "execute");
+  // Fired again once the cooldown passed, on the other replica: it latches.
+  EXPECT_EQ(DeliverAfterTheCooldown(1, "flappy").reason, "escalated");
+  EXPECT_EQ(Deliver(0, "flappy").reason, "escalated");
+  absl::StatusOr<ClientResponse> status =
+      HttpRequestOnce(static_cast<uint16_t>(ports_[0]), "GET", "/");
+  ASSERT_THAT(status, IsOk());
+  json escalated = json::parse(status->body, nullptr, false)["escalated"];
+  ASSERT_TRUE(escalated.is_array()) << status->body;
+  ASSERT_EQ(escalated.size(), 1u) << status->body;
+  EXPECT_EQ(escalated[0]["key"], first.key);
+
+  // The CLI lists and clears it in Redis: both replicas act again.
+  EXPECT_THAT(StateCommand({"list"}).second, ::testing::HasSubstr(first.key));
+  EXPECT_THAT(StateCommand({"clear", first.key}).second,
+              ::testing::HasSubstr("escalation cleared"));
+  EXPECT_EQ(Deliver(1, "flappy").reason, "execute");
+
+  // Latched again; this time POST /state/clear through replica 0.
+  EXPECT_EQ(DeliverAfterTheCooldown(1, "flappy").reason, "escalated");
+  absl::StatusOr<ClientResponse> cleared = HttpRequestOnce(
+      static_cast<uint16_t>(ports_[0]), "POST", "/state/clear",
+      json({{"key", first.key}}).dump(),
+      {{"Content-Type", "application/json"},
+       {"Authorization", "Bearer clear-token"}});
+  ASSERT_THAT(cleared, IsOk());
+  EXPECT_EQ(cleared->status, 200) << cleared->body;
+  EXPECT_EQ(json::parse(cleared->body, nullptr, false)["cleared"], true)
+      << cleared->body;
+  EXPECT_EQ(Deliver(1, "flappy").reason, "execute");
+  ExpectExecutions(3);
 }
 
 // Runs the receiver with `args`, expecting a startup failure; returns its
