@@ -18,6 +18,7 @@ PACKAGES=(
   prometheus prometheus-blackbox-exporter
   openssl curl wrk
   clang libclang-rt-14-dev  # libFuzzer and sanitizers: the fuzz tree (fuzz/)
+  libhiredis-dev redis-server
 )
 
 missing=()
