@@ -94,7 +94,8 @@ class RecentTimes {
   // When `Full()`: how long until that time leaves the window.
   absl::Duration UntilSlotFrees(int limit, absl::Time now,
                                 absl::Duration window) const;
-  // Records `now`, keeping only the newest `limit` times.
+  // Records `now` in order (it may be older than times already recorded),
+  // keeping only the newest `limit` times.
   void Record(absl::Time now, int limit);
   // The newest recorded time, or InfinitePast() when empty.
   absl::Time Newest() const;

@@ -17,7 +17,10 @@ absl::Duration RecentTimes::UntilSlotFrees(int limit, absl::Time now,
 }
 
 void RecentTimes::Record(absl::Time now, int limit) {
-  times_.push_back(now);
+  // Callers read their clocks before they take the store's lock, so times
+  // may arrive out of order; kept sorted, the newest `limit` are the ones
+  // that count, whatever the order they came in.
+  times_.insert(std::upper_bound(times_.begin(), times_.end(), now), now);
   if (limit > 0 && times_.size() > static_cast<size_t>(limit)) {
     times_.erase(times_.begin(), times_.end() - limit);
   }
