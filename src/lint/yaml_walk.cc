@@ -113,7 +113,7 @@ bool ParseYaml(absl::string_view text, absl::string_view file,
 }
 
 std::string ChildPath(absl::string_view path, absl::string_view key) {
-  std::string shown = absl::Utf8SafeCHexEscape(key.substr(0, kMaxPathKey));
+  std::string shown = EscapeText(key.substr(0, kMaxPathKey));
   if (key.size() > kMaxPathKey) absl::StrAppend(&shown, "...");
   if (path.empty()) return shown;
   return absl::StrCat(path, ".", shown);
