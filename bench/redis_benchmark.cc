@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "autoheal/internal/mutex.h"
 #include "absl/strings/str_cat.h"
 #include "autoheal/redis_cooldown_store.h"
 #include "benchmark/benchmark.h"
@@ -48,8 +49,8 @@ RedisServer* Server(std::string* why) {
 // One store per benchmark and pool size, shared by its threads.
 RedisCooldownStore* Store(int pool_size, std::string* why) {
   static std::unique_ptr<RedisCooldownStore> stores[65];
-  static absl::Mutex mu;
-  absl::MutexLock lock(&mu);
+  static autoheal::Mutex mu;
+  autoheal::MutexLock lock(&mu);
   if (stores[pool_size] != nullptr) return stores[pool_size].get();
   RedisServer* server = Server(why);
   if (server == nullptr) return nullptr;

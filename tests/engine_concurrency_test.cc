@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/barrier.h"
 #include "autoheal/engine.h"
 #include "autoheal/testing/fake_clock.h"
 #include "engine_test_util.h"
 #include "gtest/gtest.h"
+#include "start_gate.h"
 #include "test_util.h"
 
 namespace autoheal {
@@ -48,11 +48,11 @@ class EngineConcurrencyTest : public ::testing::TestWithParam<bool> {
 template <typename DecideFn>
 int CountPassing(DecideFn decide) {
   std::atomic<int> passing{0};
-  absl::Barrier* start = new absl::Barrier(kThreads);
+  testutil::StartGate start(kThreads);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      if (start->Block()) delete start;
+      start.ArriveAndWait();
       for (int i = 0; i < kDecisionsPerThread; ++i) {
         if (decide(t, i).passed()) passing.fetch_add(1);
       }

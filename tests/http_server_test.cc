@@ -18,9 +18,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "autoheal/internal/mutex.h"
 #include "autoheal/testing/fake_clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -483,14 +483,14 @@ TEST(HttpServerTest, ManyIdleConnectionsDoNotBlockOthersAndTimeOut) {
 }
 
 TEST(HttpServerTest, PerIpLimitRejectsExtraConnectionsAndLogsQuietly) {
-  absl::Mutex mu;
+  Mutex mu;
   std::vector<std::string> logged;
   HttpServerOptions options = TestOptions();
   options.per_ip_connection_limit = 2;
   // The test's clients are on loopback, which is exempt by default.
   options.exempt_loopback_from_per_ip_limit = false;
   options.error_logger = [&](absl::string_view message) {
-    absl::MutexLock lock(&mu);
+    MutexLock lock(&mu);
     logged.emplace_back(message);
   };
   auto server = StartOrDie(options);
@@ -509,7 +509,7 @@ TEST(HttpServerTest, PerIpLimitRejectsExtraConnectionsAndLogsQuietly) {
   ASSERT_THAT(response, IsOk());
   EXPECT_EQ(response->status, 200);
 
-  absl::MutexLock lock(&mu);
+  MutexLock lock(&mu);
   EXPECT_FALSE(logged.empty());
   for (const std::string& line : logged) {
     EXPECT_EQ(line.find('\n'), std::string::npos) << line;
@@ -540,14 +540,14 @@ TEST(HttpServerTest, LoopbackClientsAreExemptFromThePerIpLimitByDefault) {
 // it. Time is a FakeClock: nothing here waits for the timeout itself.
 TEST(HttpServerTest, RequestNotCompleteWithinRequestTimeoutIsClosed) {
   testing::FakeClock clock;
-  absl::Mutex mu;
+  autoheal::Mutex mu;
   std::vector<std::string> logged;
   HttpServerOptions options = TestOptions();
   options.clock = &clock;
   options.connection_timeout = absl::Seconds(60);
   options.request_timeout = absl::Seconds(10);
   options.error_logger = [&](absl::string_view message) {
-    absl::MutexLock lock(&mu);
+    autoheal::MutexLock lock(&mu);
     logged.emplace_back(message);
   };
   auto server = StartOrDie(options);
@@ -584,7 +584,7 @@ TEST(HttpServerTest, RequestNotCompleteWithinRequestTimeoutIsClosed) {
   EXPECT_TRUE(server->WaitForOpenConnections(1, absl::Seconds(5)))
       << server->open_connections();
 
-  absl::MutexLock lock(&mu);
+  autoheal::MutexLock lock(&mu);
   // One line of ours per dropped connection (libmicrohttpd adds its own).
   EXPECT_EQ(std::count_if(logged.begin(), logged.end(),
                           [](const std::string& line) {

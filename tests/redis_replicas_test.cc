@@ -22,7 +22,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/synchronization/mutex.h"
+#include "autoheal/internal/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -287,7 +287,7 @@ TEST_F(RedisReplicasTest, RedisDownAnswers503ThenBothRecoverUnrestarted) {
   // is killed and restarted.
   std::atomic<int> sequence{0};
   std::atomic<bool> stop{false};
-  absl::Mutex mu;
+  autoheal::Mutex mu;
   std::vector<Answer> answers;
   std::vector<std::thread> senders;
   for (int t = 0; t < 4; ++t) {
@@ -296,7 +296,7 @@ TEST_F(RedisReplicasTest, RedisDownAnswers503ThenBothRecoverUnrestarted) {
         const int i = sequence.fetch_add(1);
         Answer answer = Deliver(t % kReplicas, absl::StrCat("load-", i));
         {
-          absl::MutexLock lock(&mu);
+          autoheal::MutexLock lock(&mu);
           answers.push_back(answer);
         }
         // Pacing, so that the actions (one /bin/sh each) keep up and the
@@ -306,7 +306,7 @@ TEST_F(RedisReplicasTest, RedisDownAnswers503ThenBothRecoverUnrestarted) {
     });
   }
   auto count = [&](int status) {
-    absl::MutexLock lock(&mu);
+    autoheal::MutexLock lock(&mu);
     int n = 0;
     for (const Answer& a : answers) n += a.status == status;
     return n;
@@ -339,7 +339,7 @@ TEST_F(RedisReplicasTest, RedisDownAnswers503ThenBothRecoverUnrestarted) {
                     absl::Seconds(20), "a 200 after the restart"),
                 IsOk());
     EXPECT_EQ(last.reason, "execute") << "replica " << replica;
-    absl::MutexLock lock(&mu);
+    autoheal::MutexLock lock(&mu);
     answers.push_back(last);
   }
   const int before_stop = count(200);

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include "autoheal/internal/mutex.h"
 #include "autoheal/testing/fake_clock.h"
 #include "autoheal/testing/faulty_cooldown_store.h"
 #include "autoheal/testing/memory_audit_sink.h"
@@ -28,7 +28,7 @@ using ::autoheal::testutil::MakeAction;
 class HoldingExecutor final : public ActionExecutor {
  public:
   absl::Status Submit(ActionRequest request, DoneCallback done) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     pending_.emplace_back(std::move(request), std::move(done));
     return absl::OkStatus();
   }
@@ -36,7 +36,7 @@ class HoldingExecutor final : public ActionExecutor {
   void FinishAll(OutcomeKind kind) {
     std::vector<std::pair<ActionRequest, DoneCallback>> pending;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       pending.swap(pending_);
     }
     ActionOutcome outcome;
@@ -45,7 +45,7 @@ class HoldingExecutor final : public ActionExecutor {
   }
 
  private:
-  absl::Mutex mu_;
+  Mutex mu_;
   std::vector<std::pair<ActionRequest, DoneCallback>> pending_
       ABSL_GUARDED_BY(mu_);
 };

@@ -40,9 +40,9 @@
 #include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "autoheal/acquire.h"
+#include "autoheal/internal/mutex.h"
 
 namespace autoheal {
 
@@ -92,7 +92,7 @@ class CooldownStore {
 };
 
 // The in-process default. Keys live in sharded hash maps under
-// `absl::Mutex`; budgets in one map under their own mutex (always taken
+// `Mutex`; budgets in one map under their own mutex (always taken
 // after a shard's). Entries whose cooldown, flap history and latch have all
 // expired are swept as a shard grows, so memory stays proportional to the
 // keys that still matter, even under millions of distinct keys.
@@ -153,7 +153,7 @@ class InMemoryCooldownStore final : public CooldownStore {
   using KeyMap = absl::flat_hash_map<std::string, Entry, KeyHash, KeyEq>;
 
   struct Shard {
-    mutable absl::Mutex mu;
+    mutable Mutex mu;
     KeyMap keys ABSL_GUARDED_BY(mu);
     size_t sweep_at ABSL_GUARDED_BY(mu) = kMinSweepSize;
   };
@@ -167,7 +167,7 @@ class InMemoryCooldownStore final : public CooldownStore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
 
   std::array<Shard, kShardCount> shards_;
-  absl::Mutex budgets_mu_;
+  Mutex budgets_mu_;
   // Node-based: ApplyWithBudgets() holds pointers to several values at once.
   absl::node_hash_map<std::string, RecentTimes> budgets_
       ABSL_GUARDED_BY(budgets_mu_);

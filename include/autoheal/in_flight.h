@@ -19,7 +19,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
+#include "autoheal/internal/mutex.h"
 
 namespace autoheal {
 
@@ -39,7 +39,7 @@ class InFlightRegistry {
   size_t size() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   absl::flat_hash_set<std::string> keys_ ABSL_GUARDED_BY(mu_);
 };
 

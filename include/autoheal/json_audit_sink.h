@@ -63,12 +63,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "autoheal/action_executor.h"
 #include "autoheal/alert.h"
 #include "autoheal/audit_sink.h"
 #include "autoheal/decision.h"
+#include "autoheal/internal/mutex.h"
 
 namespace autoheal {
 
@@ -185,7 +185,7 @@ class JsonLinesAuditSink final : public AuditSink {
   const std::string name_;
   const bool sync_;
 
-  absl::Mutex mu_;
+  Mutex mu_;
   // Lines written so far; a line's sequence number is the count after it.
   uint64_t written_seq_ ABSL_GUARDED_BY(mu_) = 0;
   // Every line up to this sequence number is known to be synced.

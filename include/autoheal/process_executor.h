@@ -35,10 +35,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "autoheal/action_executor.h"
 #include "autoheal/clock.h"
+#include "autoheal/internal/mutex.h"
 
 namespace autoheal {
 
@@ -164,8 +164,9 @@ class ProcessExecutor final : public ActionExecutor {
   // callback has returned.
   size_t InFlight() const ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Stops accepting requests, then waits up to `wait` for every accepted
-  // request (queued ones included: they still run) to finish. When `wait`
+  // Stops accepting requests, then waits up to `wait` (real time, not the
+  // injected clock) for every accepted request (queued ones included: they
+  // still run) to finish. When `wait`
   // passes first, SIGKILLs the process group of every running action (its
   // outcome is kFailed, exit_code -9, `error` "killed by Shutdown()") and
   // reports each request still queued as kSpawnError with `error` saying it
@@ -203,7 +204,7 @@ class ProcessExecutor final : public ActionExecutor {
   const ProcessExecutorOptions options_;
   Clock* const clock_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
   size_t running_ ABSL_GUARDED_BY(mu_) = 0;  // jobs taken by workers
   bool accepting_ ABSL_GUARDED_BY(mu_) = true;
@@ -213,7 +214,7 @@ class ProcessExecutor final : public ActionExecutor {
   // Per worker: whether Shutdown() killed its current group.
   std::vector<bool> killed_ ABSL_GUARDED_BY(mu_);
 
-  absl::Mutex shutdown_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // serialises Shutdown()
+  Mutex shutdown_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // serialises Shutdown()
   bool joined_ ABSL_GUARDED_BY(shutdown_mu_) = false;
   // Written only in Create(), before any other method can run.
   std::vector<std::thread> workers_;

@@ -43,9 +43,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "autoheal/cooldown_store.h"
+#include "autoheal/internal/mutex.h"
 
 namespace autoheal {
 
@@ -127,7 +127,7 @@ class SqliteCooldownStore final : public CooldownStore {
 
   const std::string path_;
   const SqliteOptions options_;
-  absl::Mutex mu_;
+  Mutex mu_;
   // Declared before `sql_`, so the statements are finalised first.
   std::unique_ptr<internal::SqliteDb> db_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<internal::SqliteStoreStatements> sql_ ABSL_GUARDED_BY(mu_);

@@ -252,7 +252,7 @@ absl::Status JsonLinesAuditSink::Flush() {
   if (!sync_) return absl::OkStatus();
   uint64_t seq;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     seq = written_seq_;
   }
   return SyncThrough(seq);
@@ -260,7 +260,7 @@ absl::Status JsonLinesAuditSink::Flush() {
 
 absl::Status JsonLinesAuditSink::Append(absl::string_view line,
                                         uint64_t* seq) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::string with_newline;
   if (torn_) {
     // The previous line was cut short and lacks its newline; start on a
@@ -291,7 +291,7 @@ absl::Status JsonLinesAuditSink::Append(absl::string_view line,
 absl::Status JsonLinesAuditSink::SyncThrough(uint64_t seq) {
   uint64_t target;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (synced_seq_ >= seq) return absl::OkStatus();
     // Every line written so far is covered by the sync below.
     target = written_seq_;
@@ -307,7 +307,7 @@ absl::Status JsonLinesAuditSink::SyncThrough(uint64_t seq) {
     return absl::UnavailableError(absl::StrCat(
         "cannot sync audit file \"", name_, "\": ", internal::ErrnoText(err)));
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   synced_seq_ = std::max(synced_seq_, target);
   return absl::OkStatus();
 }

@@ -1,7 +1,11 @@
-// The only production file that reads the system clock.
+// The only production file that reads the real clock or waits on it
+// (scripts/check_no_clock.sh enforces this).
 #include "autoheal/clock.h"
 
+#include <algorithm>
+
 #include "absl/time/clock.h"
+#include "autoheal/internal/mutex.h"
 
 namespace autoheal {
 namespace {
@@ -18,4 +22,16 @@ Clock* RealClock() {
   return clock;
 }
 
+namespace internal {
+
+bool AwaitWithRealTimeout(Mutex& mu, const absl::Condition& condition,
+                          absl::Duration timeout) {
+  mu.ReleaseForWait();
+  const bool holds = mu.mu_.AwaitWithTimeout(
+      condition, std::max(timeout, absl::ZeroDuration()));
+  mu.ReacquireAfterWait();
+  return holds;
+}
+
+}  // namespace internal
 }  // namespace autoheal

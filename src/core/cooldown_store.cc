@@ -18,7 +18,7 @@ absl::StatusOr<AcquireResult> InMemoryCooldownStore::Acquire(
     const AcquireRequest& request) {
   const HashedKey hashed{request.key, KeyHash()(request.key)};
   Shard& shard = ShardFor(hashed);
-  absl::MutexLock lock(&shard.mu);
+  MutexLock lock(&shard.mu);
   auto it = shard.keys.find(hashed);
   if (it != shard.keys.end()) return ApplyWithBudgets(request, it->second);
   if (request.preview) {
@@ -43,7 +43,7 @@ AcquireResult InMemoryCooldownStore::ApplyWithBudgets(
     return result;
   }
   absl::InlinedVector<RecentTimes*, 4> budgets;
-  absl::MutexLock lock(&budgets_mu_);
+  MutexLock lock(&budgets_mu_);
   for (const BudgetReservation& budget : request.budgets) {
     budgets.push_back(&budgets_[budget.key]);
   }
@@ -57,7 +57,7 @@ absl::StatusOr<bool> InMemoryCooldownStore::ClearEscalation(
     absl::string_view key) {
   const HashedKey hashed{key, KeyHash()(key)};
   Shard& shard = ShardFor(hashed);
-  absl::MutexLock lock(&shard.mu);
+  MutexLock lock(&shard.mu);
   auto it = shard.keys.find(hashed);
   if (it == shard.keys.end()) return false;
   KeyRecord& record = it->second.record;
@@ -71,7 +71,7 @@ absl::StatusOr<std::vector<EscalatedKey>> InMemoryCooldownStore::ListEscalated(
     absl::Time now, size_t limit) {
   std::vector<EscalatedKey> latched;
   for (Shard& shard : shards_) {
-    absl::MutexLock lock(&shard.mu);
+    MutexLock lock(&shard.mu);
     for (const auto& [key, entry] : shard.keys) {
       if (latched.size() >= limit) return latched;
       if (entry.record.latched && now < entry.record.quiet_until) {
@@ -93,7 +93,7 @@ void InMemoryCooldownStore::SweepExpired(Shard& shard, absl::Time now) {
 size_t InMemoryCooldownStore::EntryCountForTesting() const {
   size_t total = 0;
   for (const Shard& shard : shards_) {
-    absl::MutexLock lock(&shard.mu);
+    MutexLock lock(&shard.mu);
     total += shard.keys.size();
   }
   return total;

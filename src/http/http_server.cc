@@ -29,7 +29,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "autoheal/internal/mutex.h"
 #include "core/errno_text.h"
 
 namespace autoheal {
@@ -224,10 +224,10 @@ struct HttpServer::Impl {
   MHD_Response* too_large_response = nullptr;
   MHD_Response* internal_error_response = nullptr;
 
-  mutable absl::Mutex stop_mu;
+  mutable Mutex stop_mu;
   MHD_Daemon* daemon ABSL_GUARDED_BY(stop_mu) = nullptr;
 
-  mutable absl::Mutex connections_mu;
+  mutable Mutex connections_mu;
   size_t open_connections ABSL_GUARDED_BY(connections_mu) = 0;
   // The open connections' states, for the request-timeout sweeper. A state
   // leaves this set (under the mutex) before libmicrohttpd closes its
@@ -242,7 +242,7 @@ struct HttpServer::Impl {
 
   // While Start() runs, libmicrohttpd's messages are also kept here so that
   // a failure (e.g. a rejected TLS key) can say why.
-  absl::Mutex log_mu;
+  Mutex log_mu;
   bool capture_log ABSL_GUARDED_BY(log_mu) = true;
   std::string captured_log ABSL_GUARDED_BY(log_mu);
 
@@ -257,7 +257,7 @@ struct HttpServer::Impl {
 
   void Log(absl::string_view message) {
     {
-      absl::MutexLock lock(&log_mu);
+      MutexLock lock(&log_mu);
       if (capture_log) {
         if (!captured_log.empty()) captured_log.append("; ");
         captured_log.append(message.data(), message.size());
@@ -436,7 +436,7 @@ struct HttpServer::Impl {
     std::vector<std::string> dropped;
     while (true) {
       {
-        absl::MutexLock lock(&connections_mu);
+        autoheal::MutexLock lock(&connections_mu);
         if (connections_mu.AwaitWithTimeout(absl::Condition(&stopping),
                                             interval)) {
           return;
@@ -470,7 +470,7 @@ struct HttpServer::Impl {
       const std::string key = impl->PerIpKeyFor(address);
       if (key.empty()) return MHD_YES;
       {
-        absl::MutexLock lock(&impl->connections_mu);
+        autoheal::MutexLock lock(&impl->connections_mu);
         auto it = impl->per_ip.find(key);
         if (it == impl->per_ip.end() ||
             it->second < impl->options.per_ip_connection_limit) {
@@ -541,13 +541,13 @@ struct HttpServer::Impl {
         }
       }
       *socket_context = state;
-      absl::MutexLock lock(&impl->connections_mu);
+      MutexLock lock(&impl->connections_mu);
       ++impl->open_connections;
     } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
       auto* state = static_cast<ConnectionState*>(*socket_context);
       *socket_context = nullptr;
       {
-        absl::MutexLock lock(&impl->connections_mu);
+        MutexLock lock(&impl->connections_mu);
         --impl->open_connections;
         if (state != nullptr) impl->StopTracking(state);
       }
@@ -569,7 +569,7 @@ struct HttpServer::Impl {
         MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
     state->fd = fd == nullptr ? -1 : fd->connect_fd;
     ArmRequestDeadline(state);
-    absl::MutexLock lock(&connections_mu);
+    autoheal::MutexLock lock(&connections_mu);
     if (!state->per_ip_key.empty()) ++per_ip[state->per_ip_key];
     try {
       if (state->fd >= 0) tracked.insert(state);
@@ -844,7 +844,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
       impl.get(), MHD_OPTION_ARRAY, option_items, MHD_OPTION_END);
   std::string startup_log;
   {
-    absl::MutexLock lock(&impl->log_mu);
+    MutexLock lock(&impl->log_mu);
     impl->capture_log = false;
     startup_log.swap(impl->captured_log);
   }
@@ -863,7 +863,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   }
   close(listen_fd);
   {
-    absl::MutexLock lock(&impl->stop_mu);
+    MutexLock lock(&impl->stop_mu);
     impl->daemon = daemon;
   }
   Impl* raw = impl.get();
@@ -884,16 +884,17 @@ HttpServer::~HttpServer() { Stop(); }
 uint16_t HttpServer::port() const { return impl_->port; }
 
 size_t HttpServer::open_connections() const {
-  absl::MutexLock lock(&impl_->connections_mu);
+  MutexLock lock(&impl_->connections_mu);
   return impl_->open_connections;
 }
 
 bool HttpServer::WaitForOpenConnections(size_t count,
                                         absl::Duration timeout) const {
   Impl* impl = impl_.get();
-  absl::MutexLock lock(&impl->connections_mu);
+  MutexLock lock(&impl->connections_mu);
   std::pair<Impl*, size_t> arg(impl, count);
-  return impl->connections_mu.AwaitWithTimeout(
+  return internal::AwaitWithRealTimeout(
+      impl->connections_mu,
       absl::Condition(
           +[](std::pair<Impl*, size_t>* a) {
             a->first->connections_mu.AssertHeld();
@@ -904,10 +905,10 @@ bool HttpServer::WaitForOpenConnections(size_t count,
 }
 
 void HttpServer::Stop() {
-  absl::MutexLock lock(&impl_->stop_mu);
+  MutexLock lock(&impl_->stop_mu);
   if (impl_->daemon == nullptr) return;
   {
-    absl::MutexLock connections_lock(&impl_->connections_mu);
+    autoheal::MutexLock connections_lock(&impl_->connections_mu);
     impl_->stopping = true;
   }
   if (impl_->sweeper.joinable()) impl_->sweeper.join();

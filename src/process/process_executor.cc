@@ -360,7 +360,7 @@ absl::StatusOr<std::unique_ptr<ProcessExecutor>> ProcessExecutor::Create(
   std::unique_ptr<ProcessExecutor> executor(
       new ProcessExecutor(std::move(options), clock));
   {
-    absl::MutexLock lock(&executor->mu_);
+    MutexLock lock(&executor->mu_);
     executor->groups_.assign(workers, 0);
     executor->killed_.assign(workers, false);
   }
@@ -386,7 +386,7 @@ ProcessExecutor::~ProcessExecutor() {
 }
 
 absl::Status ProcessExecutor::Submit(ActionRequest request, DoneCallback done) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (!accepting_) {
     return absl::FailedPreconditionError(
         absl::StrCat("process executor is shut down; action \"",
@@ -405,7 +405,7 @@ absl::Status ProcessExecutor::Submit(ActionRequest request, DoneCallback done) {
 }
 
 size_t ProcessExecutor::InFlight() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return queue_.size() + running_;
 }
 
@@ -415,17 +415,16 @@ absl::Status ProcessExecutor::Shutdown(absl::Duration wait) {
         "ProcessExecutor::Shutdown() called from a done callback; it would "
         "wait for itself");
   }
-  absl::MutexLock shutdown_lock(&shutdown_mu_);
+  MutexLock shutdown_lock(&shutdown_mu_);
   if (joined_) return absl::OkStatus();
 
   size_t killed = 0;
   size_t dropped = 0;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     accepting_ = false;
-    const bool finished =
-        mu_.AwaitWithTimeout(absl::Condition(this, &ProcessExecutor::Idle),
-                             std::max(wait, absl::ZeroDuration()));
+    const bool finished = internal::AwaitWithRealTimeout(
+        mu_, absl::Condition(this, &ProcessExecutor::Idle), wait);
     if (!finished) {
       kill_all_ = true;  // workers report what is still queued as dropped
       dropped = queue_.size();
@@ -477,7 +476,7 @@ void ProcessExecutor::WorkerLoop(size_t slot) {
     Job job;
     bool drop = false;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &ProcessExecutor::WorkAvailable));
       if (queue_.empty()) return;  // shutting down and nothing left
       job = std::move(queue_.front());
@@ -495,20 +494,20 @@ void ProcessExecutor::WorkerLoop(size_t slot) {
       outcome = RunAction(job.request, slot);
     }
     if (job.done) job.done(job.request, outcome);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     --running_;
   }
 }
 
 bool ProcessExecutor::RegisterGroup(size_t slot, pid_t pgid) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   groups_[slot] = pgid;
   killed_[slot] = kill_all_;
   return !kill_all_;
 }
 
 bool ProcessExecutor::UnregisterGroup(size_t slot) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   groups_[slot] = 0;
   return killed_[slot];
 }

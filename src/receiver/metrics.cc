@@ -82,7 +82,7 @@ void ReceiverMetrics::CountStateClear(bool was_latched) {
 
 prometheus::Counter& ReceiverMetrics::DecisionCounter(
     absl::string_view alertname, Reason reason) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   absl::string_view bounded =
       allowlisted_.contains(alertname) ? alertname : "other";
   ReasonCounters& counters = decision_counters_[bounded];
@@ -113,7 +113,7 @@ void ReceiverMetrics::CountHttpResponse(int code) {
 }
 
 prometheus::Counter& ReceiverMetrics::HttpCounter(int code) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   prometheus::Counter*& counter = http_counters_[code];
   if (counter == nullptr) {
     counter = &http_requests_.Add({{"code", absl::StrCat(code)}});
@@ -131,7 +131,7 @@ void ReceiverMetrics::SetPolicy(const EngineOptions& options) {
     allowlisted.insert(action.alertname);
   }
   enabled_.Set(options.enabled ? 1 : 0);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   allowlisted_ = std::move(allowlisted);
 }
 

@@ -18,7 +18,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
+#include "autoheal/internal/mutex.h"
 #include "autoheal/options.h"
 #include "autoheal/remediator.h"
 #include "prometheus/counter.h"
@@ -73,7 +73,7 @@ class ReceiverMetrics final : public RemediationObserver {
   prometheus::Gauge& enabled_;
   prometheus::Gauge& inflight_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   absl::flat_hash_set<std::string> allowlisted_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, ReasonCounters> decision_counters_
       ABSL_GUARDED_BY(mu_);

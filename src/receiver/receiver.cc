@@ -75,7 +75,7 @@ absl::StatusOr<std::unique_ptr<Receiver>> Receiver::Create(
   absl::StatusOr<std::shared_ptr<Policy>> policy = receiver->LoadPolicy();
   if (!policy.ok()) return policy.status();
   receiver->metrics_.SetPolicy((*policy)->engine->options());
-  absl::MutexLock lock(&receiver->mu_);
+  MutexLock lock(&receiver->mu_);
   receiver->policy_ = *std::move(policy);
   return receiver;
 }
@@ -108,13 +108,13 @@ absl::Status Receiver::Reload() {
   metrics_.CountReload(policy.ok());
   if (!policy.ok()) return policy.status();
   metrics_.SetPolicy((*policy)->engine->options());
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   policy_ = *std::move(policy);
   return absl::OkStatus();
 }
 
 std::shared_ptr<Receiver::Policy> Receiver::CurrentPolicy() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return policy_;
 }
 

@@ -26,13 +26,13 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "autoheal/action_executor.h"
 #include "autoheal/audit_sink.h"
 #include "autoheal/clock.h"
 #include "autoheal/cooldown_store.h"
 #include "autoheal/engine.h"
 #include "autoheal/in_flight.h"
+#include "autoheal/internal/mutex.h"
 #include "autoheal/payload.h"
 #include "autoheal/remediator.h"
 #include "http/http_server.h"
@@ -114,7 +114,7 @@ class Receiver {
   Remediator remediator_;
   std::atomic<int64_t> last_decision_unix_nanos_{0};
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::shared_ptr<Policy> policy_ ABSL_GUARDED_BY(mu_);
 };
 

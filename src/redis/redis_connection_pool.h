@@ -26,7 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
+#include "autoheal/internal/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "autoheal/clock.h"
@@ -129,7 +129,7 @@ class RedisConnectionPool {
   const std::string address_;
   std::vector<std::unique_ptr<Slot>> slots_;
 
-  absl::Mutex mu_;
+  autoheal::Mutex mu_;
   std::vector<Slot*> idle_ ABSL_GUARDED_BY(mu_);
   // Bumped on every failure: connections opened before are reopened.
   uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 1;

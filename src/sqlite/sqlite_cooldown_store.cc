@@ -281,7 +281,7 @@ SqliteCooldownStore::~SqliteCooldownStore() = default;
 
 absl::StatusOr<AcquireResult> SqliteCooldownStore::Acquire(
     const AcquireRequest& request) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return AcquireLocked(request);
 }
 
@@ -414,7 +414,7 @@ absl::Status SqliteCooldownStore::MaybePrune(absl::Time now) {
 
 absl::StatusOr<bool> SqliteCooldownStore::ClearEscalation(
     absl::string_view key) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   SqliteTransaction txn(*db_);
   absl::Status status =
       txn.Begin(SqliteTransaction::Mode::kWrite, "clear escalation");
@@ -437,7 +437,7 @@ absl::StatusOr<bool> SqliteCooldownStore::ClearEscalation(
 
 absl::StatusOr<std::vector<EscalatedKey>> SqliteCooldownStore::ListEscalated(
     absl::Time now, size_t limit) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   SqliteStatement& list = *sql_->list_escalated;
   internal::ResetOnExit reset(list);
   list.BindInt64(1, EncodeTime(now));

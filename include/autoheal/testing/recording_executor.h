@@ -17,8 +17,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "autoheal/action_executor.h"
+#include "autoheal/internal/mutex.h"
 
 namespace autoheal {
 namespace testing {
@@ -32,7 +32,7 @@ class RecordingExecutor final : public ActionExecutor {
     }
     ActionOutcome outcome;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       requests_.push_back(request);
       outcome = outcome_;
     }
@@ -42,7 +42,7 @@ class RecordingExecutor final : public ActionExecutor {
 
   // Returns a copy of every request accepted so far, in order.
   std::vector<ActionRequest> requests() const ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return requests_;
   }
 
@@ -51,12 +51,12 @@ class RecordingExecutor final : public ActionExecutor {
 
   // Sets the outcome reported for later submissions.
   void set_outcome(ActionOutcome outcome) ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     outcome_ = std::move(outcome);
   }
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::vector<ActionRequest> requests_ ABSL_GUARDED_BY(mu_);
   ActionOutcome outcome_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> reject_{false};
