@@ -437,8 +437,8 @@ struct HttpServer::Impl {
     while (true) {
       {
         autoheal::MutexLock lock(&connections_mu);
-        if (connections_mu.AwaitWithTimeout(absl::Condition(&stopping),
-                                            interval)) {
+        if (internal::AwaitWithRealTimeout(
+                connections_mu, absl::Condition(&stopping), interval)) {
           return;
         }
         const int64_t now = absl::ToUnixNanos(clock->Now());
