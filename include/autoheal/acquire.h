@@ -133,6 +133,18 @@ AcquireResult ApplyAcquire(const AcquireRequest& request, KeyRecord& record,
                            absl::Span<RecentTimes* const> budgets,
                            bool* changed);
 
+// The two halves of `ApplyAcquire()`, for stores that guard budgets apart
+// from keys: `KeyGateAnswers()` runs checks 1-4 on the key alone and returns
+// true with `result` set when one of them answers (it may latch or refresh
+// an escalation: `*changed`); otherwise `ReserveAndCommit()`, with the
+// budgets, runs check 5 and takes everything. `*changed` accumulates.
+bool KeyGateAnswers(const AcquireRequest& request, KeyRecord& record,
+                    AcquireResult& result, bool* changed);
+AcquireResult ReserveAndCommit(const AcquireRequest& request,
+                               KeyRecord& record,
+                               absl::Span<RecentTimes* const> budgets,
+                               bool* changed);
+
 }  // namespace autoheal
 
 #endif  // AUTOHEAL_ACQUIRE_H_

@@ -39,8 +39,6 @@ absl::Time KeyRecord::ForgetAfter(absl::Duration flap_window) const {
   return after;
 }
 
-namespace {
-
 // Checks 1-4 of the contract, on the key alone. Returns true with `result`
 // set when one of them answers.
 bool KeyGateAnswers(const AcquireRequest& request, KeyRecord& record,
@@ -87,14 +85,20 @@ bool KeyGateAnswers(const AcquireRequest& request, KeyRecord& record,
   return false;
 }
 
-}  // namespace
-
 AcquireResult ApplyAcquire(const AcquireRequest& request, KeyRecord& record,
                            absl::Span<RecentTimes* const> budgets,
                            bool* changed) {
   AcquireResult result;
   *changed = false;
   if (KeyGateAnswers(request, record, result, changed)) return result;
+  return ReserveAndCommit(request, record, budgets, changed);
+}
+
+AcquireResult ReserveAndCommit(const AcquireRequest& request,
+                               KeyRecord& record,
+                               absl::Span<RecentTimes* const> budgets,
+                               bool* changed) {
+  AcquireResult result;
   const absl::Time now = request.now;
   for (size_t i = 0; i < request.budgets.size(); ++i) {
     const BudgetReservation& budget = request.budgets[i];
