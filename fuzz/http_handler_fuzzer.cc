@@ -196,6 +196,11 @@ class DiscardingAuditSink final : public AuditSink {
                              absl::Time /*at*/) override {
     return absl::OkStatus();
   }
+  absl::Status RecordStateClear(absl::string_view /*key*/, bool /*was_latched*/,
+                                absl::string_view /*by*/,
+                                absl::Time /*at*/) override {
+    return absl::OkStatus();
+  }
   absl::Status Flush() override { return absl::OkStatus(); }
 };
 
