@@ -6,10 +6,10 @@
 # main tree runs everything and ends with one summary:
 #
 #   asan_ubsan_suite       the unit and integration tests under ASan+UBSan
-#   tsan_suite             the concurrency tests under TSan (the integration
-#                          tests also pass under TSan: `ctest --preset tsan`
-#                          after `cmake --build --preset tsan`; CI leaves
-#                          them out to stay within its time)
+#   tsan_suite             the concurrency tests under TSan (the tsan preset
+#                          also builds and runs the integration tests:
+#                          `cmake --build --preset tsan && ctest --preset
+#                          tsan`; CI leaves them out to stay within its time)
 #   thread_safety_build    the libraries and binaries built with
 #                          -Wthread-safety -Werror (the build is the check)
 #
