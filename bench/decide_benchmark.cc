@@ -53,9 +53,17 @@ Alert MakeAlert(const std::string& alertname, bool opted_in = true,
 
 // One engine per benchmark, shared by its threads.
 struct Fixture {
-  explicit Fixture(bool enabled) {
+  explicit Fixture(bool enabled, bool guardrails = true) {
     EngineOptions options;
     options.enabled = enabled;
+    // The default guardrails' shape (a global budget of 10 per 10 min, a
+    // flap guard of 3), with the flap window cut to 10 min so that the
+    // acquire benchmarks can step the fake clock by only 4 min.
+    options.flap_guard.window = absl::Minutes(10);
+    if (!guardrails) {
+      options.global_budget.max_executions = 0;
+      options.flap_guard.max_executions = 0;
+    }
     options.actions.push_back(MakeAction("TcpEndpointDownFast", "restart-tcp"));
     options.actions.push_back(
         MakeAction("TcpEndpointDownKeyed", "restart-tcp", {"instance"}));
@@ -71,16 +79,34 @@ struct Fixture {
   std::unique_ptr<Engine> engine;
 };
 
-Fixture& SharedFixture(bool enabled) {
-  static Fixture* live = new Fixture(true);
-  static Fixture* dry = new Fixture(false);
+std::unique_ptr<Fixture>& FixtureSlot(bool enabled) {
+  static auto* live = new std::unique_ptr<Fixture>(new Fixture(true));
+  static auto* dry = new std::unique_ptr<Fixture>(new Fixture(false));
   return enabled ? *live : *dry;
+}
+
+Fixture& SharedFixture(bool enabled) { return *FixtureSlot(enabled); }
+
+// Live, with the budget and flap guard off (see BM_Decide_Execute_DistinctKeys).
+std::unique_ptr<Fixture>& PlainFixtureSlot() {
+  static auto* plain = new std::unique_ptr<Fixture>(new Fixture(true, false));
+  return *plain;
+}
+
+// Fresh engines, stores and clocks before each run of an acquire benchmark:
+// runs that move the fake clock minutes per decision would otherwise carry
+// it past what its int64 nanoseconds hold after some millions.
+void ResetFixtures(const benchmark::State&) {
+  FixtureSlot(true) = std::make_unique<Fixture>(true);
+  FixtureSlot(false) = std::make_unique<Fixture>(false);
+  PlainFixtureSlot() = std::make_unique<Fixture>(true, false);
 }
 
 template <typename Body>
 void RunDecide(benchmark::State& state, const Alert& alert, Reason expected,
-               Body before_each) {
-  Fixture& f = SharedFixture(expected != Reason::kDryRun);
+               Body before_each, Fixture* fixture = nullptr) {
+  Fixture& f =
+      fixture != nullptr ? *fixture : SharedFixture(expected != Reason::kDryRun);
   AllocationCounter counter(state);
   for (auto _ : state) {
     before_each(f);
@@ -88,7 +114,11 @@ void RunDecide(benchmark::State& state, const Alert& alert, Reason expected,
     benchmark::DoNotOptimize(d);
     if (d.reason != expected) {
       state.SkipWithError(absl::StrCat("unexpected reason ",
-                                       ReasonName(d.reason)).c_str());
+                                       ReasonName(d.reason), ", ",
+                                       absl::FormatDuration(d.time_left),
+                                       " left, at ",
+                                       absl::FormatTime(f.clock.Now()))
+                              .c_str());
       break;
     }
   }
@@ -96,9 +126,12 @@ void RunDecide(benchmark::State& state, const Alert& alert, Reason expected,
 
 void NoSetup(Fixture&) {}
 
-// Advances time by a full cooldown before each decision, so every decision
-// re-acquires an expired key: the store's acquire path.
-void ExpireCooldown(Fixture& f) { f.clock.Advance(absl::Seconds(120)); }
+// Advances time past the cooldown before each decision, so every decision
+// re-acquires an expired key: the store's acquire path, with the default
+// guardrails on (the global budget and the flap guard are reserved and
+// recorded in the same call). 4 minutes apart, neither ever says no: never
+// 3 executions of a key, nor 10 in all per thread, within 10 minutes.
+void ExpireCooldown(Fixture& f) { f.clock.Advance(absl::Minutes(4)); }
 
 void BM_Decide_Resolved(benchmark::State& state) {
   Alert alert = MakeAlert("TcpEndpointDownFast", true, AlertStatus::kResolved);
@@ -139,20 +172,35 @@ void BM_Decide_Execute(benchmark::State& state) {
   Alert alert = MakeAlert("TcpEndpointDownFast");
   RunDecide(state, alert, Reason::kExecute, ExpireCooldown);
 }
-BENCHMARK(BM_Decide_Execute);
+BENCHMARK(BM_Decide_Execute)->Setup(ResetFixtures);
+
+// Each thread executes its own key: the store's key path on 1 and 2
+// threads. The global budget and the flap guard are off here: with two
+// threads stepping one fake clock by minutes, one thread's decisions can
+// run far ahead of the other's reading of the clock, and the shared budget
+// then (rightly) counts them; BM_Decide_Execute measures them on.
+void BM_Decide_Execute_DistinctKeys(benchmark::State& state) {
+  Alert alert = MakeAlert(absl::StrCat("Distinct", state.thread_index()));
+  RunDecide(state, alert, Reason::kExecute, ExpireCooldown,
+            PlainFixtureSlot().get());
+}
+BENCHMARK(BM_Decide_Execute_DistinctKeys)
+    ->Setup(ResetFixtures)
+    ->Threads(1)
+    ->Threads(2);
 
 void BM_Decide_DryRun(benchmark::State& state) {
   Alert alert = MakeAlert("TcpEndpointDownFast");
   RunDecide(state, alert, Reason::kDryRun, ExpireCooldown);
 }
-BENCHMARK(BM_Decide_DryRun);
+BENCHMARK(BM_Decide_DryRun)->Setup(ResetFixtures);
 
 // The key includes the instance label: built per decision, so it allocates.
 void BM_Decide_Execute_KeyLabels(benchmark::State& state) {
   Alert alert = MakeAlert("TcpEndpointDownKeyed");
   RunDecide(state, alert, Reason::kExecute, ExpireCooldown);
 }
-BENCHMARK(BM_Decide_Execute_KeyLabels);
+BENCHMARK(BM_Decide_Execute_KeyLabels)->Setup(ResetFixtures);
 
 std::string ReadPayload(const std::string& name) {
   std::ifstream in(std::string(AUTOHEAL_TEST_DATA) + "/payloads/" + name);
@@ -194,6 +242,9 @@ void BM_ParseAndDecide(benchmark::State& state, const std::string& name) {
 }
 BENCHMARK_CAPTURE(BM_ParseAndDecide, 01_single, "01-single-firing-autoheal.json");
 BENCHMARK_CAPTURE(BM_ParseAndDecide, 04_mixed, "04-mixed-group.json");
+BENCHMARK_CAPTURE(BM_ParseAndDecide, 21_ten, "21-ten-alerts.json");
+BENCHMARK_CAPTURE(BM_ParseAndDecide, 20_two_hundred,
+                  "20-two-hundred-alerts.json");
 
 }  // namespace
 }  // namespace autoheal

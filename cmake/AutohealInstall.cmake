@@ -10,7 +10,7 @@ install(FILES "${PROJECT_BINARY_DIR}/include/autoheal/version.h"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/autoheal")
 
 install(TARGETS autoheal autoheal_yaml autoheal_process autoheal_audit
-                autoheal_sqlite
+                autoheal_sqlite autoheal_redis
         EXPORT autoheal-targets
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
@@ -28,6 +28,8 @@ write_basic_package_version_file(
   "${PROJECT_BINARY_DIR}/autoheal-config-version.cmake"
   VERSION "${PROJECT_VERSION}"
   COMPATIBILITY SameMinorVersion)
+install(FILES "${PROJECT_SOURCE_DIR}/cmake/FindHiredis.cmake"
+        DESTINATION "${AUTOHEAL_CMAKE_DIR}")
 install(FILES "${PROJECT_BINARY_DIR}/autoheal-config.cmake"
               "${PROJECT_BINARY_DIR}/autoheal-config-version.cmake"
         DESTINATION "${AUTOHEAL_CMAKE_DIR}")

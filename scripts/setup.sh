@@ -17,7 +17,8 @@ PACKAGES=(
   # container images (policy-rc.d) do not start them.
   prometheus prometheus-blackbox-exporter
   openssl curl wrk
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev  # libFuzzer and sanitizers: the fuzz tree (fuzz/)
+  libhiredis-dev redis-server
 )
 
 missing=()

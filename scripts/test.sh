@@ -3,15 +3,18 @@
 # packages first (scripts/setup.sh), then configures, builds and runs ctest.
 # The last lines printed are ctest's summary.
 #
-# It also configures and builds, with clang, the trees of CMakePresets.json
-# next to the main one (<BUILD_DIR>-asan, -tsan, -tsa) and registers them in
-# the main tree (tests/sanitizer_suites.cmake), so that the one ctest run
-# also runs the unit and integration tests under ASan+UBSan, the concurrency
-# and integration tests under TSan, and the -Wthread-safety -Werror build.
+# Next to the main tree it configures and builds, with clang:
+#   - the trees of CMakePresets.json (<BUILD_DIR>-asan, -tsan, -tsa), which
+#     the main tree registers (tests/sanitizer_suites.cmake) so that the one
+#     ctest run also runs the unit and integration tests under ASan+UBSan,
+#     the concurrency and integration tests under TSan, and the
+#     -Wthread-safety -Werror build;
+#   - the libFuzzer tree (fuzz/README.md), whose fuzzers the main tree runs
+#     for AUTOHEAL_FUZZ_SECONDS (default 30) each as fuzz_<target>.
 #
 #   sudo bash scripts/test.sh            # or as root
 #   BUILD_DIR=/tmp/b bash scripts/test.sh
-#   AUTOHEAL_SANITIZERS=0 bash scripts/test.sh   # quick: main tree only
+#   AUTOHEAL_SANITIZERS=0 AUTOHEAL_FUZZ=0 bash scripts/test.sh  # main tree only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,8 +35,20 @@ if [ "${AUTOHEAL_SANITIZERS:-1}" != 0 ]; then
   done
 fi
 
+fuzz_dir=(-DAUTOHEAL_FUZZ_BUILD_DIR=)
+if [ "${AUTOHEAL_FUZZ:-1}" != 0 ]; then
+  FUZZ_BUILD_DIR="$(realpath -m "${FUZZ_BUILD_DIR:-$BUILD_DIR-fuzz}")"
+  cmake -S . -B "$FUZZ_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_CXX_COMPILER=clang++ -DAUTOHEAL_BUILD_FUZZERS=ON \
+        -DAUTOHEAL_BUILD_TESTS=OFF -DAUTOHEAL_BUILD_BENCHMARKS=OFF \
+        -DAUTOHEAL_BUILD_EXAMPLES=OFF -DAUTOHEAL_INSTALL=OFF >/dev/null
+  cmake --build "$FUZZ_BUILD_DIR" --parallel "$JOBS"
+  fuzz_dir=(-DAUTOHEAL_FUZZ_BUILD_DIR="$FUZZ_BUILD_DIR"
+            -DAUTOHEAL_FUZZ_SECONDS="${AUTOHEAL_FUZZ_SECONDS:-30}")
+fi
+
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      "${subtree_dirs[@]}"
+      "${subtree_dirs[@]}" "${fuzz_dir[@]}"
 cmake --build "$BUILD_DIR" --parallel "$JOBS"
 if [ "${AUTOHEAL_SANITIZERS:-1}" != 0 ]; then
   # A tree that fails to build is not fatal here: its suite builds it again

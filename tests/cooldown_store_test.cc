@@ -112,6 +112,23 @@ TEST(InMemoryCooldownStoreTest, LatchedAndFlappingKeysSurviveTheSweep) {
   EXPECT_EQ(result->outcome, AcquireOutcome::kEscalated);
 }
 
+TEST(RecentTimesTest, TimesRecordedOutOfOrderStillCountByTheirValue) {
+  // Two deciders read the clock, then record in the other order.
+  RecentTimes times;
+  const absl::Duration window = absl::Minutes(10);
+  times.Record(kT0 + absl::Minutes(30), 2);
+  times.Record(kT0, 2);
+  // Only one of the two is within the window at kT0 + 30 min.
+  EXPECT_FALSE(times.Full(2, kT0 + absl::Minutes(30), window));
+  times.Record(kT0 + absl::Minutes(25), 2);
+  EXPECT_TRUE(times.Full(2, kT0 + absl::Minutes(30), window));
+  EXPECT_EQ(times.UntilSlotFrees(2, kT0 + absl::Minutes(30), window),
+            absl::Minutes(5));
+  // A stale time never pushes out a newer one.
+  times.Record(kT0 + absl::Minutes(1), 2);
+  EXPECT_TRUE(times.Full(2, kT0 + absl::Minutes(30), window));
+}
+
 using conformance::BackendName;
 using conformance::StoreBackend;
 using conformance::StoreConformanceTest;

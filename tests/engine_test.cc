@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "autoheal/testing/fake_clock.h"
 #include "autoheal/testing/faulty_cooldown_store.h"
 #include "engine_test_util.h"
@@ -132,6 +133,32 @@ TEST_F(EngineTest, OnlyTheExactOptInValueOptsIn) {
   }
 }
 
+// Regression: a sentence used to quote a hostile value whole, so a 1 MB
+// label came back escaped (up to 4x) in every response and audit line.
+TEST_F(EngineTest, SentenceQuotesAtMost128BytesOfAHugeValue) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  alert.annotations =
+      LabelSet({{"autoheal", "true" + std::string(1000000, '"')}});
+  Decision d = engine->Decide(alert);
+  EXPECT_EQ(d.reason, Reason::kNotOptedIn);
+  EXPECT_THAT(d.Sentence(), HasSubstr("...\" (1000004 bytes)"));
+  EXPECT_LT(d.Sentence().size(), 400u);
+
+  // The cut never splits a UTF-8 character: 127 ASCII bytes, then "é".
+  alert.annotations =
+      LabelSet({{"autoheal", std::string(127, 'a') + "\xc3\xa9tail"}});
+  EXPECT_THAT(engine->Decide(alert).Sentence(),
+              HasSubstr("\"" + std::string(127, 'a') + "...\" (133 bytes)"));
+
+  Alert unknown = FiringAlert(std::string(1000000, 'X'));
+  Decision not_listed = engine->Decide(unknown);
+  EXPECT_EQ(not_listed.reason, Reason::kNotAllowlisted);
+  EXPECT_EQ(not_listed.Sentence(),
+            absl::StrCat("no action is configured for alertname \"",
+                         std::string(128, 'X'), "...\" (1000000 bytes)"));
+}
+
 TEST_F(EngineTest, OptInValueWithNulByteDoesNotOptIn) {
   auto engine = MakeEngine();
   Alert alert = FiringAlert("ApiDown");
@@ -164,6 +191,21 @@ TEST_F(EngineTest, UnknownAlertnameIsNotAllowlisted) {
   EXPECT_EQ(d.action, nullptr);
   EXPECT_EQ(d.Sentence(),
             "no action is configured for alertname \"DiskWillFillIn4Hours\"");
+}
+
+// The parser never yields such an alert, but a library user may build one.
+// Hashing its absent (null) alertname was undefined behaviour; found by
+// fuzz/decide_fuzzer.cc under UBSan.
+TEST_F(EngineTest, AlertWithoutAlertnameIsNotAllowlisted) {
+  auto engine = MakeEngine();
+  Alert alert;
+  alert.labels = LabelSet({{"instance", "db-01:5432"}});
+  alert.annotations = LabelSet({{"autoheal", "true"}});
+  ASSERT_EQ(alert.alertname().data(), nullptr);
+  Decision d = engine->Decide(alert);
+  EXPECT_EQ(d.reason, Reason::kNotAllowlisted);
+  EXPECT_EQ(d.action, nullptr);
+  EXPECT_EQ(d.Sentence(), "no action is configured for alertname \"\"");
 }
 
 TEST_F(EngineTest, AlertnameMatchIsExact) {

@@ -16,10 +16,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "autoheal/internal/mutex.h"
+#include "autoheal/testing/fake_clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "http_client.h"
@@ -485,6 +487,8 @@ TEST(HttpServerTest, PerIpLimitRejectsExtraConnectionsAndLogsQuietly) {
   std::vector<std::string> logged;
   HttpServerOptions options = TestOptions();
   options.per_ip_connection_limit = 2;
+  // The test's clients are on loopback, which is exempt by default.
+  options.exempt_loopback_from_per_ip_limit = false;
   options.error_logger = [&](absl::string_view message) {
     MutexLock lock(&mu);
     logged.emplace_back(message);
@@ -510,6 +514,86 @@ TEST(HttpServerTest, PerIpLimitRejectsExtraConnectionsAndLogsQuietly) {
   for (const std::string& line : logged) {
     EXPECT_EQ(line.find('\n'), std::string::npos) << line;
   }
+}
+
+// Regression: with the per-IP limit applied to loopback, 256 idle local
+// connections locked the host's own /healthz probe out.
+TEST(HttpServerTest, LoopbackClientsAreExemptFromThePerIpLimitByDefault) {
+  HttpServerOptions options = TestOptions();
+  options.per_ip_connection_limit = 2;
+  auto server = StartOrDie(options);
+  ASSERT_NE(server, nullptr);
+  std::vector<HttpClient> idle;
+  for (int i = 0; i < 5; ++i) idle.push_back(ConnectOrDie(*server));
+  ASSERT_TRUE(server->WaitForOpenConnections(5, absl::Seconds(5)))
+      << server->open_connections();
+  HttpClient probe = ConnectOrDie(*server);
+  absl::StatusOr<ClientResponse> response = probe.Request("GET", "/json");
+  ASSERT_THAT(response, IsOk());
+  EXPECT_EQ(response->status, 200);
+  for (HttpClient& client : idle)
+    EXPECT_FALSE(client.WaitForClose(absl::ZeroDuration()));
+}
+
+// Regression: a client that sends one byte of its headers (or body) just
+// often enough never to be idle was never dropped; request_timeout bounds
+// it. Time is a FakeClock: nothing here waits for the timeout itself.
+TEST(HttpServerTest, RequestNotCompleteWithinRequestTimeoutIsClosed) {
+  testing::FakeClock clock;
+  autoheal::Mutex mu;
+  std::vector<std::string> logged;
+  HttpServerOptions options = TestOptions();
+  options.clock = &clock;
+  options.connection_timeout = absl::Seconds(60);
+  options.request_timeout = absl::Seconds(10);
+  options.error_logger = [&](absl::string_view message) {
+    autoheal::MutexLock lock(&mu);
+    logged.emplace_back(message);
+  };
+  auto server = StartOrDie(options);
+  ASSERT_NE(server, nullptr);
+
+  HttpClient slow_header = ConnectOrDie(*server);
+  ASSERT_THAT(slow_header.Send("POST /x HTTP/1.1\r\nX-Slow: a"), IsOk());
+  HttpClient slow_body = ConnectOrDie(*server);
+  ASSERT_THAT(
+      slow_body.Send("POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc"),
+      IsOk());
+  HttpClient keep_alive = ConnectOrDie(*server);
+  ASSERT_TRUE(server->WaitForOpenConnections(3, absl::Seconds(5)));
+
+  // Just before the deadline: a complete request on a connection accepted
+  // at the same time is answered, and it then has a fresh deadline.
+  clock.Advance(absl::Seconds(10) - absl::Milliseconds(1));
+  ASSERT_THAT(slow_header.Send("b"), IsOk());
+  absl::StatusOr<ClientResponse> served =
+      keep_alive.Request("POST", "/x", "hi");
+  ASSERT_THAT(served, IsOk());
+  EXPECT_EQ(served->body, "hi");
+  EXPECT_FALSE(slow_header.WaitForClose(absl::Milliseconds(300)));
+  EXPECT_FALSE(slow_body.WaitForClose(absl::Milliseconds(1)));
+
+  clock.Advance(absl::Milliseconds(1));
+  EXPECT_TRUE(slow_header.WaitForClose(absl::Seconds(5)));
+  EXPECT_TRUE(slow_body.WaitForClose(absl::Seconds(5)));
+  EXPECT_FALSE(keep_alive.WaitForClose(absl::Milliseconds(300)));
+  absl::StatusOr<ClientResponse> again =
+      keep_alive.Request("POST", "/x", "again");
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->body, "again");
+  EXPECT_TRUE(server->WaitForOpenConnections(1, absl::Seconds(5)))
+      << server->open_connections();
+
+  autoheal::MutexLock lock(&mu);
+  // One line of ours per dropped connection (libmicrohttpd adds its own).
+  EXPECT_EQ(std::count_if(logged.begin(), logged.end(),
+                          [](const std::string& line) {
+                            return absl::StrContains(
+                                line,
+                                "closed the connection from 127.0.0.1: its "
+                                "request was not complete within 10s");
+                          }),
+            2);
 }
 
 TEST(HttpServerTest, ThreadPoolServesConcurrentClients) {
@@ -586,6 +670,11 @@ TEST(HttpServerTest, InvalidOptionsAreRejected) {
   options.thread_count = 0;
   EXPECT_THAT(HttpServer::Start(options, Echo),
               StatusIs(absl::StatusCode::kInvalidArgument, "thread_count"));
+
+  options = TestOptions();
+  options.request_timeout = absl::ZeroDuration();
+  EXPECT_THAT(HttpServer::Start(options, Echo),
+              StatusIs(absl::StatusCode::kInvalidArgument, "request_timeout"));
 
   options = TestOptions();
   options.tls_cert_pem = "-----BEGIN CERTIFICATE-----";

@@ -184,6 +184,47 @@ TEST(LintRobustnessTest, RandomByteDamage) {
   }
 }
 
+// yaml-cpp 0.7 never consumes a stray ',' outside a flow collection
+// (jbeder/yaml-cpp#1040) and loaded documents forever: lint hung on it.
+TEST(LintRobustnessTest, AStrayCommaIsAParseErrorNotAHang) {
+  for (const ReaderCase& reader : Readers()) {
+    for (const std::string text : {",", ",\n,\n", "- x\n, y\n"}) {
+      std::vector<Finding> findings = reader.reader(text);
+      ASSERT_FALSE(findings.empty()) << reader.name << ": " << text;
+      EXPECT_TRUE(findings[0].parse_error) << reader.name;
+      EXPECT_THAT(findings[0].message, ::testing::HasSubstr("','"))
+          << reader.name << ": " << text;
+    }
+  }
+}
+
+// Found by fuzz_lint_*: a quoted value of malformed UTF-8 made the message,
+// and so the JSON and GitHub output, malformed UTF-8 too.
+TEST(LintRobustnessTest, MessagesStayValidUtf8WhateverTheInput) {
+  EXPECT_EQ(EscapeText("ok \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"),
+            "ok \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+  EXPECT_EQ(EscapeText("\xEE\xEE\xFF\xC0\xAF\xED\xA0\x80\n\""),
+            "\\xee\\xee\\xff\\xc0\\xaf\\xed\\xa0\\x80\\n\\\"");
+  for (const ReaderCase& reader : Readers()) {
+    std::string text = std::string(reader.text) + "\nx: \"\xEE\xEE\xEE\"\n";
+    for (const Finding& f : reader.reader(text)) {
+      EXPECT_TRUE(absl::StrContains(f.message, "\xEE") == false)
+          << reader.name << ": " << f.message;
+    }
+  }
+}
+
+TEST(LintRobustnessTest, ManyDocumentsAreAParseError) {
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "---\na: 1\n";
+  for (const ReaderCase& reader : Readers()) {
+    std::vector<Finding> findings = reader.reader(text);
+    ASSERT_FALSE(findings.empty()) << reader.name;
+    EXPECT_THAT(findings[0].message,
+                ::testing::HasSubstr("more than 64 YAML documents"));
+  }
+}
+
 TEST(LintRobustnessTest, DeepNestingIsAParseErrorNotACrash) {
   for (const ReaderCase& c : Readers()) {
     for (const std::string& text :

@@ -1,5 +1,7 @@
 #include "autoheal/options.h"
 
+#include <string>
+
 #include "engine_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -126,6 +128,46 @@ TEST(ValidateOptionsTest, RejectsTemplatesWithoutValidPatterns) {
   action.label_patterns["bad-name"] = "x";
   EXPECT_THAT(ValidateOptions(WithAction(action)),
               StatusIs(kInvalid, "\"bad-name\" is not a valid label name"));
+}
+
+// libstdc++ reads these numbers into an int without an overflow check:
+// {4294967297} compiled as {1}, and 20 digits were undefined behaviour
+// (found by fuzz/policy_fuzzer.cc under UBSan; fuzz/regressions/policy/).
+TEST(CompileLabelPatternTest, RejectsHugeRepetitionCounts) {
+  for (const char* pattern :
+       {"]{26666666666666666666", "[0-9]{4294967297}", "a{1,2147483648}",
+        "a{1001}", "a{0,1001}", "(a)\\1001", "x\\99999999999999999999"}) {
+    EXPECT_THAT(CompileLabelPattern(pattern),
+                StatusIs(kInvalid, "a repetition count or back-reference is "
+                                   "over 1000"))
+        << pattern;
+  }
+}
+
+TEST(CompileLabelPatternTest, AcceptsCountsUpToTheBound) {
+  for (const char* pattern :
+       {"a{1000}", "[0-9]{1,5}", "a{0000000000000000000000007}", "\\{99999}",
+        "(a)\\1", "123456789012", "[a-z]{2,}"}) {
+    EXPECT_THAT(CompileLabelPattern(pattern), IsOk()) << pattern;
+  }
+}
+
+TEST(CompileLabelPatternTest, RejectsOverlongPatterns) {
+  EXPECT_THAT(CompileLabelPattern(std::string(1024, 'a')), IsOk());
+  EXPECT_THAT(CompileLabelPattern(std::string(1025, 'a')),
+              StatusIs(kInvalid, "(1025 bytes): longer than 1024 bytes"));
+}
+
+// libstdc++'s recursive compiler overflowed an 8 MB stack at 50,000 nested
+// groups; the length bound keeps the nesting near 500.
+TEST(CompileLabelPatternTest, DeeplyNestedGroupsAreAnErrorNotACrash) {
+  const std::string nested =
+      std::string(100000, '(') + "a" + std::string(100000, ')');
+  EXPECT_THAT(CompileLabelPattern(nested),
+              StatusIs(kInvalid, "longer than 1024 bytes"));
+  const std::string allowed =
+      std::string(500, '(') + "a" + std::string(500, ')');
+  EXPECT_THAT(CompileLabelPattern(allowed), IsOk());
 }
 
 TEST(EffectiveCooldownTest, OverrideWinsOverDefault) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -394,6 +395,24 @@ TEST(ParseWebhookMessageTest, NestingAtMaxDepthIsAccepted) {
           "", R"(,"deep":)" + std::string(32, '[') + std::string(32, ']'))),
       StatusIs(absl::StatusCode::kInvalidArgument,
                "nesting deeper than 32 levels"));
+}
+
+// The depth limit is a policy, not what keeps the stack safe: nlohmann's SAX
+// parser and the handler keep their own state, so even a million levels
+// with the limit lifted use no stack per level.
+TEST(ParseWebhookMessageTest, MillionLevelsWithoutALimitDoNotRecurse) {
+  constexpr int kLevels = 1000000;
+  std::string deep;
+  deep.reserve(6 * kLevels + 1);
+  for (int i = 0; i < kLevels; ++i) deep += i % 2 == 0 ? "[" : R"({"a":)";
+  deep += "1";
+  for (int i = kLevels - 1; i >= 0; --i) deep += i % 2 == 0 ? "]" : "}";
+  ParseOptions unlimited;
+  unlimited.max_depth = std::numeric_limits<int>::max();
+  absl::StatusOr<WebhookMessage> message =
+      ParseWebhookMessage(BodyJson("", ",\"deep\":" + deep), unlimited);
+  ASSERT_THAT(message, IsOk());
+  EXPECT_TRUE(message->alerts.empty());
 }
 
 TEST(ParseWebhookMessageTest, MaxDepthOptionApplies) {

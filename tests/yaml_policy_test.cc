@@ -583,6 +583,18 @@ const BadPolicy kBadInline[] = {
      "policy.yml:3:1: expected a single YAML document, found another"},
     {"tab_indentation", "actions:\n\tX: {}\n",
      "policy.yml:2:3: invalid YAML: illegal map value"},
+    // yaml-cpp 0.7 never consumes a ',' outside a flow collection and reads
+    // documents at that ',' forever (jbeder/yaml-cpp#1040); found by
+    // fuzz/policy_fuzzer.cc (fuzz/regressions/policy/).
+    {"stray_comma", ",",
+     "policy.yml:1:1: invalid YAML: unexpected ',' outside a flow "
+     "collection ([...] or {...})"},
+    {"stray_comma_after_a_list", "- a\n, b\n",
+     "policy.yml:2:1: invalid YAML: unexpected ',' outside a flow "
+     "collection ([...] or {...})"},
+    {"stray_comma_after_document_start", "--- ,\n",
+     "policy.yml:1:5: invalid YAML: unexpected ',' outside a flow "
+     "collection ([...] or {...})"},
     // yaml-cpp 0.7 itself accepts a quote left open at the end of the text
     // and takes the rest of the file as the string.
     {"unclosed_double_quote", "opt_in:\n  value: \"true\n",
@@ -690,6 +702,48 @@ TEST(ParsePolicyTest, DeepNestingIsAnErrorNotACrash) {
               StatusIs(absl::StatusCode::kInvalidArgument, "policy.yml:"));
 }
 
+// yaml-cpp 0.7 stops near 1000 levels on its own, saying "bad file" at the
+// end of the text; the loader stops at 64, where the 65th level opens.
+TEST(ParsePolicyTest, DeepFlowNestingIsRejectedWhereItGoesTooDeep) {
+  const std::string text = "actions: " + std::string(100000, '[') +
+                           std::string(100000, ']') + "\n";
+  EXPECT_THAT(ParsePolicy(text, "policy.yml"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "policy.yml:1:73: invalid YAML: lists and mappings "
+                       "nested deeper than 64 levels"));
+}
+
+TEST(ParsePolicyTest, DeepFlowMappingNestingIsRejected) {
+  std::string text = "actions: ";
+  for (int i = 0; i < 100000; ++i) text += "{a: ";
+  text += "1" + std::string(100000, '}');
+  EXPECT_THAT(ParsePolicy(text, "policy.yml"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "policy.yml:1:262: invalid YAML: lists and mappings "
+                       "nested deeper than 64 levels"));
+}
+
+TEST(ParsePolicyTest, DeepBlockNestingIsRejected) {
+  std::string text = "actions:\n";
+  for (int level = 1; level <= 2000; ++level) {
+    text += std::string(2 * level, ' ') + "k:\n";
+  }
+  EXPECT_THAT(ParsePolicy(text, "policy.yml"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "policy.yml:65:129: invalid YAML: lists and mappings "
+                       "nested deeper than 64 levels"));
+}
+
+TEST(ParsePolicyTest, NestingUpToTheLimitIsReadAsUsual) {
+  // The top-level mapping is level 1; 63 lists under `actions` make 64.
+  const std::string text =
+      "actions: " + std::string(63, '[') + std::string(63, ']') + "\n";
+  EXPECT_THAT(ParsePolicy(text, "policy.yml"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "policy.yml:1:10: actions: expected a mapping from "
+                       "alertname to action, got a list"));
+}
+
 // Every prefix of a valid policy must load or fail with kInvalidArgument; no
 // yaml-cpp exception may escape.
 TEST(ParsePolicyTest, EveryTruncationFailsCleanly) {
@@ -791,6 +845,21 @@ TEST(LabelPatternsTest, BadPatternIsRejectedAtItsLine) {
   EXPECT_THAT(std::string(options.status().message()),
               ::testing::HasSubstr("policy.yml:6:17: actions.X.label_patterns.instance: "
                                    "expected a valid pattern"));
+}
+
+// The minimized input of fuzz/regressions/policy/label-pattern-count-
+// overflow.yml: libstdc++ overflowed a signed integer reading the count.
+TEST(LabelPatternsTest, HugeRepetitionCountIsRejectedAtItsLine) {
+  EXPECT_THAT(
+      ParsePolicy("actions:\n"
+                  " s:\n"
+                  "  label_patterns:\n"
+                  "   n: ']{26666666666666666666'\n",
+                  "policy.yml"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               "policy.yml:4:7: actions.s.label_patterns.n: expected a valid "
+               "pattern (ECMAScript, at most 1024 bytes, counts and "
+               "back-references at most 1000), got \"]{26666666666666666666\""));
 }
 
 TEST(LabelPatternsTest, TemplateWithoutAPatternIsRejected) {

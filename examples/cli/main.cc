@@ -4,6 +4,8 @@
 //   autoheal explain [--policy FILE] [--enabled] [--format text|json] PAYLOAD|-
 //   autoheal validate POLICY
 //   autoheal state list|clear KEY [--state FILE] [--audit_log FILE]
+//   autoheal state list|clear KEY --redis_address HOST:PORT
+//                                 [--redis_prefix P] [--audit_log FILE]
 //   autoheal lint [--policy FILE] [--compose F]... [--alertmanager F]...
 //                 [--rules F]... [--allow-host H]... [--strict]
 //                 [--format text|json|github]
@@ -17,6 +19,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/time/time.h"
 #include "autoheal/clock.h"
 #include "autoheal/engine.h"
 #include "autoheal/json_audit_sink.h"
@@ -38,6 +41,13 @@ ABSL_FLAG(std::string, state, "",
           "commands default to /var/lib/autoheal/state.db");
 ABSL_FLAG(std::string, audit_log, "",
           "state clear: also append a state_clear line to this audit log");
+ABSL_FLAG(std::string, redis_address, "",
+          "the receivers' Redis (host:port), instead of a SQLite --state file: "
+          "state commands and explain use the state the replicas share");
+ABSL_FLAG(std::string, redis_prefix, "autoheal",
+          "with --redis_address: the receivers' --redis-prefix");
+ABSL_FLAG(absl::Duration, redis_timeout, absl::Seconds(2),
+          "with --redis_address: connect and command timeout");
 
 namespace {
 
@@ -68,6 +78,17 @@ absl::StatusOr<autoheal::EngineOptions> LoadPolicy() {
 absl::StatusOr<std::unique_ptr<autoheal::CooldownStore>> OpenState(
     const std::string& fallback_path) {
   autoheal::StateOptions state;
+  state.redis_address = absl::GetFlag(FLAGS_redis_address);
+  if (!state.redis_address.empty()) {
+    if (!absl::GetFlag(FLAGS_state).empty()) {
+      return absl::InvalidArgumentError(
+          "give --state (SQLite) or --redis_address (Redis), not both");
+    }
+    state.backend = "redis";
+    state.redis_prefix = absl::GetFlag(FLAGS_redis_prefix);
+    state.redis_timeout = absl::GetFlag(FLAGS_redis_timeout);
+    return autoheal::OpenStateStore(state);
+  }
   state.sqlite_path = absl::GetFlag(FLAGS_state);
   if (state.sqlite_path.empty()) state.sqlite_path = fallback_path;
   if (state.sqlite_path.empty()) {
@@ -144,8 +165,10 @@ int State(const std::vector<char*>& args) {
   const bool list = sub == "list" && args.size() == 3;
   const bool clear = sub == "clear" && args.size() == 4;
   if (!list && !clear) {
-    std::cerr << "usage: autoheal state list [--state FILE]\n"
-                 "       autoheal state clear KEY [--state FILE] "
+    std::cerr << "usage: autoheal state list [--state FILE | --redis_address "
+                 "HOST:PORT [--redis_prefix P]]\n"
+                 "       autoheal state clear KEY [--state FILE | "
+                 "--redis_address HOST:PORT [--redis_prefix P]] "
                  "[--audit_log FILE]\n";
     return kUsageError;
   }
@@ -195,7 +218,8 @@ int main(int argc, char** argv) {
   std::cerr << "usage: autoheal explain [--policy FILE] [--enabled] "
                "[--format text|json] PAYLOAD|-\n"
                "       autoheal validate POLICY\n"
-               "       autoheal state list|clear KEY [--state FILE] "
+               "       autoheal state list|clear KEY [--state FILE | "
+               "--redis_address HOST:PORT [--redis_prefix P]] "
                "[--audit_log FILE]\n"
                "       autoheal lint [--policy FILE] [--compose F]... "
                "[--alertmanager F]... [--rules F]...\n"

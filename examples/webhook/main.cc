@@ -4,6 +4,7 @@
 //   autoheal-webhook [--listen 127.0.0.1:9009] [--policy FILE]
 //                    [--audit-log FILE] [--bearer-token-file FILE]
 //                    [--state-backend sqlite|memory|redis] [--state-path FILE]
+//                    [--redis-address HOST:PORT] [--redis-prefix P]
 //                    ...
 #include <cstdio>
 #include <string>
@@ -41,6 +42,15 @@ ABSL_FLAG(std::string, state_path, "",
           "SQLite state database (default /var/lib/autoheal/state.db, or "
           "$AUTOHEAL_STATE_PATH); its directory must exist, except the "
           "default's, which is created");
+ABSL_FLAG(std::string, redis_address, "127.0.0.1:6379",
+          "--state-backend=redis: the server, host:port");
+ABSL_FLAG(std::string, redis_prefix, "autoheal",
+          "--state-backend=redis: the prefix of every key (one per deployment)");
+ABSL_FLAG(absl::Duration, redis_timeout, absl::Milliseconds(500),
+          "--state-backend=redis: connect and command timeout");
+ABSL_FLAG(absl::Duration, request_timeout, absl::Seconds(30),
+          "the longest a client may take to send one whole request, from "
+          "its connection's accept or previous response");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -69,6 +79,10 @@ int main(int argc, char** argv) {
   config.state.backend = absl::GetFlag(FLAGS_state_backend);
   std::string state_path = absl::GetFlag(FLAGS_state_path);
   if (!state_path.empty()) config.state.sqlite_path = state_path;
+  config.state.redis_address = absl::GetFlag(FLAGS_redis_address);
+  config.state.redis_prefix = absl::GetFlag(FLAGS_redis_prefix);
+  config.state.redis_timeout = absl::GetFlag(FLAGS_redis_timeout);
+  config.request_timeout = absl::GetFlag(FLAGS_request_timeout);
 
   absl::Status resolved = autoheal::receiver::ResolveServiceConfig(
       autoheal::receiver::ProcessEnv(), !listen.empty(),

@@ -94,7 +94,8 @@ class RecentTimes {
   // When `Full()`: how long until that time leaves the window.
   absl::Duration UntilSlotFrees(int limit, absl::Time now,
                                 absl::Duration window) const;
-  // Records `now`, keeping only the newest `limit` times.
+  // Records `now` in order (it may be older than times already recorded),
+  // keeping only the newest `limit` times.
   void Record(absl::Time now, int limit);
   // The newest recorded time, or InfinitePast() when empty.
   absl::Time Newest() const;
@@ -131,6 +132,18 @@ struct KeyRecord {
 AcquireResult ApplyAcquire(const AcquireRequest& request, KeyRecord& record,
                            absl::Span<RecentTimes* const> budgets,
                            bool* changed);
+
+// The two halves of `ApplyAcquire()`, for stores that guard budgets apart
+// from keys: `KeyGateAnswers()` runs checks 1-4 on the key alone and returns
+// true with `result` set when one of them answers (it may latch or refresh
+// an escalation: `*changed`); otherwise `ReserveAndCommit()`, with the
+// budgets, runs check 5 and takes everything. `*changed` accumulates.
+bool KeyGateAnswers(const AcquireRequest& request, KeyRecord& record,
+                    AcquireResult& result, bool* changed);
+AcquireResult ReserveAndCommit(const AcquireRequest& request,
+                               KeyRecord& record,
+                               absl::Span<RecentTimes* const> budgets,
+                               bool* changed);
 
 }  // namespace autoheal
 

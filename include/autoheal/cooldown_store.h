@@ -159,8 +159,8 @@ class InMemoryCooldownStore final : public CooldownStore {
   };
 
   Shard& ShardFor(const HashedKey& key);
-  // Runs `ApplyAcquire` on `entry` with the request's budgets, under
-  // `budgets_mu_` when there are any.
+  // Runs the key's gates on `entry`; only when none answers, takes
+  // `budgets_mu_` and reserves the request's budgets.
   AcquireResult ApplyWithBudgets(const AcquireRequest& request, Entry& entry)
       ABSL_LOCKS_EXCLUDED(budgets_mu_);
   static void SweepExpired(Shard& shard, absl::Time now)

@@ -66,7 +66,8 @@ struct Action {
   // For each label an argv template uses: the pattern (ECMAScript regular
   // expression) its whole value must match, at most 256 bytes long. An alert
   // whose label is missing, too long or does not match gets the verdict
-  // `invalid_target` and nothing runs.
+  // `invalid_target` and nothing runs. A pattern is at most 1024 bytes, with
+  // no repetition count or back-reference over 1000 (`CompileLabelPattern()`).
   // Default: none.
   std::map<std::string, std::string> label_patterns;
 
@@ -141,7 +142,9 @@ struct EngineOptions {
 absl::Status ValidateOptions(const EngineOptions& options);
 
 // Compiles a `label_patterns` value (ECMAScript). Returns kInvalidArgument
-// quoting the pattern and the regex library's complaint.
+// quoting the pattern and the regex library's complaint, or saying which
+// bound it breaks: at most 1024 bytes, and no {m,n} repetition count or \N
+// back-reference over 1000.
 absl::StatusOr<std::regex> CompileLabelPattern(const std::string& pattern);
 
 // Returns the cooldown that applies to `action` under `options`.

@@ -7,6 +7,8 @@
 // the key path, then what was expected:
 //   policy.yml:14:5: actions.TcpEndpointDownFast.timeout: expected a duration like 30s
 // Unknown keys are errors, so a typo never silently disables a guard.
+// Lists and mappings nested deeper than 64 levels are errors (a policy nests
+// 4), reported where the 65th level opens; a policy is exactly one document.
 // The loader checks the file's shape and types; `Engine::Create()` still
 // validates the result as a whole.
 //

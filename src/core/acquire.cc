@@ -17,7 +17,10 @@ absl::Duration RecentTimes::UntilSlotFrees(int limit, absl::Time now,
 }
 
 void RecentTimes::Record(absl::Time now, int limit) {
-  times_.push_back(now);
+  // Callers read their clocks before they take the store's lock, so times
+  // may arrive out of order; kept sorted, the newest `limit` are the ones
+  // that count, whatever the order they came in.
+  times_.insert(std::upper_bound(times_.begin(), times_.end(), now), now);
   if (limit > 0 && times_.size() > static_cast<size_t>(limit)) {
     times_.erase(times_.begin(), times_.end() - limit);
   }
@@ -35,8 +38,6 @@ absl::Time KeyRecord::ForgetAfter(absl::Duration flap_window) const {
   }
   return after;
 }
-
-namespace {
 
 // Checks 1-4 of the contract, on the key alone. Returns true with `result`
 // set when one of them answers.
@@ -84,14 +85,20 @@ bool KeyGateAnswers(const AcquireRequest& request, KeyRecord& record,
   return false;
 }
 
-}  // namespace
-
 AcquireResult ApplyAcquire(const AcquireRequest& request, KeyRecord& record,
                            absl::Span<RecentTimes* const> budgets,
                            bool* changed) {
   AcquireResult result;
   *changed = false;
   if (KeyGateAnswers(request, record, result, changed)) return result;
+  return ReserveAndCommit(request, record, budgets, changed);
+}
+
+AcquireResult ReserveAndCommit(const AcquireRequest& request,
+                               KeyRecord& record,
+                               absl::Span<RecentTimes* const> budgets,
+                               bool* changed) {
+  AcquireResult result;
   const absl::Time now = request.now;
   for (size_t i = 0; i < request.budgets.size(); ++i) {
     const BudgetReservation& budget = request.budgets[i];

@@ -13,10 +13,24 @@ std::string Seconds(absl::Duration d) {
   return absl::StrCat(secs, "s");
 }
 
+// Values quoted in a sentence are cut after this many bytes: a sentence is
+// for people, and a hostile megabyte-long label must not be echoed (and
+// escaped, growing it) into every response and audit line.
+constexpr size_t kMaxQuotedBytes = 128;
+
 // Quotes `s`, escaping quotes, backslashes and control characters, so that
 // a hostile value cannot forge or break a log line. UTF-8 stays readable.
+// A value longer than kMaxQuotedBytes is cut on a character boundary and
+// followed by its length: "abc..." (1000000 bytes).
 std::string Quoted(absl::string_view s) {
-  return absl::StrCat("\"", absl::Utf8SafeCEscape(s), "\"");
+  if (s.size() <= kMaxQuotedBytes) {
+    return absl::StrCat("\"", absl::Utf8SafeCEscape(s), "\"");
+  }
+  size_t cut = kMaxQuotedBytes;
+  // Back up over continuation bytes (10xxxxxx) to the start of a character.
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return absl::StrCat("\"", absl::Utf8SafeCEscape(s.substr(0, cut)), "...\" (",
+                      s.size(), " bytes)");
 }
 
 std::string ActionName(const Decision& d) {

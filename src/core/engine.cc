@@ -59,7 +59,9 @@ size_t Engine::AlertnameHash::operator()(absl::string_view alertname) const {
   const size_t n = alertname.size();
   uint64_t head = 0;
   uint64_t tail = 0;
-  std::memcpy(&head, alertname.data(), n < 8 ? n : 8);
+  // An absent alertname is a null view, and memcpy from null is undefined
+  // even for zero bytes.
+  if (n > 0) std::memcpy(&head, alertname.data(), n < 8 ? n : 8);
   if (n > 8) std::memcpy(&tail, alertname.data() + n - 8, 8);
   uint64_t h = (head ^ (tail * 0x9E3779B97F4A7C15ull) ^ n) *
                0xC2B2AE3D27D4EB4Full;

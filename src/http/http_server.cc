@@ -9,15 +9,22 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <limits>
 #include <new>
+#include <string>
+#include <system_error>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -38,9 +45,23 @@ constexpr char kInternalErrorBody[] = R"({"error":"internal error"})";
 // Per-TCP-connection state, created when libmicrohttpd accepts a connection
 // and deleted when it closes. Every request on a keep-alive connection
 // reuses it, so once its buffers have grown a request costs no allocation of
-// ours. Only the thread that owns the connection touches it.
+// ours. Only the thread that owns the connection touches it, except for the
+// members the request-timeout sweeper reads (marked below).
 struct ConnectionState {
+  // Set before the state is published to the sweeper, then read-only.
   std::string peer;
+  int fd = -1;
+  // The peer's address bytes when it counts against the per-IP limit, or
+  // empty (loopback when exempt, or no limit).
+  std::string per_ip_key;
+  // When the current request must have arrived in full, in Unix
+  // nanoseconds; 0 while its response is being produced or sent. Written by
+  // the connection's thread, read by the sweeper.
+  std::atomic<int64_t> request_deadline_ns{0};
+  // Whether the sweeper has shut the socket down. Guarded by
+  // Impl::connections_mu.
+  bool timed_out = false;
+
   // The raw request target ("/path?query") of the current request.
   std::string target;
   std::string body;
@@ -96,6 +117,42 @@ std::string PeerAddress(const sockaddr* address) {
               sizeof(text));
   }
   return text;
+}
+
+// Returns whether `address` is a loopback address: 127.0.0.0/8, ::1, or
+// an IPv4-mapped 127.x.y.z.
+bool IsLoopback(const sockaddr* address) {
+  if (address == nullptr) return false;
+  if (address->sa_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
+    return (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (address->sa_family == AF_INET6) {
+    const in6_addr& a =
+        reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&a)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&a) && a.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+// Returns the bytes that identify `address` for the per-IP limit (an
+// IPv4-mapped IPv6 address counts as its IPv4 address), or empty for an
+// unknown family.
+std::string PerIpKey(const sockaddr* address) {
+  if (address == nullptr) return "";
+  if (address->sa_family == AF_INET) {
+    const auto& a = reinterpret_cast<const sockaddr_in*>(address)->sin_addr;
+    return std::string(reinterpret_cast<const char*>(&a), sizeof(a));
+  }
+  if (address->sa_family == AF_INET6) {
+    const in6_addr& a =
+        reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+    const char* bytes = reinterpret_cast<const char*>(a.s6_addr);
+    if (IN6_IS_ADDR_V4MAPPED(&a)) return std::string(bytes + 12, 4);
+    return std::string(bytes, sizeof(a.s6_addr));
+  }
+  return "";
 }
 
 bool HasLineBreak(absl::string_view text) {
@@ -172,6 +229,16 @@ struct HttpServer::Impl {
 
   mutable Mutex connections_mu;
   size_t open_connections ABSL_GUARDED_BY(connections_mu) = 0;
+  // The open connections' states, for the request-timeout sweeper. A state
+  // leaves this set (under the mutex) before libmicrohttpd closes its
+  // socket, so the sweeper never shuts down a descriptor that was reused.
+  absl::flat_hash_set<ConnectionState*> tracked ABSL_GUARDED_BY(connections_mu);
+  // Open connections per client address, for those the per-IP limit counts.
+  absl::flat_hash_map<std::string, unsigned> per_ip
+      ABSL_GUARDED_BY(connections_mu);
+  bool stopping ABSL_GUARDED_BY(connections_mu) = false;
+  std::thread sweeper;
+  Clock* clock = nullptr;
 
   // While Start() runs, libmicrohttpd's messages are also kept here so that
   // a failure (e.g. a rejected TLS key) can say why.
@@ -313,6 +380,7 @@ struct HttpServer::Impl {
             bytes > options.max_body_bytes) {
           // Answer before reading the body; libmicrohttpd then closes the
           // connection instead of reading what the client still sends.
+          DisarmRequestDeadline(state);
           return MHD_queue_response(connection, MHD_HTTP_CONTENT_TOO_LARGE,
                                     too_large_response);
         }
@@ -335,11 +403,109 @@ struct HttpServer::Impl {
       return MHD_YES;
     }
 
+    // The whole request is in: the answer no longer depends on the client.
+    DisarmRequestDeadline(state);
     if (state->too_large) {
       return MHD_queue_response(connection, MHD_HTTP_CONTENT_TOO_LARGE,
                                 too_large_response);
     }
     return CallHandler(connection, state, method);
+  }
+
+  void ArmRequestDeadline(ConnectionState* state) const {
+    const absl::Time deadline = clock->Now() + options.request_timeout;
+    state->request_deadline_ns.store(absl::ToUnixNanos(deadline),
+                                     std::memory_order_relaxed);
+  }
+
+  static void DisarmRequestDeadline(ConnectionState* state) {
+    state->request_deadline_ns.store(0, std::memory_order_relaxed);
+  }
+
+  // Returns how often the sweeper looks for overdue requests.
+  absl::Duration SweepInterval() const {
+    return std::clamp(options.request_timeout / 10, absl::Milliseconds(50),
+                      absl::Seconds(1));
+  }
+
+  // Runs on the server's own thread until Stop(): every SweepInterval(),
+  // shuts down the sockets of connections whose request is overdue.
+  // libmicrohttpd then sees the connection end and closes it as usual.
+  void SweepOverdueRequests() {
+    const absl::Duration interval = SweepInterval();
+    std::vector<std::string> dropped;
+    while (true) {
+      {
+        autoheal::MutexLock lock(&connections_mu);
+        if (internal::AwaitWithRealTimeout(
+                connections_mu, absl::Condition(&stopping), interval)) {
+          return;
+        }
+        const int64_t now = absl::ToUnixNanos(clock->Now());
+        for (ConnectionState* state : tracked) {
+          const int64_t deadline =
+              state->request_deadline_ns.load(std::memory_order_relaxed);
+          if (deadline == 0 || now < deadline || state->timed_out) continue;
+          state->timed_out = true;
+          ::shutdown(state->fd, SHUT_RDWR);
+          dropped.push_back(state->peer);
+        }
+      }
+      // Log outside the lock: the logger is the user's code.
+      for (const std::string& peer : dropped) {
+        Log(absl::StrCat("closed the connection from ", peer,
+                         ": its request was not complete within ",
+                         absl::FormatDuration(options.request_timeout)));
+      }
+      dropped.clear();
+    }
+  }
+
+  // libmicrohttpd's accept policy: refuses a client that already has
+  // per_ip_connection_limit connections open, unless it is exempt.
+  static MHD_Result AcceptPolicy(void* cls, const sockaddr* address,
+                                 socklen_t /*length*/) {
+    auto* impl = static_cast<Impl*>(cls);
+    try {
+      const std::string key = impl->PerIpKeyFor(address);
+      if (key.empty()) return MHD_YES;
+      {
+        autoheal::MutexLock lock(&impl->connections_mu);
+        auto it = impl->per_ip.find(key);
+        if (it == impl->per_ip.end() ||
+            it->second < impl->options.per_ip_connection_limit) {
+          return MHD_YES;
+        }
+      }
+      impl->Log(absl::StrCat("refused a connection from ", PeerAddress(address),
+                             ": it has ", impl->options.per_ip_connection_limit,
+                             " open (per-IP connection limit)"));
+    } catch (...) {
+      // Out of memory: refusing is the safe answer.
+    }
+    return MHD_NO;
+  }
+
+  // Returns the per-IP accounting key for a client, or empty when the
+  // client is not counted.
+  std::string PerIpKeyFor(const sockaddr* address) const {
+    if (options.per_ip_connection_limit == 0) return "";
+    if (options.exempt_loopback_from_per_ip_limit && IsLoopback(address)) {
+      return "";
+    }
+    return PerIpKey(address);
+  }
+
+  // Called when a request ends (its response sent, or the connection
+  // failed): the connection now waits for its next request.
+  static void RequestCompleted(void* cls, MHD_Connection* connection,
+                               void** /*con_cls*/,
+                               MHD_RequestTerminationCode /*code*/) {
+    const MHD_ConnectionInfo* info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (info == nullptr || info->socket_context == nullptr) return;
+    static_cast<Impl*>(cls)->ArmRequestDeadline(
+        static_cast<ConnectionState*>(info->socket_context));
   }
 
   static void LogCallback(void* cls, const char* format, va_list args) {
@@ -366,23 +532,59 @@ struct HttpServer::Impl {
       ConnectionState* state = new (std::nothrow) ConnectionState;
       if (state != nullptr) {
         try {
-          const MHD_ConnectionInfo* info = MHD_get_connection_info(
-              connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-          state->peer =
-              PeerAddress(info == nullptr ? nullptr : info->client_addr);
+          impl->StartTracking(connection, state);
         } catch (...) {
-          // Leave the peer empty rather than fail the connection.
+          // Out of memory: the connection is refused (Access() finds no
+          // state), and nothing was counted for it.
+          delete state;
+          state = nullptr;
         }
       }
       *socket_context = state;
       MutexLock lock(&impl->connections_mu);
       ++impl->open_connections;
     } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-      delete static_cast<ConnectionState*>(*socket_context);
+      auto* state = static_cast<ConnectionState*>(*socket_context);
       *socket_context = nullptr;
-      MutexLock lock(&impl->connections_mu);
-      --impl->open_connections;
+      {
+        MutexLock lock(&impl->connections_mu);
+        --impl->open_connections;
+        if (state != nullptr) impl->StopTracking(state);
+      }
+      delete state;
     }
+  }
+
+  // Fills a new connection's state and publishes it to the sweeper and the
+  // per-IP count. May throw std::bad_alloc, leaving nothing published.
+  void StartTracking(MHD_Connection* connection, ConnectionState* state)
+      ABSL_LOCKS_EXCLUDED(connections_mu) {
+    const MHD_ConnectionInfo* address =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const sockaddr* client =
+        address == nullptr ? nullptr : address->client_addr;
+    state->peer = PeerAddress(client);
+    state->per_ip_key = PerIpKeyFor(client);
+    const MHD_ConnectionInfo* fd =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    state->fd = fd == nullptr ? -1 : fd->connect_fd;
+    ArmRequestDeadline(state);
+    autoheal::MutexLock lock(&connections_mu);
+    if (!state->per_ip_key.empty()) ++per_ip[state->per_ip_key];
+    try {
+      if (state->fd >= 0) tracked.insert(state);
+    } catch (...) {
+      StopTracking(state);
+      throw;
+    }
+  }
+
+  void StopTracking(ConnectionState* state)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(connections_mu) {
+    tracked.erase(state);
+    if (state->per_ip_key.empty()) return;
+    auto it = per_ip.find(state->per_ip_key);
+    if (it != per_ip.end() && --it->second == 0) per_ip.erase(it);
   }
 
   // Called once per request with the raw target, before libmicrohttpd splits
@@ -527,6 +729,12 @@ absl::Status ValidateOptions(const HttpServerOptions& options) {
         "connection_timeout must be positive (a connection must not stay "
         "open forever)");
   }
+  if (options.request_timeout <= absl::ZeroDuration() ||
+      options.request_timeout == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        "request_timeout must be positive and finite (a client must not take "
+        "forever to send a request)");
+  }
   if (options.connection_memory_bytes < 4096) {
     return absl::InvalidArgumentError(
         absl::StrCat("connection_memory_bytes must be at least 4096, got ",
@@ -558,6 +766,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   impl->handler = std::move(handler);
+  impl->clock =
+      impl->options.clock != nullptr ? impl->options.clock : RealClock();
   const HttpServerOptions& opts = impl->options;
 
   impl->too_large_body = absl::StrCat(R"({"error":"request body exceeds )",
@@ -609,8 +819,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   add(MHD_OPTION_LISTEN_SOCKET, mhd_fd, nullptr);
   add(MHD_OPTION_CONNECTION_TIMEOUT, impl->TimeoutSeconds(), nullptr);
   add(MHD_OPTION_CONNECTION_LIMIT, opts.connection_limit, nullptr);
-  add(MHD_OPTION_PER_IP_CONNECTION_LIMIT, opts.per_ip_connection_limit,
-      nullptr);
+  // The per-IP limit is ours (AcceptPolicy), so that loopback can be exempt.
+  add(MHD_OPTION_NOTIFY_COMPLETED,
+      reinterpret_cast<intptr_t>(&Impl::RequestCompleted), impl.get());
   add(MHD_OPTION_CONNECTION_MEMORY_LIMIT,
       static_cast<intptr_t>(opts.connection_memory_bytes), nullptr);
   add(MHD_OPTION_NOTIFY_CONNECTION,
@@ -629,8 +840,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   add(MHD_OPTION_END, 0, nullptr);
 
   MHD_Daemon* daemon = MHD_start_daemon(
-      flags, 0, nullptr, nullptr, &Impl::AccessCallback, impl.get(),
-      MHD_OPTION_ARRAY, option_items, MHD_OPTION_END);
+      flags, 0, &Impl::AcceptPolicy, impl.get(), &Impl::AccessCallback,
+      impl.get(), MHD_OPTION_ARRAY, option_items, MHD_OPTION_END);
   std::string startup_log;
   {
     MutexLock lock(&impl->log_mu);
@@ -654,6 +865,14 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   {
     MutexLock lock(&impl->stop_mu);
     impl->daemon = daemon;
+  }
+  Impl* raw = impl.get();
+  try {
+    impl->sweeper = std::thread([raw] { raw->SweepOverdueRequests(); });
+  } catch (const std::system_error& e) {
+    MHD_stop_daemon(daemon);
+    return absl::UnavailableError(absl::StrCat(
+        "cannot start the request-timeout thread for ", where, ": ", e.what()));
   }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
@@ -688,6 +907,11 @@ bool HttpServer::WaitForOpenConnections(size_t count,
 void HttpServer::Stop() {
   MutexLock lock(&impl_->stop_mu);
   if (impl_->daemon == nullptr) return;
+  {
+    autoheal::MutexLock connections_lock(&impl_->connections_mu);
+    impl_->stopping = true;
+  }
+  if (impl_->sweeper.joinable()) impl_->sweeper.join();
   // Stop accepting first, then close the open connections and join.
   const MHD_socket listen_fd = MHD_quiesce_daemon(impl_->daemon);
   MHD_stop_daemon(impl_->daemon);

@@ -3,14 +3,22 @@
 //
 // The server buffers each request body (up to a limit) and calls one Handler
 // per request with the whole request; the Handler returns the whole response.
-// It keeps connections alive, times out idle and slow clients, limits
-// connections in total and per client IP, and can serve TLS.
+// It keeps connections alive, times out idle clients and clients that take
+// too long to send a request (slowloris), limits connections in total and
+// per client IP (loopback clients exempt), and can serve TLS.
 //
 // Errors the server answers itself are JSON ({"error":"..."}): 413 for a
 // body over the limit, 500 when the Handler throws. Requests libmicrohttpd
 // cannot parse (bad request line, headers over connection_memory_bytes, a
-// Content-Length beyond 2^64) get libmicrohttpd's own short HTML error page
-// and the connection is closed; no Handler call happens.
+// Content-Length beyond 2^64 or not a number, a bad chunk size) get
+// libmicrohttpd's own short HTML error page and the connection is closed; no
+// Handler call happens. libmicrohttpd 0.9.75 sends the status line and
+// headers of some of those pages twice (the copy is read as the body); the
+// connection closes right after, so no later response is affected. It also
+// ends a header value at a raw NUL byte: what follows the NUL is dropped.
+//
+// Besides libmicrohttpd's threads, the server runs one thread of its own
+// that closes connections whose request is overdue (see request_timeout).
 //
 // Thread-safety: the Handler runs on the server's internal threads; with
 // `thread_count > 1` it runs concurrently and must be thread-safe. The
@@ -34,6 +42,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "autoheal/clock.h"
 
 namespace autoheal {
 namespace http {
@@ -114,10 +123,20 @@ struct HttpServerOptions {
   // The most connections open at once from one client IP (0 = no limit).
   // Keeps one misbehaving client from taking every slot while Alertmanager
   // (a handful of keep-alive connections per replica) and Prometheus
-  // scrapes still get in. Raise it when many clients share one address
-  // (a proxy or NAT, or a load test on loopback).
+  // scrapes still get in. Raise it when many remote clients share one
+  // address (a proxy or NAT). With a thread pool, concurrent accepts may
+  // overshoot it by up to thread_count - 1.
   // Default: 256.
   unsigned per_ip_connection_limit = 256;
+
+  // Whether loopback clients (127.0.0.0/8, ::1) are exempt from
+  // per_ip_connection_limit; connection_limit still bounds them. Every
+  // client on this host shares one loopback address (a co-located
+  // Alertmanager, health probes, a local proxy, a load test), so a per-IP
+  // limit on it would only be a smaller total limit: 256 idle loopback
+  // connections would lock out the host's own /healthz probe.
+  // Default: true.
+  bool exempt_loopback_from_per_ip_limit = true;
 
   // How long a connection may stay idle (nothing received or sent) before
   // the server closes it: bounds slow or silent clients (slowloris) and idle
@@ -125,6 +144,24 @@ struct HttpServerOptions {
   // rounded up to a whole number of seconds, at least 1.
   // Default: 10 s.
   absl::Duration connection_timeout = absl::Seconds(10);
+
+  // The longest a client may take to send one whole request (request line,
+  // headers and body), counted from when its connection was accepted or its
+  // previous response was sent; an overdue connection is closed without an
+  // answer. connection_timeout alone cannot stop a client that trickles one
+  // byte at a time just often enough never to be idle (slowloris, slow
+  // POST): this can. Since the clock starts when the previous response was
+  // sent, it also bounds how long a keep-alive connection may wait for its
+  // next request. Checked about every request_timeout / 10 (at least every
+  // second, at most every 50 ms), so a connection may outlive it by that
+  // much.
+  // Default: 30 s.
+  absl::Duration request_timeout = absl::Seconds(30);
+
+  // The clock request_timeout is measured with; not owned, must outlive the
+  // server.
+  // Default: nullptr, meaning RealClock().
+  Clock* clock = nullptr;
 
   // The memory libmicrohttpd may use per connection for the request line,
   // headers and I/O buffers (bodies are buffered separately). A request
@@ -183,8 +220,8 @@ class HttpServer {
   // Errors (the message names the address and port, and the system's
   // reason):
   // - kInvalidArgument: bad options (address not an IP literal, a limit of
-  //   0, TLS certificate without key, a certificate or key libmicrohttpd
-  //   rejects), or an address not local to this host;
+  //   0, a timeout not positive, TLS certificate without key, a certificate
+  //   or key libmicrohttpd rejects), or an address not local to this host;
   // - kUnavailable: the port is in use (a retry later may succeed) or the
   //   server could not start;
   // - kPermissionDenied: a privileged port without the privilege;

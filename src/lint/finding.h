@@ -108,6 +108,10 @@ FindingCounts CountFindings(const std::vector<Finding>& findings);
 // bytes with "...": safe to embed in a one-line message.
 std::string Quote(absl::string_view text);
 
+// Returns `text` C-escaped, keeping well-formed UTF-8 and escaping every
+// byte of malformed UTF-8 as \xNN: always valid UTF-8.
+std::string EscapeText(absl::string_view text);
+
 }  // namespace lint
 }  // namespace autoheal
 

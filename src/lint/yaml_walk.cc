@@ -15,6 +15,12 @@ namespace autoheal {
 namespace lint {
 namespace {
 
+// A file may hold at most this many YAML documents, and lists and mappings
+// nested this deep: real compose, Alertmanager and rule files use one
+// document and nest a dozen levels (Alertmanager's routes within routes).
+constexpr size_t kMaxDocuments = 64;
+constexpr int kMaxNesting = 128;
+
 // The key that merges other mappings into a mapping (YAML 1.1 merge keys);
 // yaml-cpp 0.7 parses it as an ordinary key.
 constexpr absl::string_view kMergeKey = "<<";
@@ -61,9 +67,18 @@ std::optional<Finding> LoadDocuments(absl::string_view text,
     return ParseErrorAt(file, problem->mark, problem->message);
   }
   const std::string owned(text);
-  if (auto problem = internal::FindUnterminatedQuote(owned)) {
-    return ParseErrorAt(file, problem->mark, problem->message);
+  const internal::YamlScan scan =
+      internal::ScanYaml(owned, kMaxDocuments, kMaxNesting);
+  for (auto problem : {internal::FindUnterminatedQuote(owned, scan),
+                       internal::FindStrayComma(owned, scan)}) {
+    if (problem) return ParseErrorAt(file, problem->mark, problem->message);
   }
+  if (scan.more_documents) {
+    return ParseErrorAt(file, scan.documents.back().start,
+                        absl::StrCat("more than ", kMaxDocuments,
+                                     " YAML documents"));
+  }
+  // Safe now: every document was scanned, none starts at a stray ','.
   *documents = YAML::LoadAll(owned);
   return std::nullopt;
 }
@@ -98,7 +113,7 @@ bool ParseYaml(absl::string_view text, absl::string_view file,
 }
 
 std::string ChildPath(absl::string_view path, absl::string_view key) {
-  std::string shown = absl::Utf8SafeCHexEscape(key.substr(0, kMaxPathKey));
+  std::string shown = EscapeText(key.substr(0, kMaxPathKey));
   if (key.size() > kMaxPathKey) absl::StrAppend(&shown, "...");
   if (path.empty()) return shown;
   return absl::StrCat(path, ".", shown);

@@ -37,7 +37,8 @@ Position PositionOf(const YAML::Node& node);
 
 // Parses every YAML document of `text` into `documents`. On failure appends
 // one parse-error finding with the position (a syntax error, a NUL byte,
-// UTF-16, an unterminated quote, text over kMaxFileBytes, too deep nesting)
+// UTF-16, an unterminated quote, a stray ',', text over kMaxFileBytes,
+// lists and mappings nested over 128 levels, more than 64 documents)
 // and returns false. `what` names the document in messages ("a compose
 // file"). Never throws. `documents` is empty for an empty text.
 bool ParseYaml(absl::string_view text, absl::string_view file,

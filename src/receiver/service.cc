@@ -54,6 +54,7 @@ absl::StatusOr<http::HttpServerOptions> ServerOptions(const ServiceConfig& c) {
   if (!status.ok()) return status;
   options.max_body_bytes = c.max_body_bytes;
   options.connection_timeout = c.connection_timeout;
+  options.request_timeout = c.request_timeout;
   options.error_logger = [](absl::string_view m) { Log(m); };
   if (c.tls_cert_path.empty() != c.tls_key_path.empty()) {
     return absl::InvalidArgumentError(

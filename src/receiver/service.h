@@ -50,6 +50,10 @@ struct ServiceConfig {
   // is created (mode 0750) when missing; any other path's directory must
   // exist.
   StateOptions state;
+  // The longest a client may take to send one whole request, counted from
+  // its connection's accept or previous response (slowloris bound; see
+  // http::HttpServerOptions::request_timeout). Default: 30 s.
+  absl::Duration request_timeout = absl::Seconds(30);
 };
 
 // Fills the parts of `config` that may come from the environment or files:

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "autoheal/redis_cooldown_store.h"
 #include "autoheal/sqlite_cooldown_store.h"
 
 namespace autoheal {
@@ -26,6 +27,18 @@ StoreOrError OpenSqlite(const StateOptions& options) {
   return {*std::move(store)};
 }
 
+StoreOrError OpenRedis(const StateOptions& options) {
+  RedisOptions redis;
+  redis.address = options.redis_address;
+  redis.prefix = options.redis_prefix;
+  redis.connect_timeout = options.redis_timeout;
+  redis.command_timeout = options.redis_timeout;
+  absl::StatusOr<std::unique_ptr<RedisCooldownStore>> store =
+      RedisCooldownStore::Connect(std::move(redis));
+  if (!store.ok()) return store.status();
+  return {*std::move(store)};
+}
+
 struct Backend {
   const char* name;
   StoreOrError (*open)(const StateOptions&);
@@ -34,6 +47,7 @@ struct Backend {
 constexpr Backend kBackends[] = {
     {"memory", OpenMemory},
     {"sqlite", OpenSqlite},
+    {"redis", OpenRedis},
 };
 
 }  // namespace
@@ -53,6 +67,10 @@ std::string DescribeStateStore(const StateOptions& options) {
   if (options.backend == "memory") return "memory (not persisted)";
   if (options.backend == "sqlite") {
     return absl::StrCat("sqlite ", options.sqlite_path);
+  }
+  if (options.backend == "redis") {
+    return absl::StrCat("redis ", options.redis_address, " prefix ",
+                        options.redis_prefix);
   }
   return options.backend;
 }

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "autoheal/cooldown_store.h"
 
 namespace autoheal {
@@ -31,22 +32,32 @@ inline constexpr char kDefaultSqlitePath[] = "/var/lib/autoheal/state.db";
 
 struct StateOptions {
   // Which store: "memory" (one process, forgotten on exit), "sqlite"
-  // (durable, one host). Default: "sqlite".
+  // (durable, one host), "redis" (shared by replicas). Default: "sqlite".
   std::string backend = "sqlite";
   // The SQLite database file; its directory must exist. Default:
   // /var/lib/autoheal/state.db.
   std::string sqlite_path = kDefaultSqlitePath;
+
+  // --- backend "redis" (see "autoheal/redis_cooldown_store.h") ---
+  // The server, host:port. Default: 127.0.0.1:6379.
+  std::string redis_address = "127.0.0.1:6379";
+  // Starts every Redis key; one per deployment. Default: autoheal.
+  std::string redis_prefix = "autoheal";
+  // Connect and command timeout. Default: 500 ms.
+  absl::Duration redis_timeout = absl::Milliseconds(500);
 };
 
 // Opens the store `options.backend` names. Errors: kInvalidArgument for an
 // unknown backend (the message lists the choices); otherwise the backend's
 // own open errors, which name the file (see
-// "autoheal/sqlite_cooldown_store.h").
+// "autoheal/sqlite_cooldown_store.h") or the Redis address
+// ("autoheal/redis_cooldown_store.h").
 absl::StatusOr<std::unique_ptr<CooldownStore>> OpenStateStore(
     const StateOptions& options);
 
 // Returns a one-line description of where the state lives, for startup
-// logs: "memory (not persisted)", "sqlite /var/lib/autoheal/state.db".
+// logs: "memory (not persisted)", "sqlite /var/lib/autoheal/state.db",
+// "redis 127.0.0.1:6379 prefix autoheal".
 std::string DescribeStateStore(const StateOptions& options);
 
 // Creates directory `dir` with `mode` when it does not exist; only that

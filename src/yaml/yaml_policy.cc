@@ -43,6 +43,12 @@ constexpr int kMaxMerges = 1000;
 // one time per execution).
 constexpr int kMaxWindowLimit = 10000;
 
+// Collections nested deeper than this are rejected before yaml-cpp builds
+// any node. A policy nests 4 deep (actions -> action -> label_patterns).
+// yaml-cpp 0.7 would stop near 1000 levels itself, but with the message
+// "bad file" and a position far from the problem.
+constexpr int kMaxNesting = 64;
+
 // Scalars quoted in error messages are cut to this many bytes.
 constexpr size_t kMaxQuotedScalar = 64;
 
@@ -522,7 +528,9 @@ class PolicyReader {
       if (!status.ok()) return status;
       absl::Status compiled = CompileLabelPattern(pattern).status();
       if (!compiled.ok()) {
-        return ValueError(child, child_path, "expected a valid pattern");
+        return ValueError(child, child_path,
+                          "expected a valid pattern (ECMAScript, at most 1024 "
+                          "bytes, counts and back-references at most 1000)");
       }
       (*out)[child.key] = std::move(pattern);
     }
@@ -627,20 +635,24 @@ absl::Status ProblemError(const std::optional<internal::YamlTextProblem>& proble
 
 // --- Parsing ----------------------------------------------------------------
 
-// Parses `text` into its documents. A policy is exactly one document; an
-// empty text yields a null document, reported as "expected a mapping".
+// Parses `text` as a single document. An empty text yields a null document,
+// reported as "expected a mapping". Only the first two documents are
+// scanned (see internal::ScanYaml: yaml-cpp 0.7 loops forever on a stray
+// ','), with nesting bounded before yaml-cpp builds any node.
 absl::StatusOr<YAML::Node> ParseSingleDocument(const std::string& text,
                                                const PolicyReader& reader) {
+  const internal::YamlScan scan =
+      internal::ScanYaml(text, /*max_documents=*/2, kMaxNesting);
   absl::Status status =
-      ProblemError(internal::FindUnterminatedQuote(text), reader);
+      ProblemError(internal::FindUnterminatedQuote(text, scan), reader);
   if (!status.ok()) return status;
-  std::vector<YAML::Node> documents = YAML::LoadAll(text);
-  if (documents.empty()) return YAML::Node();
-  if (documents.size() > 1) {
-    return reader.ErrorAt(documents[1].Mark(), "",
+  status = ProblemError(internal::FindStrayComma(text, scan), reader);
+  if (!status.ok()) return status;
+  if (scan.documents.size() > 1) {
+    return reader.ErrorAt(scan.documents[1].root, "",
                           "expected a single YAML document, found another");
   }
-  return documents[0];
+  return YAML::Load(text);
 }
 
 absl::Status ReadPolicy(absl::string_view text, absl::string_view filename,

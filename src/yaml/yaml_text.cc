@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "yaml-cpp/eventhandler.h"
+#include "yaml-cpp/exceptions.h"
 #include "yaml-cpp/parser.h"
 
 namespace autoheal {
@@ -16,34 +17,63 @@ namespace {
 // yaml-cpp's tag for an untagged plain scalar.
 constexpr absl::string_view kPlainTag = "?";
 
-// Records where every scalar that may be quoted starts: yaml-cpp tags an
-// untagged plain scalar "?", a quoted or block one "!", and any scalar with an
-// explicit tag by that tag.
-class MaybeQuotedScalarCollector : public YAML::EventHandler {
+// Fills a YamlScan from yaml-cpp's events, bounding the nesting depth.
+class ScanHandler : public YAML::EventHandler {
  public:
-  const std::vector<YAML::Mark>& marks() const { return marks_; }
+  ScanHandler(YamlScan* scan, int max_nesting)
+      : scan_(scan), max_nesting_(max_nesting) {}
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag,
                 YAML::anchor_t /*anchor*/,
                 const std::string& /*value*/) override {
-    if (tag != kPlainTag) marks_.push_back(mark);
+    OnNode(mark);
+    if (tag != kPlainTag) scan_->maybe_quoted.push_back(mark);
   }
-  void OnDocumentStart(const YAML::Mark& /*mark*/) override {}
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    scan_->documents.push_back(YamlScan::Document{mark, mark});
+    awaiting_root_ = true;
+  }
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {}
-  void OnAlias(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override {
+    OnNode(mark);
   }
-  void OnSequenceStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/,
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override {
+    OnNode(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/,
                        YAML::anchor_t /*anchor*/,
-                       YAML::EmitterStyle::value /*style*/) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/,
+                       YAML::EmitterStyle::value /*style*/) override {
+    OnNode(mark);
+    EnterCollection(mark);
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/,
                   YAML::anchor_t /*anchor*/,
-                  YAML::EmitterStyle::value /*style*/) override {}
-  void OnMapEnd() override {}
+                  YAML::EmitterStyle::value /*style*/) override {
+    OnNode(mark);
+    EnterCollection(mark);
+  }
+  void OnMapEnd() override { --depth_; }
 
  private:
-  std::vector<YAML::Mark> marks_;
+  void EnterCollection(const YAML::Mark& mark) {
+    if (++depth_ > max_nesting_) {
+      throw YAML::ParserException(
+          mark, absl::StrCat("lists and mappings nested deeper than ",
+                             max_nesting_, " levels"));
+    }
+  }
+
+  void OnNode(const YAML::Mark& mark) {
+    if (!awaiting_root_) return;
+    scan_->documents.back().root = mark;
+    awaiting_root_ = false;
+  }
+
+  YamlScan* const scan_;
+  const int max_nesting_;
+  bool awaiting_root_ = false;
+  int depth_ = 0;
 };
 
 bool IsYamlSpace(char c) {
@@ -110,13 +140,25 @@ std::optional<YamlTextProblem> CheckYamlEncoding(absl::string_view text,
                    " must be UTF-8 text without NUL bytes")};
 }
 
-std::optional<YamlTextProblem> FindUnterminatedQuote(const std::string& text) {
+YamlScan ScanYaml(const std::string& text, size_t max_documents,
+                  int max_nesting) {
+  YamlScan scan;
   std::istringstream in(text);
   YAML::Parser parser(in);
-  MaybeQuotedScalarCollector collector;
-  while (parser.HandleNextDocument(collector)) {
+  ScanHandler handler(&scan, max_nesting);
+  while (scan.documents.size() < max_documents &&
+         parser.HandleNextDocument(handler)) {
   }
-  for (const YAML::Mark& mark : collector.marks()) {
+  if (scan.documents.size() >= max_documents) {
+    // The parser knows whether tokens are left: another document.
+    scan.more_documents = static_cast<bool>(parser);
+  }
+  return scan;
+}
+
+std::optional<YamlTextProblem> FindUnterminatedQuote(const std::string& text,
+                                                     const YamlScan& scan) {
+  for (const YAML::Mark& mark : scan.maybe_quoted) {
     size_t open = SkipNodeProperties(text, static_cast<size_t>(mark.pos));
     if (open >= text.size() || (text[open] != '"' && text[open] != '\'')) {
       continue;  // a plain or block (| or >) scalar
@@ -124,6 +166,19 @@ std::optional<YamlTextProblem> FindUnterminatedQuote(const std::string& text) {
     if (!HasClosingQuote(text, open)) {
       return YamlTextProblem{MarkAt(text, open),
                              "invalid YAML: unterminated quoted string"};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<YamlTextProblem> FindStrayComma(const std::string& text,
+                                              const YamlScan& scan) {
+  for (const YamlScan::Document& document : scan.documents) {
+    const size_t at = static_cast<size_t>(document.start.pos);
+    if (at < text.size() && text[at] == ',') {
+      return YamlTextProblem{document.start,
+                             "invalid YAML: unexpected ',' outside a flow "
+                             "collection ([...] or {...})"};
     }
   }
   return std::nullopt;

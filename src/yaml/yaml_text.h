@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "yaml-cpp/mark.h"
@@ -39,12 +40,41 @@ YAML::Mark MarkAt(absl::string_view text, size_t offset);
 std::optional<YamlTextProblem> CheckYamlEncoding(absl::string_view text,
                                                  absl::string_view what);
 
-// Returns the first quoted scalar of `text` that is never closed:
+// What an event scan of YAML text found, before yaml-cpp builds any node.
+struct YamlScan {
+  struct Document {
+    YAML::Mark start;
+    YAML::Mark root;  // where its root node starts
+  };
+  // Where every scalar that may be quoted starts (not plain ones).
+  std::vector<YAML::Mark> maybe_quoted;
+  // The documents scanned, at most the `max_documents` asked for.
+  std::vector<Document> documents;
+  // True when the text holds more documents than were scanned.
+  bool more_documents = false;
+};
+
+// Scans at most `max_documents` documents of `text`. yaml-cpp 0.7 never
+// consumes a ',' outside a flow collection (jbeder/yaml-cpp#1040): it ends
+// the document there and starts another at the same ',', forever, so an
+// unbounded scan or LoadAll() never returns; this one stops. Throws
+// YAML::ParserException at a list or mapping nested deeper than
+// `max_nesting` ("lists and mappings nested deeper than N levels"), and
+// YAML::Exception on malformed YAML: call it inside a try block.
+// Precondition: `text` passed CheckYamlEncoding.
+YamlScan ScanYaml(const std::string& text, size_t max_documents,
+                  int max_nesting);
+
+// Returns the first quoted scalar of `scan` that is never closed:
 // "invalid YAML: unterminated quoted string" at its opening quote.
-// Parses `text`, so it throws YAML::Exception on malformed YAML; call it
-// inside the caller's try block. Precondition: `text` passed
-// CheckYamlEncoding.
-std::optional<YamlTextProblem> FindUnterminatedQuote(const std::string& text);
+std::optional<YamlTextProblem> FindUnterminatedQuote(const std::string& text,
+                                                     const YamlScan& scan);
+
+// Returns "invalid YAML: unexpected ',' outside a flow collection" when a
+// scanned document starts at a ',' (see ScanYaml). Call it before loading
+// more documents than were scanned.
+std::optional<YamlTextProblem> FindStrayComma(const std::string& text,
+                                              const YamlScan& scan);
 
 }  // namespace internal
 }  // namespace autoheal

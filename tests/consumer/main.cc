@@ -10,6 +10,7 @@
 #include "autoheal/engine.h"
 #include "autoheal/json_audit_sink.h"
 #include "autoheal/process_executor.h"
+#include "autoheal/redis_cooldown_store.h"
 #include "autoheal/remediator.h"
 #include "autoheal/sqlite_cooldown_store.h"
 #include "autoheal/payload.h"
@@ -62,6 +63,13 @@ actions:
     std::remove((db + suffix).c_str());
   }
   rmdir(dir);
+  // autoheal::redis links too (bad options: no connection is attempted).
+  autoheal::RedisOptions redis;
+  redis.prefix = "";
+  if (autoheal::RedisCooldownStore::Connect(redis).status().code() !=
+      absl::StatusCode::kInvalidArgument) {
+    return 1;
+  }
   auto decisions = (*engine)->DecideAll(*message);
   for (const auto& d : decisions) {
     std::cout << d.alertname << " " << d.reason << ": " << d.Sentence() << "\n";
