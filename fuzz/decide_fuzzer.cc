@@ -2,20 +2,25 @@
 //
 // Each input is parsed as a webhook body; an accepted message, plus a copy
 // of its first alert without an alertname (as a library user may build by
-// hand), is then remediated four times (rounds) by an Engine with a fixed policy, whose
-// allowlist matches the seed corpus's alertnames, through a Remediator with
-// the recording executor and the in-memory audit sink. Between rounds a fake
-// clock moves by a step drawn from the input (backwards too, and to exact
-// cooldown boundaries); each round may switch on one fault: the cooldown
-// store down, the audit sink down or the executor refusing work. The whole
-// scenario runs twice, live (enabled) and dry-run, each from a fresh state,
-// so an input always replays the same way.
+// hand), is then remediated six times (rounds) by an Engine with a fixed
+// policy, whose allowlist matches the seed corpus's alertnames, through a
+// Remediator with the recording executor and the in-memory audit sink. The
+// policy has every guardrail on: the global budget, a per-action budget,
+// the flap guard and an escalation command. Between rounds a fake clock
+// moves by a step drawn from the input (backwards too, to exact cooldown
+// boundaries, and now and then past the flap window); each round may switch
+// on one fault: the cooldown store down, the audit sink down or the executor
+// refusing work. The whole scenario runs twice, live (enabled) and dry-run,
+// each from a fresh state, so an input always replays the same way.
 //
 // A small independent model of the decision contract (DESIGN.md) predicts
-// every decision: gates in order, the cooldown key, and the store's expiry
+// every decision: gates in order, the cooldown key, the store's expiry
 // (held while now < expiry, so a clock stepping back never shortens a
-// cooldown). Invariants, checked on every decision and round:
-//   - the verdict, reason, key, action and time left are the model's;
+// cooldown), the flap latch and the sliding-window budgets, which a
+// decision stopped by a gate never consumes. Invariants, checked on every
+// decision and round:
+//   - the verdict, reason, key, action, time left, budget scope and
+//     escalation are the model's;
 //   - every execute/dry_run decision has an action and a key; a resolved
 //     alert never passes, an alert without the exact opt-in never passes,
 //     and no key passes twice within its cooldown;
@@ -24,9 +29,12 @@
 //     is audited as spawn_error; nothing stays in flight;
 //   - each submitted action has the decision's key and the argv with each
 //     template replaced by the label's value, one element per argument;
+//   - a key that latches now pages once (live, audited), in order with the
+//     actions; a key already latched, or dry-run, pages nobody;
 //   - dry-run executes nothing and decides exactly as live does, with
 //     dry_run in place of execute.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -62,7 +70,18 @@ namespace {
 
 using testing::AuditEntry;
 
-constexpr int kRounds = 4;
+constexpr int kRounds = 6;
+
+// The guardrails of the fixed policy. The flap window is short enough that
+// a quiet spell (a round's step past it) reopens a latch.
+constexpr int kGlobalBudget = 10;
+constexpr absl::Duration kGlobalBudgetWindow = absl::Minutes(10);
+constexpr int kTcpBudget = 3;
+constexpr absl::Duration kTcpBudgetWindow = absl::Minutes(15);
+constexpr int kFlapExecutions = 3;
+constexpr absl::Duration kFlapWindow = absl::Minutes(30);
+const char* const kPageArgv[] = {"/usr/local/libexec/autoheal/page",
+                                 "--team=sre"};
 
 // The fixed policy. Its alertnames are those of the seed corpus, except
 // PaymentRateErrorBudgetCritical, which stays off the allowlist.
@@ -70,6 +89,10 @@ EngineOptions FixedPolicy(bool enabled) {
   EngineOptions options;
   options.enabled = enabled;
   options.default_cooldown = absl::Seconds(120);
+  options.global_budget = {kGlobalBudget, kGlobalBudgetWindow};
+  options.flap_guard = {kFlapExecutions, kFlapWindow};
+  options.escalation = EscalationCommand{
+      {std::begin(kPageArgv), std::end(kPageArgv)}, absl::Seconds(30)};
 
   Action tcp;
   tcp.alertname = "TcpEndpointDownFast";
@@ -79,6 +102,7 @@ EngineOptions FixedPolicy(bool enabled) {
   tcp.label_patterns = {{"instance", "[a-z0-9.-]+:[0-9]{1,5}"}};
   tcp.cooldown = absl::Minutes(5);
   tcp.key_labels = {"instance"};
+  tcp.budget = {kTcpBudget, kTcpBudgetWindow};  // shared by every instance
   options.actions.push_back(tcp);
 
   Action crm;
@@ -117,13 +141,23 @@ struct Round {
   bool executor_rejects = false;
 };
 
+// SplitMix64's finaliser: 64 fresh bits from `x`.
+uint64_t Mix(uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
 // Draws the rounds from the input's hash: steps from -64 s to 959 s, some
-// 1 ns short of a whole second, and at most one fault per round.
+// 1 ns short of a whole second, at most one fault per round, and now and
+// then a quiet spell past the flap window. Rounds 1-3 take 16 bits each of
+// the hash itself (as the first version of this target did, so its
+// regression inputs replay the same first rounds), later ones a mix of it.
 std::vector<Round> RoundsFor(absl::string_view input) {
   const uint64_t h = Fnv1a(input);
   std::vector<Round> rounds(kRounds);
   for (int r = 1; r < kRounds; ++r) {
-    const uint64_t bits = h >> (16 * (r - 1));
+    const uint64_t bits = r <= 3 ? h >> (16 * (r - 1)) : Mix(h + r);
     Round& round = rounds[r];
     round.step = absl::Seconds(static_cast<int64_t>(bits & 0x3FF) - 64);
     if ((bits >> 13) & 1) round.step -= absl::Nanoseconds(1);
@@ -131,6 +165,7 @@ std::vector<Round> RoundsFor(absl::string_view input) {
     round.store_down = fault == 0;
     round.audit_down = fault == 1;
     round.executor_rejects = fault == 2;
+    if (fault == 7) round.step = kFlapWindow + absl::Seconds(1);
   }
   return rounds;
 }
@@ -143,6 +178,8 @@ struct Expected {
   std::string key;
   absl::Duration time_left = absl::ZeroDuration();
   std::vector<std::string> argv;  // for a passing decision
+  bool newly_escalated = false;
+  absl::string_view budget_scope;  // "global" or "action" when exhausted
 };
 
 // An independent model of the engine's gates and of the store's expiry.
@@ -168,12 +205,43 @@ class Model {
     if (!TargetIsValid(*e.action, alert)) return Skip(e, Reason::kInvalidTarget);
     e.key = KeyFor(*e.action, alert);
     if (store_down) return Skip(e, Reason::kStoreUnavailable);
-    auto it = expiry_.find(e.key);
-    if (it != expiry_.end() && now < it->second) {
-      e.time_left = it->second - now;
+    KeyState& key = keys_[e.key];
+    if (key.latched && now >= key.quiet_until) {  // quiet for a window
+      key.latched = false;
+      key.executions.clear();
+    }
+    if (key.latched) {
+      key.quiet_until = std::max(key.quiet_until, now + kFlapWindow);
+      e.time_left = kFlapWindow;
+      return Skip(e, Reason::kEscalated);
+    }
+    if (now < key.expiry) {
+      e.time_left = key.expiry - now;
       return Skip(e, Reason::kCoolingDown);
     }
-    expiry_[e.key] = now + EffectiveCooldown(*options_, *e.action);
+    if (CountWithin(key.executions, now, kFlapWindow) >= kFlapExecutions) {
+      key.latched = true;
+      key.quiet_until = now + kFlapWindow;
+      e.newly_escalated = true;
+      e.time_left = kFlapWindow;
+      return Skip(e, Reason::kEscalated);
+    }
+    std::vector<absl::Time>* action_budget =
+        e.action->budget.enabled() ? &action_budgets_[e.action] : nullptr;
+    if (Spent(global_budget_, kGlobalBudget, kGlobalBudgetWindow, now, e)) {
+      e.budget_scope = "global";
+      return Skip(e, Reason::kBudgetExhausted);
+    }
+    if (action_budget != nullptr &&
+        Spent(*action_budget, e.action->budget.max_executions,
+              e.action->budget.window, now, e)) {
+      e.budget_scope = "action";
+      return Skip(e, Reason::kBudgetExhausted);
+    }
+    key.expiry = now + EffectiveCooldown(*options_, *e.action);
+    key.executions.push_back(now);
+    global_budget_.push_back(now);
+    if (action_budget != nullptr) action_budget->push_back(now);
     e.verdict = options_->enabled ? Verdict::kExecute : Verdict::kDryRun;
     e.reason = options_->enabled ? Reason::kExecute : Reason::kDryRun;
     e.argv = Expand(*e.action, alert);
@@ -181,6 +249,32 @@ class Model {
   }
 
  private:
+  struct KeyState {
+    absl::Time expiry = absl::InfinitePast();
+    std::vector<absl::Time> executions;  // every one since the latch opened
+    bool latched = false;
+    absl::Time quiet_until = absl::InfinitePast();
+  };
+
+  // How many of `times` fall after `now - window` (later ones count too:
+  // the clock may have stepped back past them).
+  static int CountWithin(const std::vector<absl::Time>& times, absl::Time now,
+                         absl::Duration window) {
+    return static_cast<int>(std::count_if(
+        times.begin(), times.end(),
+        [&](absl::Time t) { return t > now - window; }));
+  }
+
+  // True, with the time until the oldest counted acquisition leaves the
+  // window in `e.time_left`, when `times` already hold `limit` within it.
+  static bool Spent(std::vector<absl::Time> times, int limit,
+                    absl::Duration window, absl::Time now, Expected& e) {
+    if (CountWithin(times, now, window) < limit) return false;
+    std::sort(times.begin(), times.end());
+    e.time_left = times[times.size() - limit] + window - now;
+    return true;
+  }
+
   static Expected Skip(Expected& e, Reason reason) {
     e.reason = reason;
     return e;
@@ -232,7 +326,9 @@ class Model {
 
   const EngineOptions* const options_;
   std::map<std::pair<const Action*, std::string>, std::regex> patterns_;
-  std::map<std::string, absl::Time> expiry_;
+  std::map<std::string, KeyState> keys_;
+  std::vector<absl::Time> global_budget_;
+  std::map<const Action*, std::vector<absl::Time>> action_budgets_;
 };
 
 // The world one scenario runs in: fakes, engine, remediator and model.
@@ -279,18 +375,45 @@ class Scenario {
       executes += result.decisions[i].verdict == Verdict::kExecute;
       store_unavailable |= expected[i].reason == Reason::kStoreUnavailable;
     }
+    const std::vector<Submission> submissions =
+        ExpectedSubmissions(round, expected);
     FUZZ_CHECK(result.store_unavailable == store_unavailable,
                "store_unavailable is reported when any decision failed closed");
     FUZZ_CHECK(engine_->options().enabled || executes == 0,
                "dry-run executes nothing");
-    CheckAudit(round, result, expected, audited_before, executes);
-    CheckSubmissions(round, result, expected, submitted_before, executes);
+    CheckAudit(round, result, expected, submissions, audited_before, executes);
+    CheckSubmissions(round, result, submissions, submitted_before);
     FUZZ_CHECK(remediator_.InFlight() == 0 && in_flight_.size() == 0,
                "nothing stays in flight once every action has ended");
     return reasons;
   }
 
  private:
+  // What the executor should be handed, in order: each execute decision's
+  // action, and a page for each key that latched now (live only).
+  struct Submission {
+    std::string key;
+    std::string action_name;
+    std::vector<std::string> argv;
+  };
+
+  std::vector<Submission> ExpectedSubmissions(
+      const Round& round, const std::vector<Expected>& expected) const {
+    std::vector<Submission> submissions;
+    if (round.audit_down) return submissions;  // no record, nothing runs
+    for (size_t i = 0; i < expected.size(); ++i) {
+      const Expected& e = expected[i];
+      if (e.verdict == Verdict::kExecute) {
+        submissions.push_back({e.key, e.action->name, e.argv});
+      } else if (e.newly_escalated && engine_->options().enabled) {
+        submissions.push_back(
+            {e.key, std::string(kEscalationActionName),
+             {std::begin(kPageArgv), std::end(kPageArgv)}});
+      }
+    }
+    return submissions;
+  }
+
   static void CheckDecision(const Alert& alert, const Decision& d,
                             const Expected& e) {
     if (d.passed()) {
@@ -308,13 +431,19 @@ class Scenario {
     FUZZ_CHECK(d.key.view() == e.key,
                "the cooldown key is the contract's encoding");
     FUZZ_CHECK(d.time_left == e.time_left,
-               "a cooling-down key reports exactly its time left");
+               "a held, latched or budget-stopped key reports exactly its "
+               "time left");
+    FUZZ_CHECK(d.newly_escalated == e.newly_escalated,
+               "only the decision that trips the flap guard is a new latch");
+    FUZZ_CHECK(d.budget_scope == e.budget_scope,
+               "a spent budget is named: global before action");
     FUZZ_CHECK(d.alertname == alert.alertname(), "the decision's alertname");
     FUZZ_CHECK(!d.Sentence().empty(), "every decision explains itself");
   }
 
   void CheckAudit(const Round& round, const RemediationResult& result,
-                  const std::vector<Expected>& expected, size_t before,
+                  const std::vector<Expected>& expected,
+                  const std::vector<Submission>& submissions, size_t before,
                   size_t executes) const {
     const std::vector<AuditEntry> entries = audit_.entries();
     if (round.audit_down) {
@@ -324,8 +453,9 @@ class Scenario {
       return;
     }
     FUZZ_CHECK(result.audit_error.ok(), "an up sink reports no audit error");
-    FUZZ_CHECK(entries.size() == before + expected.size() + executes,
-               "each decision, then each ended action, is audited once");
+    FUZZ_CHECK(entries.size() == before + expected.size() + submissions.size(),
+               "each decision, then each ended action or page, is audited "
+               "once");
     size_t at = before;
     for (size_t i = 0; i < expected.size(); ++i, ++at) {
       const AuditEntry& entry = entries[at];
@@ -333,15 +463,17 @@ class Scenario {
                  "decisions are audited before any outcome");
       FUZZ_CHECK(entry.reason == expected[i].reason &&
                      entry.verdict == expected[i].verdict &&
-                     entry.key == result.decisions[i].key.view(),
+                     entry.key == result.decisions[i].key.view() &&
+                     entry.newly_escalated == expected[i].newly_escalated,
                  "the audit records the decision as made, in order");
     }
-    for (size_t i = 0; i < expected.size(); ++i) {
-      if (expected[i].verdict != Verdict::kExecute) continue;
+    for (const Submission& submission : submissions) {
       const AuditEntry& entry = entries[at++];
       FUZZ_CHECK(entry.type == AuditEntry::Type::kOutcome &&
-                     entry.key == expected[i].key,
-                 "each submitted action's outcome is audited, in order");
+                     entry.key == submission.key &&
+                     entry.action == submission.action_name,
+                 "each submitted action's or page's outcome is audited, in "
+                 "order");
       FUZZ_CHECK(entry.outcome == (round.executor_rejects
                                        ? OutcomeKind::kSpawnError
                                        : OutcomeKind::kSuccess),
@@ -350,26 +482,28 @@ class Scenario {
   }
 
   void CheckSubmissions(const Round& round, const RemediationResult& result,
-                        const std::vector<Expected>& expected, size_t before,
-                        size_t executes) const {
+                        const std::vector<Submission>& submissions,
+                        size_t before) const {
     const std::vector<ActionRequest> requests = executor_.requests();
     if (round.audit_down || round.executor_rejects) {
       FUZZ_CHECK(requests.size() == before,
                  "nothing runs without a record or when refused");
-      FUZZ_CHECK(round.audit_down || result.submit_error.ok() == (executes == 0),
+      FUZZ_CHECK(round.audit_down ||
+                     result.submit_error.ok() == submissions.empty(),
                  "a refused submission is reported");
       return;
     }
     FUZZ_CHECK(result.submit_error.ok(), "an accepted submission is no error");
-    FUZZ_CHECK(requests.size() == before + executes,
-               "exactly the execute decisions are submitted");
+    FUZZ_CHECK(requests.size() == before + submissions.size(),
+               "exactly the execute decisions and new latches are submitted");
     size_t at = before;
-    for (const Expected& e : expected) {
-      if (e.verdict != Verdict::kExecute) continue;
+    for (const Submission& submission : submissions) {
       const ActionRequest& request = requests[at++];
-      FUZZ_CHECK(request.key == e.key, "a request carries the decision's key");
-      FUZZ_CHECK(request.action.name == e.action->name, "the action's name");
-      FUZZ_CHECK(request.action.argv == e.argv,
+      FUZZ_CHECK(request.key == submission.key,
+                 "a request carries the decision's key");
+      FUZZ_CHECK(request.action.name == submission.action_name,
+                 "the action's name, or the escalation's");
+      FUZZ_CHECK(request.action.argv == submission.argv,
                  "each template is replaced by its label's value, and each "
                  "argument stays one argv element");
     }

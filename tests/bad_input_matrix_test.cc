@@ -420,7 +420,11 @@ std::vector<HostileCase> HttpCases() {
       400));
   cases.push_back(ByMhd(
       "garbage_request_line",
-      [] { return std::string("\x16\x03\x01\x02\x00 hello\r\n\r\n", 17); },
+      [] {
+        // A TLS ClientHello's first bytes, NUL included, sent to plain HTTP.
+        static constexpr char kTlsHello[] = "\x16\x03\x01\x02\x00 hello\r\n\r\n";
+        return std::string(kTlsHello, sizeof(kTlsHello) - 1);
+      },
       400));
   cases.push_back(ByMhd(
       "header_larger_than_connection_memory",

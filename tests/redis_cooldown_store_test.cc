@@ -87,6 +87,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(StoreBackend{"redis", MakeConformanceStore, false}),
     conformance::BackendName);
 
+// The request holds a view of `key`: the caller keeps `key` alive.
 AcquireRequest Request(absl::string_view key,
                        absl::Duration cooldown = absl::Seconds(60)) {
   AcquireRequest request;
@@ -448,7 +449,8 @@ TEST_F(RedisOutageTest, UnavailableWhileDownThenRecoversOnTheSamePort) {
   // server has an empty script cache).
   int acquired = CountConcurrentAcquires(8, 10, [&](int t, int i) {
     BudgetReservation budget{"b", 1000, absl::Hours(1)};
-    AcquireRequest request = Request(absl::StrCat("again-", t, "-", i));
+    const std::string key = absl::StrCat("again-", t, "-", i);
+    AcquireRequest request = Request(key);  // holds a view of `key`
     request.budgets = absl::MakeConstSpan(&budget, 1);
     return Outcome(*store, request);
   });

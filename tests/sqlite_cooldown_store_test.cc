@@ -109,6 +109,7 @@ class SqliteCooldownStoreTest : public ::testing::Test {
     return store.status();
   }
 
+  // The request holds a view of `key`: the caller keeps `key` alive.
   static AcquireRequest Request(absl::string_view key, absl::Time now,
                                 absl::Duration cooldown = absl::Hours(1)) {
     AcquireRequest request;
@@ -221,8 +222,8 @@ TEST_F(SqliteCooldownStoreTest, PruningBoundsTheTablesAndKeepsWhatMatters) {
     now += absl::Milliseconds(1);
     const std::string budget_key = absl::StrCat("budget-", i);
     const BudgetReservation budget{budget_key, 1, absl::Milliseconds(10)};
-    AcquireRequest request =
-        Request(absl::StrCat("key-", i), now, absl::Milliseconds(20));
+    const std::string key = absl::StrCat("key-", i);
+    AcquireRequest request = Request(key, now, absl::Milliseconds(20));
     request.budgets = absl::MakeConstSpan(&budget, 1);
     ASSERT_TRUE(MustAcquire(*store, request).acquired()) << i;
     peak_keys = std::max(peak_keys, raw.QueryInt("SELECT count(*) FROM keys"));
