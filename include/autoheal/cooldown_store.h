@@ -43,6 +43,7 @@
 #include "absl/time/time.h"
 #include "autoheal/acquire.h"
 #include "autoheal/internal/mutex.h"
+#include "autoheal/internal/policy_key_hash.h"
 
 namespace autoheal {
 
@@ -147,8 +148,10 @@ class InMemoryCooldownStore final : public CooldownStore {
   };
   struct Entry {
     KeyRecord record;
-    // The entry may be swept from this time on.
-    absl::Time forget_after;
+    // The flap window of the latest request: the sweep forgets the entry
+    // from `record.ForgetAfter(flap_window)` on. (Kept rather than that
+    // time itself, which would cost an acquire a Duration sum to refresh.)
+    absl::Duration flap_window;
   };
   using KeyMap = absl::flat_hash_map<std::string, Entry, KeyHash, KeyEq>;
 
@@ -163,14 +166,19 @@ class InMemoryCooldownStore final : public CooldownStore {
   // `budgets_mu_` and reserves the request's budgets.
   AcquireResult ApplyWithBudgets(const AcquireRequest& request, Entry& entry)
       ABSL_LOCKS_EXCLUDED(budgets_mu_);
+  AcquireResult ReserveBudgetsAndCommit(const AcquireRequest& request,
+                                        KeyRecord& record, bool* changed)
+      ABSL_LOCKS_EXCLUDED(budgets_mu_);
   static void SweepExpired(Shard& shard, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
 
   std::array<Shard, kShardCount> shards_;
   Mutex budgets_mu_;
   // Node-based: ApplyWithBudgets() holds pointers to several values at once.
-  absl::node_hash_map<std::string, RecentTimes> budgets_
-      ABSL_GUARDED_BY(budgets_mu_);
+  // Budget keys come from the engine's policy, never from alert content.
+  absl::node_hash_map<std::string, RecentTimes, internal::PolicyKeyHash,
+                      internal::PolicyKeyEq>
+      budgets_ ABSL_GUARDED_BY(budgets_mu_);
 };
 
 }  // namespace autoheal

@@ -54,6 +54,7 @@
 #include "autoheal/cooldown_store.h"
 #include "autoheal/decision.h"
 #include "autoheal/in_flight.h"
+#include "autoheal/internal/policy_key_hash.h"
 #include "autoheal/options.h"
 
 namespace autoheal {
@@ -115,21 +116,6 @@ class Engine {
     std::string budget_key;  // this action's budget, when it has one
   };
 
-  // The allowlist's hash. Its keys are fixed by the policy, so an attacker
-  // can only probe it, never fill it with collisions: a cheap hash of the
-  // length and the first and last eight bytes is safe and much faster than
-  // hashing every byte of long alertnames.
-  struct AlertnameHash {
-    using is_transparent = void;
-    size_t operator()(absl::string_view alertname) const;
-  };
-  struct AlertnameEq {
-    using is_transparent = void;
-    bool operator()(absl::string_view a, absl::string_view b) const {
-      return a == b;
-    }
-  };
-
   Engine(EngineOptions options, EngineDeps deps);
   CooldownKey KeyFor(const ActionEntry& entry, const Alert& alert) const;
   // Returns false, and explains why in `decision`, when a templated label is
@@ -149,7 +135,10 @@ class Engine {
   const InFlightRegistry* const in_flight_;
   const bool preview_;
   const std::string global_budget_key_;
-  absl::flat_hash_map<std::string, ActionEntry, AlertnameHash, AlertnameEq>
+  // Keyed by the policy's alertnames: alerts can only look them up, so the
+  // cheap policy-key hash is safe here.
+  absl::flat_hash_map<std::string, ActionEntry, internal::PolicyKeyHash,
+                      internal::PolicyKeyEq>
       actions_by_alertname_;
 };
 

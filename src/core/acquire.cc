@@ -17,6 +17,13 @@ absl::Duration RecentTimes::UntilSlotFrees(int limit, absl::Time now,
 }
 
 void RecentTimes::Record(absl::Time now, int limit) {
+  const size_t kept = static_cast<size_t>(limit);
+  if (limit > 0 && times_.size() == kept && now >= times_.back()) {
+    // The usual case, a full window and a newer time: drop the oldest.
+    std::move(times_.begin() + 1, times_.end(), times_.begin());
+    times_.back() = now;
+    return;
+  }
   // Callers read their clocks before they take the store's lock, so times
   // may arrive out of order; kept sorted, the newest `limit` are the ones
   // that count, whatever the order they came in.

@@ -36,21 +36,26 @@ absl::StatusOr<AcquireResult> InMemoryCooldownStore::Acquire(
 
 AcquireResult InMemoryCooldownStore::ApplyWithBudgets(
     const AcquireRequest& request, Entry& entry) {
+  AcquireResult result;
   bool changed = false;
+  if (!KeyGateAnswers(request, entry.record, result, &changed)) {
+    result = ReserveBudgetsAndCommit(request, entry.record, &changed);
+  }
+  entry.flap_window = request.flap.window;  // a reloaded policy may change it
+  return result;
+}
+
+AcquireResult InMemoryCooldownStore::ReserveBudgetsAndCommit(
+    const AcquireRequest& request, KeyRecord& record, bool* changed) {
   if (request.budgets.empty()) {
-    AcquireResult result = ApplyAcquire(request, entry.record, {}, &changed);
-    entry.forget_after = entry.record.ForgetAfter(request.flap.window);
-    return result;
+    return ReserveAndCommit(request, record, {}, changed);
   }
   absl::InlinedVector<RecentTimes*, 4> budgets;
   MutexLock lock(&budgets_mu_);
   for (const BudgetReservation& budget : request.budgets) {
     budgets.push_back(&budgets_[budget.key]);
   }
-  AcquireResult result =
-      ApplyAcquire(request, entry.record, absl::MakeSpan(budgets), &changed);
-  entry.forget_after = entry.record.ForgetAfter(request.flap.window);
-  return result;
+  return ReserveAndCommit(request, record, absl::MakeSpan(budgets), changed);
 }
 
 absl::StatusOr<bool> InMemoryCooldownStore::ClearEscalation(
@@ -84,7 +89,7 @@ absl::StatusOr<std::vector<EscalatedKey>> InMemoryCooldownStore::ListEscalated(
 
 void InMemoryCooldownStore::SweepExpired(Shard& shard, absl::Time now) {
   absl::erase_if(shard.keys, [now](const auto& entry) {
-    return entry.second.forget_after <= now;
+    return entry.second.record.ForgetAfter(entry.second.flap_window) <= now;
   });
   size_t doubled = 2 * shard.keys.size();
   shard.sweep_at = doubled > kMinSweepSize ? doubled : kMinSweepSize;

@@ -1,7 +1,5 @@
 #include "autoheal/engine.h"
 
-#include <cstdint>
-#include <cstring>
 #include <utility>
 
 #include "autoheal/arg_template.h"
@@ -54,19 +52,6 @@ Engine::Engine(EngineOptions options, EngineDeps deps)
 }
 
 Engine::~Engine() = default;
-
-size_t Engine::AlertnameHash::operator()(absl::string_view alertname) const {
-  const size_t n = alertname.size();
-  uint64_t head = 0;
-  uint64_t tail = 0;
-  // An absent alertname is a null view, and memcpy from null is undefined
-  // even for zero bytes.
-  if (n > 0) std::memcpy(&head, alertname.data(), n < 8 ? n : 8);
-  if (n > 8) std::memcpy(&tail, alertname.data() + n - 8, 8);
-  uint64_t h = (head ^ (tail * 0x9E3779B97F4A7C15ull) ^ n) *
-               0xC2B2AE3D27D4EB4Full;
-  return static_cast<size_t>(h ^ (h >> 31));
-}
 
 const Action* Engine::FindAction(absl::string_view alertname) const {
   auto it = actions_by_alertname_.find(alertname);
