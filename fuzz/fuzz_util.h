@@ -36,6 +36,8 @@ inline absl::string_view AsView(const uint8_t* data, size_t size) {
 // Returns whether `s` is well-formed UTF-8 as RFC 3629 defines it: no
 // overlong forms, no surrogates (U+D800..U+DFFF), nothing above U+10FFFF.
 // This is what JSON parsers such as nlohmann/json accept in strings.
+// Deliberately written apart from autoheal::internal::IsValidUtf8: an
+// oracle must not share the code whose output it checks.
 inline bool IsValidUtf8(absl::string_view s) {
   size_t i = 0;
   while (i < s.size()) {

@@ -87,14 +87,6 @@ TEST(FindingTest, SortsByFileOfFirstAppearanceThenPositionAndDeduplicates) {
   EXPECT_EQ(findings[3].message, "other service");
 }
 
-TEST(FindingTest, QuoteEscapesAndCuts) {
-  EXPECT_EQ(Quote("a\"b\n"), "\"a\\\"b\\n\"");
-  EXPECT_EQ(Quote(std::string(100, 'x')), "\"" + std::string(64, 'x') + "\"...");
-  // A multi-byte character is never cut in half.
-  std::string text = std::string(63, 'x') + "\xC3\xA9" + "tail";
-  EXPECT_EQ(Quote(text), "\"" + std::string(63, 'x') + "\"...");
-}
-
 // --- Output formats --------------------------------------------------------
 
 std::vector<Finding> SampleFindings() {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "autoheal/internal/utf8.h"
 
 namespace autoheal {
 namespace internal {
@@ -11,34 +12,6 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 constexpr absl::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-// Returns the length of the valid UTF-8 sequence starting at s[i], or 0 when
-// the bytes there are not valid UTF-8 (overlong forms and surrogates too).
-size_t Utf8SequenceLength(absl::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
 
 void AppendEscapedAscii(unsigned char c, std::string* out) {
   switch (c) {
@@ -117,7 +90,7 @@ void AppendJsonString(absl::string_view value, std::string* out) {
       ++i;
       continue;
     }
-    size_t n = Utf8SequenceLength(value, i);
+    size_t n = Utf8MultibyteLength(value.substr(i));
     if (n == 0) {
       out->append(kReplacement.data(), kReplacement.size());
       ++i;

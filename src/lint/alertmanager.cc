@@ -164,9 +164,9 @@ class AlertmanagerLinter {
         walker_.Report(
             rule::kAlertmanagerUrlFile, Severity::kWarning,
             YamlWalker::ValuePosition(entry),
-            absl::StrCat("receiver ", Quote(receiver),
+            absl::StrCat("receiver ", QuoteText(receiver),
                          " reads its webhook URL from url_file ",
-                         Quote(entry.value.Scalar()),
+                         QuoteText(entry.value.Scalar()),
                          ", which lint does not follow: check that the URL "
                          "it holds is local"));
       }
@@ -190,9 +190,9 @@ class AlertmanagerLinter {
         rule::kAlertmanagerExternalUrl, Severity::kError,
         YamlWalker::ValuePosition(entry),
         absl::StrCat("hardcoded external autoheal URL ",
-                     Quote(absl::StrCat(url->scheme, "://", url->authority)),
-                     " in receiver ", Quote(receiver), ": host ",
-                     Quote(url->host),
+                     QuoteText(absl::StrCat(url->scheme, "://", url->authority)),
+                     " in receiver ", QuoteText(receiver), ": host ",
+                     QuoteText(url->host),
                      " is neither loopback, nor a service of the given "
                      "compose files, nor allowed with --allow-host"));
   }

@@ -47,13 +47,13 @@ struct EnvFile {
 std::string DescribeSetting(const std::string& service, const Setting& s) {
   std::string text =
       s.from_env_file
-          ? absl::StrCat("service ", Quote(service), " gets ", kVariable, "=",
-                         Quote(s.raw), " from its env_file")
-          : absl::StrCat("service ", Quote(service), " sets ", kVariable,
-                         " to ", Quote(s.raw));
+          ? absl::StrCat("service ", QuoteText(service), " gets ", kVariable, "=",
+                         QuoteText(s.raw), " from its env_file")
+          : absl::StrCat("service ", QuoteText(service), " sets ", kVariable,
+                         " to ", QuoteText(s.raw));
   if (s.resolved.substituted) {
     absl::StrAppend(&text, ", which compose turns into ",
-                    Quote(s.resolved.value));
+                    QuoteText(s.resolved.value));
     if (s.resolved.origins.empty()) {
       absl::StrAppend(&text, " when the variables are unset");
     } else {
@@ -338,7 +338,7 @@ class ComposeLinter {
     walker_.Report(
         rule::kComposeEnvFileMissing, Severity::kNotice, ref.at,
         absl::StrCat(ref.required ? "env_file " : "optional env_file ",
-                     Quote(ref.resolved_path),
+                     QuoteText(ref.resolved_path),
                      " does not exist, so it was not checked"));
   }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "autoheal/internal/utf8.h"
 
 namespace autoheal {
 namespace lint {
@@ -104,13 +105,10 @@ struct FindingCounts {
 };
 FindingCounts CountFindings(const std::vector<Finding>& findings);
 
-// Returns `text` in double quotes, C-escaped (UTF-8 kept), cut after 64
-// bytes with "...": safe to embed in a one-line message.
-std::string Quote(absl::string_view text);
-
-// Returns `text` C-escaped, keeping well-formed UTF-8 and escaping every
-// byte of malformed UTF-8 as \xNN: always valid UTF-8.
-std::string EscapeText(absl::string_view text);
+// Untrusted text in messages is quoted with QuoteText() and EscapeText():
+// C-escaped, UTF-8 kept, always valid UTF-8 ("autoheal/internal/utf8.h").
+using internal::EscapeText;
+using internal::QuoteText;
 
 }  // namespace lint
 }  // namespace autoheal

@@ -98,12 +98,12 @@ std::vector<Finding> UnusedActions(
       finding.column = position->second.column;
     }
     finding.message = absl::StrCat(
-        "action ", Quote(action.name), " for alertname ",
-        Quote(action.alertname),
+        "action ", QuoteText(action.name), " for alertname ",
+        QuoteText(action.alertname),
         " can never run: no rule in the given rule files with that alertname "
         "opts in with ",
         policy.options.opt_in_annotation, ": ",
-        Quote(policy.options.opt_in_value));
+        QuoteText(policy.options.opt_in_value));
     findings.push_back(std::move(finding));
   }
   return findings;

@@ -189,24 +189,24 @@ class RulesLinter {
 
   void ReportNearMisses(const AlertRule& alert) {
     const std::string wanted =
-        absl::StrCat(annotation_, ": ", Quote(value_));
+        absl::StrCat(annotation_, ": ", QuoteText(value_));
     bool reported = false;
     for (const MapEntry& annotation : alert.annotations) {
       const std::string value = ValueOf(annotation);
       if (annotation.key == annotation_ && IsNearValue(value)) {
         NearMiss(YamlWalker::ValuePosition(annotation),
-                 absl::StrCat("rule ", Quote(alert.alertname), ": annotation ",
-                              annotation_, " is ", Quote(value),
+                 absl::StrCat("rule ", QuoteText(alert.alertname), ": annotation ",
+                              annotation_, " is ", QuoteText(value),
                               ", which does not opt in: only exactly ",
-                              Quote(value_), " does"));
+                              QuoteText(value_), " does"));
         reported = true;
       } else if (annotation.key != annotation_ &&
                  Normalized(annotation.key) == Normalized(annotation_) &&
                  (value == value_ || IsNearValue(value))) {
         NearMiss(PositionOf(annotation.key_node),
-                 absl::StrCat("rule ", Quote(alert.alertname), ": annotation ",
-                              Quote(annotation.key), " is not ",
-                              Quote(annotation_),
+                 absl::StrCat("rule ", QuoteText(alert.alertname), ": annotation ",
+                              QuoteText(annotation.key), " is not ",
+                              QuoteText(annotation_),
                               " (names are case-sensitive), so it does not "
                               "opt in; write ",
                               wanted));
@@ -219,7 +219,7 @@ class RulesLinter {
         walker_.Report(
             rule::kRulesOptInLabelOnly, Severity::kWarning,
             YamlWalker::ValuePosition(label),
-            absl::StrCat("rule ", Quote(alert.alertname), " sets ", annotation_,
+            absl::StrCat("rule ", QuoteText(alert.alertname), " sets ", annotation_,
                          " as a label only, which does not opt in: add the "
                          "annotation ",
                          wanted));
@@ -239,8 +239,8 @@ class RulesLinter {
     }
     walker_.Report(
         rule::kRulesMissingAction, Severity::kError, alert.alert_at,
-        absl::StrCat("rule ", Quote(alert.alertname), " opts in (", annotation_,
-                     ": ", Quote(value_),
+        absl::StrCat("rule ", QuoteText(alert.alertname), " opts in (", annotation_,
+                     ": ", QuoteText(value_),
                      ") but the policy has no action for it: add one under "
                      "actions, or remove the annotation"));
   }
@@ -254,7 +254,7 @@ class RulesLinter {
     }
     walker_.Report(rule::kRulesMissingRunbook, Severity::kWarning,
                    alert.alert_at,
-                   absl::StrCat("rule ", Quote(alert.alertname),
+                   absl::StrCat("rule ", QuoteText(alert.alertname),
                                 " opts in but has no runbook_url annotation: "
                                 "whoever looks after a remediation needs one"));
   }
@@ -262,7 +262,7 @@ class RulesLinter {
   void CheckFor(const AlertRule& alert) {
     if (!alert.for_entry.has_value()) {
       walker_.Report(rule::kRulesMissingFor, Severity::kWarning, alert.alert_at,
-                     absl::StrCat("rule ", Quote(alert.alertname),
+                     absl::StrCat("rule ", QuoteText(alert.alertname),
                                   " opts in without a for: duration, so it "
                                   "fires, and is remediated, after a single "
                                   "failed evaluation"));
@@ -272,8 +272,8 @@ class RulesLinter {
     if (!IsZeroDuration(value)) return;
     walker_.Report(rule::kRulesMissingFor, Severity::kWarning,
                    YamlWalker::ValuePosition(*alert.for_entry),
-                   absl::StrCat("rule ", Quote(alert.alertname),
-                                " opts in with for: ", Quote(value),
+                   absl::StrCat("rule ", QuoteText(alert.alertname),
+                                " opts in with for: ", QuoteText(value),
                                 ", so it fires, and is remediated, after a "
                                 "single failed evaluation"));
   }

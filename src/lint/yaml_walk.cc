@@ -30,8 +30,6 @@ constexpr absl::string_view kPlainTag = "?";
 // both limits keep the work proportional to the text.
 constexpr int kMaxMergeDepth = 16;
 constexpr int kMaxMerges = 1000;
-// Keys in a path are cut to this many bytes.
-constexpr size_t kMaxPathKey = 64;
 
 Position FromMark(const YAML::Mark& mark) {
   if (mark.is_null() || mark.line < 0 || mark.column < 0) return Position();
@@ -112,32 +110,6 @@ bool ParseYaml(absl::string_view text, absl::string_view file,
   return false;
 }
 
-std::string ChildPath(absl::string_view path, absl::string_view key) {
-  std::string shown = EscapeText(key.substr(0, kMaxPathKey));
-  if (key.size() > kMaxPathKey) absl::StrAppend(&shown, "...");
-  if (path.empty()) return shown;
-  return absl::StrCat(path, ".", shown);
-}
-
-std::string ElementPath(absl::string_view path, size_t index) {
-  return absl::StrCat(path, "[", index, "]");
-}
-
-std::string Describe(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Scalar:
-      return Quote(node.Scalar());
-    case YAML::NodeType::Sequence:
-      return node.size() == 0 ? "an empty list" : "a list";
-    case YAML::NodeType::Map:
-      return node.size() == 0 ? "an empty mapping" : "a mapping";
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      break;
-  }
-  return "nothing";
-}
-
 YamlWalker::YamlWalker(absl::string_view file, absl::string_view invalid_rule,
                        std::vector<Finding>* findings)
     : file_(file),
@@ -176,7 +148,7 @@ bool YamlWalker::ExpectNode(bool ok, const YAML::Node& value,
                             absl::string_view expected) {
   if (ok) return true;
   Invalid(PositionOf(value), path,
-          absl::StrCat("expected ", expected, ", got ", Describe(value)));
+          absl::StrCat("expected ", expected, ", got ", DescribeNode(value)));
   return false;
 }
 
@@ -184,7 +156,7 @@ bool YamlWalker::ExpectMap(const MapEntry& entry, absl::string_view path,
                            absl::string_view expected) {
   if (entry.value.IsMap()) return true;
   Invalid(ValuePosition(entry), path,
-          absl::StrCat("expected ", expected, ", got ", Describe(entry.value)));
+          absl::StrCat("expected ", expected, ", got ", DescribeNode(entry.value)));
   return false;
 }
 
@@ -192,7 +164,7 @@ bool YamlWalker::ExpectSequence(const MapEntry& entry, absl::string_view path,
                                 absl::string_view expected) {
   if (entry.value.IsSequence()) return true;
   Invalid(ValuePosition(entry), path,
-          absl::StrCat("expected ", expected, ", got ", Describe(entry.value)));
+          absl::StrCat("expected ", expected, ", got ", DescribeNode(entry.value)));
   return false;
 }
 
@@ -200,7 +172,7 @@ bool YamlWalker::ExpectScalar(const MapEntry& entry, absl::string_view path,
                               absl::string_view expected) {
   if (entry.value.IsScalar()) return true;
   Invalid(ValuePosition(entry), path,
-          absl::StrCat("expected ", expected, ", got ", Describe(entry.value)));
+          absl::StrCat("expected ", expected, ", got ", DescribeNode(entry.value)));
   return false;
 }
 
@@ -219,7 +191,7 @@ std::vector<MapEntry> YamlWalker::EntriesAtDepth(const YAML::Node& map,
     const YAML::Node key = pair.first;
     if (!key.IsScalar()) {
       Invalid(PositionOf(key), path,
-              absl::StrCat("expected a plain key, got ", Describe(key)));
+              absl::StrCat("expected a plain key, got ", DescribeNode(key)));
       continue;
     }
     if (key.Scalar() == kMergeKey && key.Tag() == kPlainTag) {
@@ -228,7 +200,7 @@ std::vector<MapEntry> YamlWalker::EntriesAtDepth(const YAML::Node& map,
     }
     if (!explicit_keys.insert(key.Scalar()).second) {
       Invalid(PositionOf(key), path,
-              absl::StrCat("duplicate key ", Quote(key.Scalar())));
+              absl::StrCat("duplicate key ", QuoteText(key.Scalar())));
     }
     entries.push_back(MapEntry{key.Scalar(), key, pair.second});
   }
@@ -246,13 +218,13 @@ void YamlWalker::CollectMergeSources(const YAML::Node& value,
     return;
   }
   if (!value.IsSequence()) {
-    Invalid(PositionOf(value), path, absl::StrCat(kExpected, Describe(value)));
+    Invalid(PositionOf(value), path, absl::StrCat(kExpected, DescribeNode(value)));
     return;
   }
   for (const YAML::Node& element : value) {
     if (!element.IsMap()) {
       Invalid(PositionOf(element), path,
-              absl::StrCat(kExpected, "a list holding ", Describe(element)));
+              absl::StrCat(kExpected, "a list holding ", DescribeNode(element)));
       continue;
     }
     sources->push_back(element);

@@ -21,6 +21,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "lint/finding.h"
+#include "yaml/yaml_text.h"
 #include "yaml-cpp/yaml.h"
 
 namespace autoheal {
@@ -52,14 +53,11 @@ struct MapEntry {
   YAML::Node value;
 };
 
-// Returns `path.key`, or `key` at the top level; the key is escaped.
-std::string ChildPath(absl::string_view path, absl::string_view key);
-
-// Returns `path[index]`.
-std::string ElementPath(absl::string_view path, size_t index);
-
-// Names what a node holds: a quoted scalar, "a list", "a mapping", "nothing".
-std::string Describe(const YAML::Node& node);
+// Paths and node descriptions in messages, worded as the policy loader's
+// ("yaml/yaml_text.h").
+using internal::ChildPath;
+using internal::DescribeNode;
+using internal::ElementPath;
 
 // Walks one file's YAML, appending findings for what it cannot read.
 class YamlWalker {

@@ -12,7 +12,6 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -20,11 +19,17 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "autoheal/internal/utf8.h"
 #include "yaml-cpp/yaml.h"
 #include "yaml/yaml_text.h"
 
 namespace autoheal {
 namespace {
+
+using internal::ChildPath;
+using internal::DescribeNode;
+using internal::ElementPath;
+using internal::QuoteText;
 
 // The only policy format version this loader reads.
 constexpr absl::string_view kFormatVersion = "1";
@@ -49,9 +54,6 @@ constexpr int kMaxWindowLimit = 10000;
 // "bad file" and a position far from the problem.
 constexpr int kMaxNesting = 64;
 
-// Scalars quoted in error messages are cut to this many bytes.
-constexpr size_t kMaxQuotedScalar = 64;
-
 const char* const kTopLevelKeys[] = {"version",    "enabled",    "cooldown",
                                      "opt_in",     "budget",     "flap_guard",
                                      "escalation", "actions"};
@@ -73,40 +75,6 @@ struct Entry {
   YAML::Node key_node;
   YAML::Node value;
 };
-
-// Returns `path.key`, or `key` at the top level.
-std::string ChildPath(absl::string_view path, absl::string_view key) {
-  if (path.empty()) return std::string(key);
-  return absl::StrCat(path, ".", key);
-}
-
-// Returns `path[index]`.
-std::string ElementPath(absl::string_view path, size_t index) {
-  return absl::StrCat(path, "[", index, "]");
-}
-
-// Returns `text` in double quotes, escaped and cut to a readable length.
-std::string Quote(absl::string_view text) {
-  std::string shown = absl::CHexEscape(text.substr(0, kMaxQuotedScalar));
-  if (text.size() > kMaxQuotedScalar) absl::StrAppend(&shown, "...");
-  return absl::StrCat("\"", shown, "\"");
-}
-
-// Names what a node holds, for the "got ..." half of an error message.
-std::string Describe(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Scalar:
-      return Quote(node.Scalar());
-    case YAML::NodeType::Sequence:
-      return node.size() == 0 ? "an empty list" : "a list";
-    case YAML::NodeType::Map:
-      return node.size() == 0 ? "an empty mapping" : "a mapping";
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      break;
-  }
-  return "nothing";
-}
 
 bool IsLabelName(absl::string_view name) {
   if (name.empty()) return false;
@@ -161,7 +129,7 @@ class PolicyReader {
   absl::Status ValueError(const Entry& entry, absl::string_view path,
                           absl::string_view expected) const {
     return ErrorAt(ValueMark(entry), path,
-                   absl::StrCat(expected, ", got ", Describe(entry.value)));
+                   absl::StrCat(expected, ", got ", DescribeNode(entry.value)));
   }
 
   template <size_t N>
@@ -169,7 +137,7 @@ class PolicyReader {
                           const char* const (&allowed)[N]) const {
     return ErrorAt(
         entry.key_node.Mark(), path,
-        absl::StrCat("unknown key ", Quote(entry.key),
+        absl::StrCat("unknown key ", QuoteText(entry.key),
                      " (expected one of: ", absl::StrJoin(allowed, ", "), ")"));
   }
 
@@ -191,11 +159,11 @@ class PolicyReader {
       if (!key.IsScalar()) {
         return ErrorAt(
             key.Mark(), path,
-            absl::StrCat("expected a plain key, got ", Describe(key)));
+            absl::StrCat("expected a plain key, got ", DescribeNode(key)));
       }
       if (!seen.insert(key.Scalar()).second) {
         return ErrorAt(key.Mark(), path,
-                       absl::StrCat("duplicate key ", Quote(key.Scalar())));
+                       absl::StrCat("duplicate key ", QuoteText(key.Scalar())));
       }
       if (key.Scalar() == kMergeKey && key.Tag() == kPlainTag) {
         absl::Status status = CollectMergeSources(pair.second, path, &merges);
@@ -219,13 +187,13 @@ class PolicyReader {
     }
     if (!value.IsSequence()) {
       return ErrorAt(value.Mark(), path,
-                     absl::StrCat(kExpected, Describe(value)));
+                     absl::StrCat(kExpected, DescribeNode(value)));
     }
     for (const YAML::Node& element : value) {
       if (!element.IsMap()) {
         return ErrorAt(
             element.Mark(), path,
-            absl::StrCat(kExpected, "a list holding ", Describe(element)));
+            absl::StrCat(kExpected, "a list holding ", DescribeNode(element)));
       }
       sources->push_back(element);
     }
@@ -545,7 +513,7 @@ class PolicyReader {
       for (const Entry& entry : entries) present |= entry.key == required;
       if (!present) {
         return ErrorAt(mark, path,
-                       absl::StrCat("missing required key ", Quote(required)));
+                       absl::StrCat("missing required key ", QuoteText(required)));
       }
     }
     return absl::OkStatus();
@@ -575,7 +543,7 @@ class PolicyReader {
       if (!element.IsScalar()) {
         return ErrorAt(
             element.Mark(), ElementPath(path, i),
-            absl::StrCat("expected a string, got ", Describe(element)));
+            absl::StrCat("expected a string, got ", DescribeNode(element)));
       }
       out->push_back(element.Scalar());
     }
@@ -606,7 +574,7 @@ class PolicyReader {
       return ErrorAt(mark, path,
                      absl::StrCat("expected a label name matching "
                                   "[a-zA-Z_][a-zA-Z0-9_]*, got ",
-                                  Quote(label)));
+                                  QuoteText(label)));
     }
     if (label == "alertname") {
       return ErrorAt(mark, path,
@@ -615,7 +583,7 @@ class PolicyReader {
     }
     if (!seen->insert(label).second) {
       return ErrorAt(mark, path,
-                     absl::StrCat("duplicate label ", Quote(label)));
+                     absl::StrCat("duplicate label ", QuoteText(label)));
     }
     return absl::OkStatus();
   }

@@ -6,9 +6,11 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "autoheal/internal/utf8.h"
 #include "yaml-cpp/eventhandler.h"
 #include "yaml-cpp/exceptions.h"
 #include "yaml-cpp/parser.h"
+#include "yaml-cpp/yaml.h"
 
 namespace autoheal {
 namespace internal {
@@ -182,6 +184,35 @@ std::optional<YamlTextProblem> FindStrayComma(const std::string& text,
     }
   }
   return std::nullopt;
+}
+
+// Keys in a path are cut to this many bytes.
+constexpr size_t kMaxPathKey = 64;
+
+std::string ChildPath(absl::string_view path, absl::string_view key) {
+  std::string shown = EscapeText(key.substr(0, Utf8PrefixLength(key, kMaxPathKey)));
+  if (key.size() > kMaxPathKey) absl::StrAppend(&shown, "...");
+  if (path.empty()) return shown;
+  return absl::StrCat(path, ".", shown);
+}
+
+std::string ElementPath(absl::string_view path, size_t index) {
+  return absl::StrCat(path, "[", index, "]");
+}
+
+std::string DescribeNode(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+      return QuoteText(node.Scalar());
+    case YAML::NodeType::Sequence:
+      return node.size() == 0 ? "an empty list" : "a list";
+    case YAML::NodeType::Map:
+      return node.size() == 0 ? "an empty mapping" : "a mapping";
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      break;
+  }
+  return "nothing";
 }
 
 }  // namespace internal

@@ -1,5 +1,6 @@
-// Checks on raw YAML text that yaml-cpp 0.7 does not make itself: shared by
-// the policy loader (autoheal::yaml) and `autoheal lint`.
+// Checks on raw YAML text that yaml-cpp 0.7 does not make itself, and the
+// wording of paths and nodes in messages: shared by the policy loader
+// (autoheal::yaml) and `autoheal lint`.
 //
 // yaml-cpp reads UTF-16/32 text, but its positions are then no longer byte
 // offsets, and it silently accepts a quoted scalar left open at the end of
@@ -18,6 +19,7 @@
 
 #include "absl/strings/string_view.h"
 #include "yaml-cpp/mark.h"
+#include "yaml-cpp/node/node.h"
 
 namespace autoheal {
 namespace internal {
@@ -75,6 +77,17 @@ std::optional<YamlTextProblem> FindUnterminatedQuote(const std::string& text,
 // more documents than were scanned.
 std::optional<YamlTextProblem> FindStrayComma(const std::string& text,
                                               const YamlScan& scan);
+
+// Returns `path.key`, or `key` at the top level; the key escaped as
+// EscapeText() does ("autoheal/internal/utf8.h") and cut to 64 bytes.
+std::string ChildPath(absl::string_view path, absl::string_view key);
+
+// Returns `path[index]`.
+std::string ElementPath(absl::string_view path, size_t index);
+
+// Names what a node holds, for the "got ..." half of a message: a quoted
+// scalar (QuoteText()), "a list", "an empty mapping", "nothing".
+std::string DescribeNode(const YAML::Node& node);
 
 }  // namespace internal
 }  // namespace autoheal

@@ -1,0 +1,81 @@
+#include "autoheal/internal/utf8.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace autoheal {
+namespace internal {
+namespace {
+
+TEST(Utf8MultibyteLengthTest, WellFormedSequences) {
+  EXPECT_EQ(Utf8MultibyteLength("\xC3\xA9"), 2u);          // é
+  EXPECT_EQ(Utf8MultibyteLength("\xE2\x82\xAC rest"), 3u);  // €
+  EXPECT_EQ(Utf8MultibyteLength("\xF0\x9F\x98\x80"), 4u);  // 😀
+  EXPECT_EQ(Utf8MultibyteLength("\xF4\x8F\xBF\xBF"), 4u);  // U+10FFFF
+  EXPECT_EQ(Utf8MultibyteLength("\xED\x9F\xBF"), 3u);      // U+D7FF
+}
+
+TEST(Utf8MultibyteLengthTest, EverythingElseIsZero) {
+  EXPECT_EQ(Utf8MultibyteLength(""), 0u);
+  EXPECT_EQ(Utf8MultibyteLength("a"), 0u);                  // ASCII
+  EXPECT_EQ(Utf8MultibyteLength("\x80"), 0u);               // continuation
+  EXPECT_EQ(Utf8MultibyteLength("\xC0\xAF"), 0u);           // overlong '/'
+  EXPECT_EQ(Utf8MultibyteLength("\xC1\xBF"), 0u);           // overlong
+  EXPECT_EQ(Utf8MultibyteLength("\xE0\x9F\xBF"), 0u);       // overlong
+  EXPECT_EQ(Utf8MultibyteLength("\xF0\x8F\xBF\xBF"), 0u);   // overlong
+  EXPECT_EQ(Utf8MultibyteLength("\xED\xA0\x80"), 0u);       // surrogate
+  EXPECT_EQ(Utf8MultibyteLength("\xF4\x90\x80\x80"), 0u);   // > U+10FFFF
+  EXPECT_EQ(Utf8MultibyteLength("\xF5\x80\x80\x80"), 0u);   // bad lead
+  EXPECT_EQ(Utf8MultibyteLength("\xE2\x82"), 0u);           // truncated
+  EXPECT_EQ(Utf8MultibyteLength("\xE2\x28\xA1"), 0u);       // bad 2nd byte
+  EXPECT_EQ(Utf8MultibyteLength("\xF0\x9F\x98\x28"), 0u);   // bad 4th byte
+}
+
+TEST(IsValidUtf8Test, WholeStrings) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain ascii"));
+  EXPECT_TRUE(IsValidUtf8(std::string("nul\0inside", 10)));
+  EXPECT_TRUE(IsValidUtf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));
+  EXPECT_FALSE(IsValidUtf8("ok\xFF"));
+  EXPECT_FALSE(IsValidUtf8("cut \xC3"));
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80 surrogate"));
+}
+
+TEST(Utf8PrefixLengthTest, NeverEndsInsideASequence) {
+  EXPECT_EQ(Utf8PrefixLength("short", 64), 5u);
+  EXPECT_EQ(Utf8PrefixLength("abcdef", 3), 3u);
+  // "ab€": a cut at 3 or 4 would split the euro sign.
+  EXPECT_EQ(Utf8PrefixLength("ab\xE2\x82\xAC", 3), 2u);
+  EXPECT_EQ(Utf8PrefixLength("ab\xE2\x82\xAC", 4), 2u);
+  EXPECT_EQ(Utf8PrefixLength("ab\xE2\x82\xAC", 5), 5u);
+}
+
+TEST(EscapeTextTest, KeepsUtf8AndEscapesTheRest) {
+  EXPECT_EQ(EscapeText("ok \xC3\xA9 \xF0\x9F\x98\x80"),
+            "ok \xC3\xA9 \xF0\x9F\x98\x80");
+  EXPECT_EQ(EscapeText("tab\there\n\"q\"\\"), "tab\\there\\n\\\"q\\\"\\\\");
+  EXPECT_EQ(EscapeText(std::string("a\0b", 3)), "a\\x00b");
+  EXPECT_EQ(EscapeText("\xFF\xC0\xAF\xED\xA0\x80"),
+            "\\xff\\xc0\\xaf\\xed\\xa0\\x80");
+  EXPECT_TRUE(IsValidUtf8(EscapeText("\xE2\x82 \xF4\x90\x80\x80 \x80")));
+}
+
+TEST(QuoteTextTest, QuotesEscapesAndCuts) {
+  EXPECT_EQ(QuoteText("a\"b\n"), "\"a\\\"b\\n\"");
+  EXPECT_EQ(QuoteText(std::string(100, 'x')),
+            "\"" + std::string(64, 'x') + "\"...");
+  // A multi-byte character is never cut in half.
+  std::string text = std::string(63, 'x') + "\xC3\xA9" + "tail";
+  EXPECT_EQ(QuoteText(text), "\"" + std::string(63, 'x') + "\"...");
+  EXPECT_EQ(QuoteText("abcdef", 3), "\"abc\"...");
+  // A megabyte of hostile bytes quotes to a short, valid line.
+  const std::string hostile(1 << 20, '\xFF');
+  const std::string quoted = QuoteText(hostile);
+  EXPECT_LE(quoted.size(), 2u + 4u * 64u + 3u);
+  EXPECT_TRUE(IsValidUtf8(quoted));
+}
+
+}  // namespace
+}  // namespace internal
+}  // namespace autoheal
