@@ -234,12 +234,8 @@ std::vector<Finding> LintAlertmanager(absl::string_view text,
     AlertmanagerLinter(path, &hosts, &findings).Lint(text, &findings);
     SortAndDeduplicate(&findings);
   } catch (const std::exception& e) {
-    Finding finding;
-    finding.rule = std::string(rule::kParseError);
-    finding.file = path;
-    finding.message = absl::StrCat("cannot read: ", e.what());
-    finding.parse_error = true;
-    findings.push_back(std::move(finding));
+    findings.push_back(
+        ParseErrorFinding(path, 0, 0, absl::StrCat("cannot read: ", e.what())));
   }
   return findings;
 }

@@ -127,14 +127,8 @@ class ComposeLinter {
 
   void ReportUnreadable(const std::string& file, Position at,
                         const absl::Status& status) {
-    Finding finding;
-    finding.rule = std::string(rule::kParseError);
-    finding.file = file;
-    finding.line = at.line;
-    finding.column = at.column;
-    finding.message = std::string(status.message());
-    finding.parse_error = true;
-    report_->findings.push_back(std::move(finding));
+    report_->findings.push_back(ParseErrorFinding(
+        file, at.line, at.column, std::string(status.message())));
   }
 
   // Parses an env file's text, reporting the lines it cannot read.
@@ -143,14 +137,9 @@ class ComposeLinter {
     std::vector<EnvFileProblem> problems;
     std::vector<EnvAssignment> assignments = ParseEnvFile(text, &problems);
     for (const EnvFileProblem& problem : problems) {
-      Finding finding;
-      finding.rule = std::string(rule::kParseError);
-      finding.file = path;
-      finding.line = problem.line;
-      finding.column = problem.column;
-      finding.message = absl::StrCat("invalid env file: ", problem.message);
-      finding.parse_error = true;
-      report_->findings.push_back(std::move(finding));
+      report_->findings.push_back(
+          ParseErrorFinding(path, problem.line, problem.column,
+                            absl::StrCat("invalid env file: ", problem.message)));
     }
     return assignments;
   }
@@ -415,12 +404,8 @@ ComposeReport LintCompose(absl::string_view text, const std::string& path,
     ComposeLinter(path, &files, &report).Lint(text);
     SortAndDeduplicate(&report.findings);
   } catch (const std::exception& e) {
-    Finding finding;
-    finding.rule = std::string(rule::kParseError);
-    finding.file = path;
-    finding.message = absl::StrCat("cannot read: ", e.what());
-    finding.parse_error = true;
-    report.findings.push_back(std::move(finding));
+    report.findings.push_back(
+        ParseErrorFinding(path, 0, 0, absl::StrCat("cannot read: ", e.what())));
   }
   return report;
 }

@@ -21,6 +21,19 @@ absl::string_view SeverityName(Severity severity) {
   return "error";
 }
 
+Finding ParseErrorFinding(std::string file, int line, int column,
+                          std::string message) {
+  Finding finding;
+  finding.rule = std::string(rule::kParseError);
+  finding.severity = Severity::kError;
+  finding.file = std::move(file);
+  finding.line = line;
+  finding.column = column;
+  finding.message = std::move(message);
+  finding.parse_error = true;
+  return finding;
+}
+
 void SortAndDeduplicate(std::vector<Finding>* findings) {
   absl::flat_hash_map<std::string, size_t> file_order;
   for (const Finding& finding : *findings) {

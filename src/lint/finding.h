@@ -85,6 +85,11 @@ struct Finding {
   bool parse_error = false;
 };
 
+// Returns a parse-error finding (rule::kParseError, exit code 2) in `file`
+// at 1-based `line` and `column` (0 when unknown).
+Finding ParseErrorFinding(std::string file, int line, int column,
+                          std::string message);
+
 // Orders findings by file (files in order of first appearance), then line
 // and column, and drops exact duplicates (an anchor merged into several
 // places reports its own problems once).

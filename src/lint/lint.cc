@@ -34,19 +34,16 @@ std::optional<std::string> ReadInput(const std::string& path,
                                      std::vector<Finding>* findings) {
   absl::StatusOr<std::string> text = files.Read(path);
   if (text.ok() && text->size() <= kMaxFileBytes) return *std::move(text);
-  Finding finding;
-  finding.rule = std::string(rule::kParseError);
-  finding.file = path;
-  finding.parse_error = true;
+  std::string message;
   if (text.ok()) {
-    finding.message = absl::StrCat("too large (", text->size(),
-                                   " bytes; at most ", kMaxFileBytes, ")");
+    message = absl::StrCat("too large (", text->size(), " bytes; at most ",
+                           kMaxFileBytes, ")");
   } else {
-    absl::string_view message = text.status().message();
-    absl::ConsumePrefix(&message, absl::StrCat(path, ": "));
-    finding.message = std::string(message);
+    absl::string_view why = text.status().message();
+    absl::ConsumePrefix(&why, absl::StrCat(path, ": "));
+    message = std::string(why);
   }
-  findings->push_back(std::move(finding));
+  findings->push_back(ParseErrorFinding(path, 0, 0, std::move(message)));
   return std::nullopt;
 }
 

@@ -295,12 +295,8 @@ RulesReport LintRules(absl::string_view text, const std::string& path,
     RulesLinter(path, policy, &report).Lint(text);
     SortAndDeduplicate(&report.findings);
   } catch (const std::exception& e) {
-    Finding finding;
-    finding.rule = std::string(rule::kParseError);
-    finding.file = path;
-    finding.message = absl::StrCat("cannot read: ", e.what());
-    finding.parse_error = true;
-    report.findings.push_back(std::move(finding));
+    report.findings.push_back(
+        ParseErrorFinding(path, 0, 0, absl::StrCat("cannot read: ", e.what())));
   }
   return report;
 }

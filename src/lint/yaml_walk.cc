@@ -39,15 +39,8 @@ Position FromMark(const YAML::Mark& mark) {
 Finding ParseErrorAt(absl::string_view file, const YAML::Mark& mark,
                      std::string message) {
   Position at = FromMark(mark);
-  Finding finding;
-  finding.rule = std::string(rule::kParseError);
-  finding.severity = Severity::kError;
-  finding.file = std::string(file);
-  finding.line = at.line;
-  finding.column = at.column;
-  finding.message = std::move(message);
-  finding.parse_error = true;
-  return finding;
+  return ParseErrorFinding(std::string(file), at.line, at.column,
+                           std::move(message));
 }
 
 // Parses `text` (after the checks yaml-cpp does not make), or returns the
