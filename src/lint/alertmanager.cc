@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 
 #include <exception>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -95,22 +96,15 @@ class AlertmanagerLinter {
                      std::vector<Finding>* findings)
       : hosts_(hosts), walker_(path, rule::kAlertmanagerInvalid, findings) {}
 
-  void Lint(absl::string_view text, std::vector<Finding>* findings) {
-    std::vector<YAML::Node> documents;
-    if (!ParseYaml(text, walker_.file(), "an Alertmanager configuration",
-                   &documents, findings)) {
-      return;
-    }
-    for (const YAML::Node& root : documents) LintDocument(root);
+  void Lint(absl::string_view text) {
+    std::optional<std::vector<YAML::Node>> roots =
+        walker_.TopLevelMappings(text, "an Alertmanager configuration");
+    if (!roots.has_value()) return;
+    for (const YAML::Node& root : *roots) LintDocument(root);
   }
 
  private:
   void LintDocument(const YAML::Node& root) {
-    if (root.IsNull()) return;
-    if (!walker_.ExpectNode(root.IsMap(), root, "",
-                            "a mapping at the top level")) {
-      return;
-    }
     for (const MapEntry& entry : walker_.Entries(root, "")) {
       if (entry.key != "receivers" || entry.value.IsNull()) continue;
       if (!walker_.ExpectSequence(entry, "receivers", "a list of receivers")) {
@@ -231,7 +225,7 @@ std::vector<Finding> LintAlertmanager(absl::string_view text,
                                       const AllowedHosts& hosts) {
   std::vector<Finding> findings;
   try {
-    AlertmanagerLinter(path, &hosts, &findings).Lint(text, &findings);
+    AlertmanagerLinter(path, &hosts, &findings).Lint(text);
     SortAndDeduplicate(&findings);
   } catch (const std::exception& e) {
     findings.push_back(

@@ -74,13 +74,11 @@ class ComposeLinter {
         walker_(path, rule::kComposeInvalid, &report->findings) {}
 
   void Lint(absl::string_view text) {
-    std::vector<YAML::Node> documents;
-    if (!ParseYaml(text, path_, "a compose file", &documents,
-                   &report_->findings)) {
-      return;
-    }
+    std::optional<std::vector<YAML::Node>> roots =
+        walker_.TopLevelMappings(text, "a compose file");
+    if (!roots.has_value()) return;
     LoadDotEnv();
-    for (const YAML::Node& root : documents) LintDocument(root);
+    for (const YAML::Node& root : *roots) LintDocument(root);
   }
 
  private:
@@ -145,11 +143,6 @@ class ComposeLinter {
   }
 
   void LintDocument(const YAML::Node& root) {
-    if (root.IsNull()) return;
-    if (!walker_.ExpectNode(root.IsMap(), root, "",
-                            "a mapping at the top level")) {
-      return;
-    }
     for (const MapEntry& entry : walker_.Entries(root, "")) {
       if (entry.key != "services" || entry.value.IsNull()) continue;
       if (!walker_.ExpectMap(entry, "services",

@@ -52,21 +52,14 @@ class RulesLinter {
         walker_(path, rule::kRulesInvalid, &report->findings) {}
 
   void Lint(absl::string_view text) {
-    std::vector<YAML::Node> documents;
-    if (!ParseYaml(text, walker_.file(), "a rule file", &documents,
-                   &report_->findings)) {
-      return;
-    }
-    for (const YAML::Node& root : documents) LintDocument(root);
+    std::optional<std::vector<YAML::Node>> roots =
+        walker_.TopLevelMappings(text, "a rule file");
+    if (!roots.has_value()) return;
+    for (const YAML::Node& root : *roots) LintDocument(root);
   }
 
  private:
   void LintDocument(const YAML::Node& root) {
-    if (root.IsNull()) return;
-    if (!walker_.ExpectNode(root.IsMap(), root, "",
-                            "a mapping at the top level")) {
-      return;
-    }
     for (const MapEntry& entry : walker_.Entries(root, "")) {
       if (entry.key == "groups") {
         LintGroups(entry, "groups");

@@ -169,6 +169,20 @@ bool YamlWalker::ExpectScalar(const MapEntry& entry, absl::string_view path,
   return false;
 }
 
+std::optional<std::vector<YAML::Node>> YamlWalker::TopLevelMappings(
+    absl::string_view text, absl::string_view what) {
+  std::vector<YAML::Node> documents;
+  if (!ParseYaml(text, file_, what, &documents, findings_)) return std::nullopt;
+  std::vector<YAML::Node> mappings;
+  for (const YAML::Node& root : documents) {
+    if (root.IsNull()) continue;
+    if (ExpectNode(root.IsMap(), root, "", "a mapping at the top level")) {
+      mappings.push_back(root);
+    }
+  }
+  return mappings;
+}
+
 std::vector<MapEntry> YamlWalker::Entries(const YAML::Node& map,
                                           absl::string_view path) {
   return EntriesAtDepth(map, path, 0);

@@ -15,6 +15,7 @@
 #ifndef AUTOHEAL_LINT_YAML_WALK_H_
 #define AUTOHEAL_LINT_YAML_WALK_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,13 @@ class YamlWalker {
 
   YamlWalker(const YamlWalker&) = delete;
   YamlWalker& operator=(const YamlWalker&) = delete;
+
+  // Parses `text` as ParseYaml() does and returns each document's
+  // top-level mapping, in order: empty documents are skipped, and one that
+  // is not a mapping is reported ("expected a mapping at the top level").
+  // Returns nullopt, reported, when the text cannot be parsed at all.
+  std::optional<std::vector<YAML::Node>> TopLevelMappings(
+      absl::string_view text, absl::string_view what);
 
   // Returns the entries of mapping `map` in document order, then those merged
   // in by `<<` (a mapping or a list of mappings) whose key is not set
