@@ -134,6 +134,27 @@ int ToPollMillis(absl::Duration d) {
   return static_cast<int>(std::min<int64_t>(ms, INT_MAX));
 }
 
+// The descriptors of one poll(2) call, at most four; Add() skips a closed
+// one and returns -1 for it, which Ready() then never reports.
+class PollSet {
+ public:
+  int Add(const UniqueFd& fd, short events) {
+    if (!fd.valid()) return -1;
+    fds_[count_] = {fd.get(), events, 0};
+    return static_cast<int>(count_++);
+  }
+  // poll(2) for at most `wait`: the number of ready descriptors, 0 on
+  // timeout, -1 with errno on failure.
+  int Poll(absl::Duration wait) {
+    return poll(fds_, count_, ToPollMillis(wait));
+  }
+  bool Ready(int index) const { return index >= 0 && fds_[index].revents != 0; }
+
+ private:
+  struct pollfd fds_[4];
+  nfds_t count_ = 0;
+};
+
 // True for [a-zA-Z_][a-zA-Z0-9_]*, the Prometheus label name syntax.
 bool IsEnvSafeName(absl::string_view name) {
   if (name.empty()) return false;
@@ -627,32 +648,15 @@ ActionOutcome ProcessExecutor::RunAction(const ActionRequest& request,
     if (phase == Phase::kTerminating) wait = std::min(wait, kill_at - now);
     if (!pidfd.valid()) wait = std::min(wait, kNoPidfdTick);
 
-    struct pollfd fds[4];
-    nfds_t count = 0;
-    int in_index = -1, out_index = -1, err_index = -1;
-    if (pidfd.valid()) fds[count++] = {pidfd.get(), POLLIN, 0};
-    if (in_write.valid()) {
-      in_index = static_cast<int>(count);
-      fds[count++] = {in_write.get(), POLLOUT, 0};
-    }
-    if (out_read.valid()) {
-      out_index = static_cast<int>(count);
-      fds[count++] = {out_read.get(), POLLIN, 0};
-    }
-    if (err_read.valid()) {
-      err_index = static_cast<int>(count);
-      fds[count++] = {err_read.get(), POLLIN, 0};
-    }
-    if (poll(fds, count, ToPollMillis(wait)) <= 0) continue;
-    if (in_index >= 0 && fds[in_index].revents != 0) {
-      WriteChunk(&in_write, input, &input_offset);
-    }
-    if (out_index >= 0 && fds[out_index].revents != 0) {
-      ReadChunk(&out_read, &out_buf, &chunk);
-    }
-    if (err_index >= 0 && fds[err_index].revents != 0) {
-      ReadChunk(&err_read, &err_buf, &chunk);
-    }
+    PollSet set;
+    set.Add(pidfd, POLLIN);  // readable once the child has exited
+    const int in_index = set.Add(in_write, POLLOUT);
+    const int out_index = set.Add(out_read, POLLIN);
+    const int err_index = set.Add(err_read, POLLIN);
+    if (set.Poll(wait) <= 0) continue;
+    if (set.Ready(in_index)) WriteChunk(&in_write, input, &input_offset);
+    if (set.Ready(out_index)) ReadChunk(&out_read, &out_buf, &chunk);
+    if (set.Ready(err_index)) ReadChunk(&err_read, &err_buf, &chunk);
   }
 
   // A timed-out action's leftovers go too; a normal exit leaves the group
@@ -676,26 +680,14 @@ ActionOutcome ProcessExecutor::RunAction(const ActionRequest& request,
   while ((out_read.valid() || err_read.valid()) && wakeups_left-- > 0) {
     const absl::Duration left = std::clamp(
         drain_end - clock_->Now(), absl::ZeroDuration(), options_.exit_drain);
-    struct pollfd fds[2];
-    nfds_t count = 0;
-    int out_index = -1, err_index = -1;
-    if (out_read.valid()) {
-      out_index = static_cast<int>(count);
-      fds[count++] = {out_read.get(), POLLIN, 0};
-    }
-    if (err_read.valid()) {
-      err_index = static_cast<int>(count);
-      fds[count++] = {err_read.get(), POLLIN, 0};
-    }
-    const int ready = poll(fds, count, ToPollMillis(left));
+    PollSet set;
+    const int out_index = set.Add(out_read, POLLIN);
+    const int err_index = set.Add(err_read, POLLIN);
+    const int ready = set.Poll(left);
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) break;  // quiet for the rest of the drain, or poll failed
-    if (out_index >= 0 && fds[out_index].revents != 0) {
-      ReadChunk(&out_read, &out_buf, &chunk);
-    }
-    if (err_index >= 0 && fds[err_index].revents != 0) {
-      ReadChunk(&err_read, &err_buf, &chunk);
-    }
+    if (set.Ready(out_index)) ReadChunk(&out_read, &out_buf, &chunk);
+    if (set.Ready(err_index)) ReadChunk(&err_read, &err_buf, &chunk);
   }
 
   outcome.stdout_excerpt = std::move(out_buf.data());
