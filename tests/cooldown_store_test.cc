@@ -1,5 +1,6 @@
 #include "autoheal/cooldown_store.h"
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 #include <thread>
@@ -127,6 +128,29 @@ TEST(RecentTimesTest, TimesRecordedOutOfOrderStillCountByTheirValue) {
   // A stale time never pushes out a newer one.
   times.Record(kT0 + absl::Minutes(1), 2);
   EXPECT_TRUE(times.Full(2, kT0 + absl::Minutes(30), window));
+}
+
+TEST(RecentTimesTest, HoldsUnderTwiceTheLimitAndCountsTheNewest) {
+  RecentTimes times;
+  constexpr int kLimit = 3;
+  const absl::Duration window = absl::Minutes(10);
+  for (int i = 0; i < 100; ++i) {
+    const absl::Time now = kT0 + absl::Minutes(4) * i;
+    // Executions 4 minutes apart: 3 within 10 minutes only if the third
+    // newest is less than 10 minutes old, which it is not (8 minutes ago is
+    // the second newest, 12 the third).
+    EXPECT_FALSE(times.Full(kLimit, now, window)) << i;
+    times.Record(now, kLimit);
+    EXPECT_LT(times.times().size(), 2u * kLimit) << i;
+    EXPECT_TRUE(std::is_sorted(times.times().begin(), times.times().end()));
+    EXPECT_EQ(times.Newest(), now);
+  }
+  const absl::Time last = kT0 + absl::Minutes(4) * 99;
+  // Within 9 minutes of the last: 3 of them (last, -4, -8 minutes).
+  EXPECT_TRUE(times.Full(kLimit, last + absl::Seconds(1), absl::Minutes(9)));
+  EXPECT_EQ(times.UntilSlotFrees(kLimit, last + absl::Seconds(1),
+                                 absl::Minutes(9)),
+            absl::Minutes(1) - absl::Seconds(1));
 }
 
 using conformance::BackendName;

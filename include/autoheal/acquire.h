@@ -84,8 +84,9 @@ struct EscalatedKey {
 };
 
 // The most recent acquisition times of a key or a budget, oldest first,
-// holding at most the limit they are checked against: enough to answer
-// "were there `limit` acquisitions within the window?" from one element.
+// holding fewer than twice the limit they are checked against: enough to
+// answer "were there `limit` acquisitions within the window?" from one
+// element (the `limit`-th newest; older ones no longer count).
 class RecentTimes {
  public:
   // True when at least `limit` times are recorded and the `limit`-th newest
@@ -95,7 +96,7 @@ class RecentTimes {
   absl::Duration UntilSlotFrees(int limit, absl::Time now,
                                 absl::Duration window) const;
   // Records `now` in order (it may be older than times already recorded),
-  // keeping only the newest `limit` times.
+  // and drops all but the newest `limit` once it holds twice as many.
   void Record(absl::Time now, int limit);
   // The newest recorded time, or InfinitePast() when empty.
   absl::Time Newest() const;

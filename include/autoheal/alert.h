@@ -48,7 +48,17 @@ class LabelSet {
 
   // Returns the value for `name`, or nullopt when absent. The view points
   // into this set and is valid until the set is modified or destroyed.
-  std::optional<absl::string_view> Find(absl::string_view name) const;
+  // Inline for the decision path: real label sets are small, and a linear
+  // scan that compares lengths first skips nearly every memcmp.
+  std::optional<absl::string_view> Find(absl::string_view name) const {
+    if (entries_.size() > kLinearScanLimit) return FindSorted(name);
+    for (const Entry& e : entries_) {
+      if (e.first.size() == name.size() && absl::string_view(e.first) == name) {
+        return absl::string_view(e.second);
+      }
+    }
+    return std::nullopt;
+  }
 
   // Sets `name` to `value`, replacing any existing value.
   void Set(std::string name, std::string value);
@@ -62,6 +72,11 @@ class LabelSet {
   }
 
  private:
+  // Up to this many entries, Find() scans; beyond, it binary-searches.
+  static constexpr size_t kLinearScanLimit = 16;
+
+  std::optional<absl::string_view> FindSorted(absl::string_view name) const;
+
   std::vector<Entry> entries_;  // sorted by name, names unique
 };
 

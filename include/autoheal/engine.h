@@ -108,12 +108,18 @@ class Engine {
     std::regex pattern;
   };
   struct ActionEntry {
-    const Action* action;
+    const Action* action = nullptr;
     absl::Duration cooldown;
     std::vector<LabelCheck> label_checks;
     std::string live_key;  // precomputed when the action has no key labels
     std::string dry_key;
     std::string budget_key;  // this action's budget, when it has one
+    // The reservations every acquire of this action asks for: the global
+    // budget first, then the action's own. Views into `budget_key` and the
+    // engine's global key, filled once the allowlist map is complete (it
+    // never changes after, so the views stay valid).
+    BudgetReservation budgets[2];
+    size_t budget_count = 0;
   };
 
   Engine(EngineOptions options, EngineDeps deps);

@@ -17,19 +17,20 @@ absl::Duration RecentTimes::UntilSlotFrees(int limit, absl::Time now,
 }
 
 void RecentTimes::Record(absl::Time now, int limit) {
-  const size_t kept = static_cast<size_t>(limit);
-  if (limit > 0 && times_.size() == kept && now >= times_.back()) {
-    // The usual case, a full window and a newer time: drop the oldest.
-    std::move(times_.begin() + 1, times_.end(), times_.begin());
-    times_.back() = now;
-    return;
+  if (times_.empty() || now >= times_.back()) {
+    times_.push_back(now);
+  } else {
+    // Callers read their clocks before they take the store's lock, so
+    // times may arrive out of order; kept sorted, the newest `limit` are
+    // the ones that count, whatever the order they came in.
+    times_.insert(std::upper_bound(times_.begin(), times_.end(), now), now);
   }
-  // Callers read their clocks before they take the store's lock, so times
-  // may arrive out of order; kept sorted, the newest `limit` are the ones
-  // that count, whatever the order they came in.
-  times_.insert(std::upper_bound(times_.begin(), times_.end(), now), now);
-  if (limit > 0 && times_.size() > static_cast<size_t>(limit)) {
-    times_.erase(times_.begin(), times_.end() - limit);
+  // Only the newest `limit` count. Dropping the older ones once twice that
+  // many are held costs one move per Record on average, where dropping the
+  // oldest at every Record would move them all each time.
+  const size_t kept = static_cast<size_t>(limit);
+  if (limit > 0 && times_.size() >= 2 * kept) {
+    times_.erase(times_.begin(), times_.end() - kept);
   }
 }
 

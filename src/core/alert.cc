@@ -50,18 +50,8 @@ LabelSet::LabelSet(std::vector<Entry> entries) : entries_(std::move(entries)) {
   KeepLastOfEachName(entries_);
 }
 
-std::optional<absl::string_view> LabelSet::Find(absl::string_view name) const {
-  // Real label sets are small: a linear scan that compares lengths first
-  // skips nearly every memcmp, and beats a binary search of full compares.
-  constexpr size_t kLinearScanLimit = 16;
-  if (entries_.size() <= kLinearScanLimit) {
-    for (const Entry& e : entries_) {
-      if (e.first.size() == name.size() && absl::string_view(e.first) == name) {
-        return absl::string_view(e.second);
-      }
-    }
-    return std::nullopt;
-  }
+std::optional<absl::string_view> LabelSet::FindSorted(
+    absl::string_view name) const {
   auto it = std::lower_bound(
       entries_.begin(), entries_.end(), name,
       [](const Entry& e, absl::string_view n) { return e.first < n; });

@@ -28,8 +28,9 @@ Engine::Engine(EngineOptions options, EngineDeps deps)
           nullptr)) {
   const KeySpace space = options_.enabled ? KeySpace::kLive : KeySpace::kDryRun;
   for (const Action& action : options_.actions) {
-    ActionEntry entry{&action, EffectiveCooldown(options_, action), {}, "", "",
-                      ""};
+    ActionEntry entry;
+    entry.action = &action;
+    entry.cooldown = EffectiveCooldown(options_, action);
     if (action.budget.enabled()) {
       entry.budget_key = BudgetKey(space, &action.name, &action.alertname);
     }
@@ -48,6 +49,18 @@ Engine::Engine(EngineOptions options, EngineDeps deps)
                           .Add(action.name).Add(action.alertname).Finish();
     }
     actions_by_alertname_.emplace(action.alertname, std::move(entry));
+  }
+  for (auto& [alertname, entry] : actions_by_alertname_) {
+    if (options_.global_budget.enabled()) {
+      entry.budgets[entry.budget_count++] = {
+          global_budget_key_, options_.global_budget.max_executions,
+          options_.global_budget.window};
+    }
+    if (!entry.budget_key.empty()) {
+      entry.budgets[entry.budget_count++] = {
+          entry.budget_key, entry.action->budget.max_executions,
+          entry.action->budget.window};
+    }
   }
 }
 
@@ -138,24 +151,12 @@ CooldownKey Engine::KeyFor(const ActionEntry& entry, const Alert& alert) const {
 
 void Engine::AcquireState(const ActionEntry& entry, bool in_flight,
                           Decision& decision) {
-  BudgetReservation budgets[2];
-  size_t budget_count = 0;
-  if (options_.global_budget.enabled()) {
-    budgets[budget_count++] = {global_budget_key_,
-                               options_.global_budget.max_executions,
-                               options_.global_budget.window};
-  }
-  if (!entry.budget_key.empty()) {
-    budgets[budget_count++] = {entry.budget_key,
-                               entry.action->budget.max_executions,
-                               entry.action->budget.window};
-  }
   AcquireRequest request;
   request.key = decision.key.view();
   request.now = clock_->Now();
   request.cooldown = entry.cooldown;
   request.in_flight = in_flight;
-  request.budgets = absl::MakeConstSpan(budgets, budget_count);
+  request.budgets = absl::MakeConstSpan(entry.budgets, entry.budget_count);
   request.flap = {options_.flap_guard.max_executions,
                   options_.flap_guard.window};
   request.preview = preview_;
