@@ -97,7 +97,9 @@ class RecentTimes {
                                 absl::Duration window) const;
   // Records `now` in order (it may be older than times already recorded),
   // and drops all but the newest `limit` once it holds twice as many.
-  void Record(absl::Time now, int limit);
+  // (`now` by reference: by value, gcc spills it as two 8-byte stores and
+  // reloads it as one 16-byte load, which stalls on store forwarding.)
+  void Record(const absl::Time& now, int limit);
   // The newest recorded time, or InfinitePast() when empty.
   absl::Time Newest() const;
   void Clear() { times_.clear(); }

@@ -16,7 +16,7 @@ absl::Duration RecentTimes::UntilSlotFrees(int limit, absl::Time now,
   return times_[times_.size() - limit] + window - now;
 }
 
-void RecentTimes::Record(absl::Time now, int limit) {
+void RecentTimes::Record(const absl::Time& now, int limit) {
   if (times_.empty() || now >= times_.back()) {
     times_.push_back(now);
   } else {

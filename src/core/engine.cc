@@ -151,15 +151,15 @@ CooldownKey Engine::KeyFor(const ActionEntry& entry, const Alert& alert) const {
 
 void Engine::AcquireState(const ActionEntry& entry, bool in_flight,
                           Decision& decision) {
-  AcquireRequest request;
-  request.key = decision.key.view();
-  request.now = clock_->Now();
-  request.cooldown = entry.cooldown;
-  request.in_flight = in_flight;
-  request.budgets = absl::MakeConstSpan(entry.budgets, entry.budget_count);
-  request.flap = {options_.flap_guard.max_executions,
-                  options_.flap_guard.window};
-  request.preview = preview_;
+  // Every member given: no zero-fill of the whole request first.
+  const AcquireRequest request{
+      decision.key.view(),
+      clock_->Now(),
+      entry.cooldown,
+      in_flight,
+      absl::MakeConstSpan(entry.budgets, entry.budget_count),
+      {options_.flap_guard.max_executions, options_.flap_guard.window},
+      preview_};
   absl::StatusOr<AcquireResult> result = store_->Acquire(request);
   if (!result.ok()) {
     decision.reason = Reason::kStoreUnavailable;
