@@ -36,6 +36,9 @@ struct FlapLimit {
   absl::Duration window = absl::ZeroDuration();
 };
 
+// One acquire's question. The engine builds it by aggregate initialization,
+// in member order, on its hot path (Engine::AcquireState): add new members
+// at the end, where that initializer leaves them at their defaults.
 struct AcquireRequest {
   absl::string_view key;  // the cooldown key
   absl::Time now;
