@@ -260,9 +260,9 @@ class Model {
   // the clock may have stepped back past them).
   static int CountWithin(const std::vector<absl::Time>& times, absl::Time now,
                          absl::Duration window) {
-    return static_cast<int>(std::count_if(
-        times.begin(), times.end(),
-        [&](absl::Time t) { return t > now - window; }));
+    return static_cast<int>(
+        std::count_if(times.begin(), times.end(),
+                      [&](absl::Time t) { return t > now - window; }));
   }
 
   // True, with the time until the oldest counted acquisition leaves the
@@ -406,9 +406,9 @@ class Scenario {
       if (e.verdict == Verdict::kExecute) {
         submissions.push_back({e.key, e.action->name, e.argv});
       } else if (e.newly_escalated && engine_->options().enabled) {
-        submissions.push_back(
-            {e.key, std::string(kEscalationActionName),
-             {std::begin(kPageArgv), std::end(kPageArgv)}});
+        submissions.push_back({e.key,
+                               std::string(kEscalationActionName),
+                               {std::begin(kPageArgv), std::end(kPageArgv)}});
       }
     }
     return submissions;
@@ -488,9 +488,9 @@ class Scenario {
     if (round.audit_down || round.executor_rejects) {
       FUZZ_CHECK(requests.size() == before,
                  "nothing runs without a record or when refused");
-      FUZZ_CHECK(round.audit_down ||
-                     result.submit_error.ok() == submissions.empty(),
-                 "a refused submission is reported");
+      FUZZ_CHECK(
+          round.audit_down || result.submit_error.ok() == submissions.empty(),
+          "a refused submission is reported");
       return;
     }
     FUZZ_CHECK(result.submit_error.ok(), "an accepted submission is no error");

@@ -422,7 +422,8 @@ std::vector<HostileCase> HttpCases() {
       "garbage_request_line",
       [] {
         // A TLS ClientHello's first bytes, NUL included, sent to plain HTTP.
-        static constexpr char kTlsHello[] = "\x16\x03\x01\x02\x00 hello\r\n\r\n";
+        static constexpr char kTlsHello[] =
+            "\x16\x03\x01\x02\x00 hello\r\n\r\n";
         return std::string(kTlsHello, sizeof(kTlsHello) - 1);
       },
       400));

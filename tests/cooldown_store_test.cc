@@ -148,9 +148,9 @@ TEST(RecentTimesTest, HoldsUnderTwiceTheLimitAndCountsTheNewest) {
   const absl::Time last = kT0 + absl::Minutes(4) * 99;
   // Within 9 minutes of the last: 3 of them (last, -4, -8 minutes).
   EXPECT_TRUE(times.Full(kLimit, last + absl::Seconds(1), absl::Minutes(9)));
-  EXPECT_EQ(times.UntilSlotFrees(kLimit, last + absl::Seconds(1),
-                                 absl::Minutes(9)),
-            absl::Minutes(1) - absl::Seconds(1));
+  EXPECT_EQ(
+      times.UntilSlotFrees(kLimit, last + absl::Seconds(1), absl::Minutes(9)),
+      absl::Minutes(1) - absl::Seconds(1));
 }
 
 using conformance::BackendName;

@@ -9,27 +9,27 @@ namespace internal {
 namespace {
 
 TEST(Utf8MultibyteLengthTest, WellFormedSequences) {
-  EXPECT_EQ(Utf8MultibyteLength("\xC3\xA9"), 2u);          // é
+  EXPECT_EQ(Utf8MultibyteLength("\xC3\xA9"), 2u);           // é
   EXPECT_EQ(Utf8MultibyteLength("\xE2\x82\xAC rest"), 3u);  // €
-  EXPECT_EQ(Utf8MultibyteLength("\xF0\x9F\x98\x80"), 4u);  // 😀
-  EXPECT_EQ(Utf8MultibyteLength("\xF4\x8F\xBF\xBF"), 4u);  // U+10FFFF
-  EXPECT_EQ(Utf8MultibyteLength("\xED\x9F\xBF"), 3u);      // U+D7FF
+  EXPECT_EQ(Utf8MultibyteLength("\xF0\x9F\x98\x80"), 4u);   // 😀
+  EXPECT_EQ(Utf8MultibyteLength("\xF4\x8F\xBF\xBF"), 4u);   // U+10FFFF
+  EXPECT_EQ(Utf8MultibyteLength("\xED\x9F\xBF"), 3u);       // U+D7FF
 }
 
 TEST(Utf8MultibyteLengthTest, EverythingElseIsZero) {
   EXPECT_EQ(Utf8MultibyteLength(""), 0u);
-  EXPECT_EQ(Utf8MultibyteLength("a"), 0u);                  // ASCII
-  EXPECT_EQ(Utf8MultibyteLength("\x80"), 0u);               // continuation
-  EXPECT_EQ(Utf8MultibyteLength("\xC0\xAF"), 0u);           // overlong '/'
-  EXPECT_EQ(Utf8MultibyteLength("\xC1\xBF"), 0u);           // overlong
-  EXPECT_EQ(Utf8MultibyteLength("\xE0\x9F\xBF"), 0u);       // overlong
-  EXPECT_EQ(Utf8MultibyteLength("\xF0\x8F\xBF\xBF"), 0u);   // overlong
-  EXPECT_EQ(Utf8MultibyteLength("\xED\xA0\x80"), 0u);       // surrogate
-  EXPECT_EQ(Utf8MultibyteLength("\xF4\x90\x80\x80"), 0u);   // > U+10FFFF
-  EXPECT_EQ(Utf8MultibyteLength("\xF5\x80\x80\x80"), 0u);   // bad lead
-  EXPECT_EQ(Utf8MultibyteLength("\xE2\x82"), 0u);           // truncated
-  EXPECT_EQ(Utf8MultibyteLength("\xE2\x28\xA1"), 0u);       // bad 2nd byte
-  EXPECT_EQ(Utf8MultibyteLength("\xF0\x9F\x98\x28"), 0u);   // bad 4th byte
+  EXPECT_EQ(Utf8MultibyteLength("a"), 0u);                 // ASCII
+  EXPECT_EQ(Utf8MultibyteLength("\x80"), 0u);              // continuation
+  EXPECT_EQ(Utf8MultibyteLength("\xC0\xAF"), 0u);          // overlong '/'
+  EXPECT_EQ(Utf8MultibyteLength("\xC1\xBF"), 0u);          // overlong
+  EXPECT_EQ(Utf8MultibyteLength("\xE0\x9F\xBF"), 0u);      // overlong
+  EXPECT_EQ(Utf8MultibyteLength("\xF0\x8F\xBF\xBF"), 0u);  // overlong
+  EXPECT_EQ(Utf8MultibyteLength("\xED\xA0\x80"), 0u);      // surrogate
+  EXPECT_EQ(Utf8MultibyteLength("\xF4\x90\x80\x80"), 0u);  // > U+10FFFF
+  EXPECT_EQ(Utf8MultibyteLength("\xF5\x80\x80\x80"), 0u);  // bad lead
+  EXPECT_EQ(Utf8MultibyteLength("\xE2\x82"), 0u);          // truncated
+  EXPECT_EQ(Utf8MultibyteLength("\xE2\x28\xA1"), 0u);      // bad 2nd byte
+  EXPECT_EQ(Utf8MultibyteLength("\xF0\x9F\x98\x28"), 0u);  // bad 4th byte
 }
 
 TEST(IsValidUtf8Test, WholeStrings) {

@@ -183,12 +183,13 @@ class AlertmanagerLinter {
     walker_.Report(
         rule::kAlertmanagerExternalUrl, Severity::kError,
         YamlWalker::ValuePosition(entry),
-        absl::StrCat("hardcoded external autoheal URL ",
-                     QuoteText(absl::StrCat(url->scheme, "://", url->authority)),
-                     " in receiver ", QuoteText(receiver), ": host ",
-                     QuoteText(url->host),
-                     " is neither loopback, nor a service of the given "
-                     "compose files, nor allowed with --allow-host"));
+        absl::StrCat(
+            "hardcoded external autoheal URL ",
+            QuoteText(absl::StrCat(url->scheme, "://", url->authority)),
+            " in receiver ", QuoteText(receiver), ": host ",
+            QuoteText(url->host),
+            " is neither loopback, nor a service of the given "
+            "compose files, nor allowed with --allow-host"));
   }
 
   // Not owned; outlives the linter.

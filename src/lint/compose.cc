@@ -47,8 +47,8 @@ struct EnvFile {
 std::string DescribeSetting(const std::string& service, const Setting& s) {
   std::string text =
       s.from_env_file
-          ? absl::StrCat("service ", QuoteText(service), " gets ", kVariable, "=",
-                         QuoteText(s.raw), " from its env_file")
+          ? absl::StrCat("service ", QuoteText(service), " gets ", kVariable,
+                         "=", QuoteText(s.raw), " from its env_file")
           : absl::StrCat("service ", QuoteText(service), " sets ", kVariable,
                          " to ", QuoteText(s.raw));
   if (s.resolved.substituted) {
@@ -135,9 +135,9 @@ class ComposeLinter {
     std::vector<EnvFileProblem> problems;
     std::vector<EnvAssignment> assignments = ParseEnvFile(text, &problems);
     for (const EnvFileProblem& problem : problems) {
-      report_->findings.push_back(
-          ParseErrorFinding(path, problem.line, problem.column,
-                            absl::StrCat("invalid env file: ", problem.message)));
+      report_->findings.push_back(ParseErrorFinding(
+          path, problem.line, problem.column,
+          absl::StrCat("invalid env file: ", problem.message)));
     }
     return assignments;
   }

@@ -99,6 +99,5 @@ FindingCounts CountFindings(const std::vector<Finding>& findings) {
   return counts;
 }
 
-
 }  // namespace lint
 }  // namespace autoheal

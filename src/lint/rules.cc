@@ -187,19 +187,20 @@ class RulesLinter {
     for (const MapEntry& annotation : alert.annotations) {
       const std::string value = ValueOf(annotation);
       if (annotation.key == annotation_ && IsNearValue(value)) {
-        NearMiss(YamlWalker::ValuePosition(annotation),
-                 absl::StrCat("rule ", QuoteText(alert.alertname), ": annotation ",
-                              annotation_, " is ", QuoteText(value),
-                              ", which does not opt in: only exactly ",
-                              QuoteText(value_), " does"));
+        NearMiss(
+            YamlWalker::ValuePosition(annotation),
+            absl::StrCat("rule ", QuoteText(alert.alertname), ": annotation ",
+                         annotation_, " is ", QuoteText(value),
+                         ", which does not opt in: only exactly ",
+                         QuoteText(value_), " does"));
         reported = true;
       } else if (annotation.key != annotation_ &&
                  Normalized(annotation.key) == Normalized(annotation_) &&
                  (value == value_ || IsNearValue(value))) {
         NearMiss(PositionOf(annotation.key_node),
-                 absl::StrCat("rule ", QuoteText(alert.alertname), ": annotation ",
-                              QuoteText(annotation.key), " is not ",
-                              QuoteText(annotation_),
+                 absl::StrCat("rule ", QuoteText(alert.alertname),
+                              ": annotation ", QuoteText(annotation.key),
+                              " is not ", QuoteText(annotation_),
                               " (names are case-sensitive), so it does not "
                               "opt in; write ",
                               wanted));
@@ -212,7 +213,8 @@ class RulesLinter {
         walker_.Report(
             rule::kRulesOptInLabelOnly, Severity::kWarning,
             YamlWalker::ValuePosition(label),
-            absl::StrCat("rule ", QuoteText(alert.alertname), " sets ", annotation_,
+            absl::StrCat("rule ", QuoteText(alert.alertname), " sets ",
+                         annotation_,
                          " as a label only, which does not opt in: add the "
                          "annotation ",
                          wanted));
@@ -232,8 +234,8 @@ class RulesLinter {
     }
     walker_.Report(
         rule::kRulesMissingAction, Severity::kError, alert.alert_at,
-        absl::StrCat("rule ", QuoteText(alert.alertname), " opts in (", annotation_,
-                     ": ", QuoteText(value_),
+        absl::StrCat("rule ", QuoteText(alert.alertname), " opts in (",
+                     annotation_, ": ", QuoteText(value_),
                      ") but the policy has no action for it: add one under "
                      "actions, or remove the annotation"));
   }

@@ -148,24 +148,27 @@ bool YamlWalker::ExpectNode(bool ok, const YAML::Node& value,
 bool YamlWalker::ExpectMap(const MapEntry& entry, absl::string_view path,
                            absl::string_view expected) {
   if (entry.value.IsMap()) return true;
-  Invalid(ValuePosition(entry), path,
-          absl::StrCat("expected ", expected, ", got ", DescribeNode(entry.value)));
+  Invalid(
+      ValuePosition(entry), path,
+      absl::StrCat("expected ", expected, ", got ", DescribeNode(entry.value)));
   return false;
 }
 
 bool YamlWalker::ExpectSequence(const MapEntry& entry, absl::string_view path,
                                 absl::string_view expected) {
   if (entry.value.IsSequence()) return true;
-  Invalid(ValuePosition(entry), path,
-          absl::StrCat("expected ", expected, ", got ", DescribeNode(entry.value)));
+  Invalid(
+      ValuePosition(entry), path,
+      absl::StrCat("expected ", expected, ", got ", DescribeNode(entry.value)));
   return false;
 }
 
 bool YamlWalker::ExpectScalar(const MapEntry& entry, absl::string_view path,
                               absl::string_view expected) {
   if (entry.value.IsScalar()) return true;
-  Invalid(ValuePosition(entry), path,
-          absl::StrCat("expected ", expected, ", got ", DescribeNode(entry.value)));
+  Invalid(
+      ValuePosition(entry), path,
+      absl::StrCat("expected ", expected, ", got ", DescribeNode(entry.value)));
   return false;
 }
 
@@ -225,13 +228,15 @@ void YamlWalker::CollectMergeSources(const YAML::Node& value,
     return;
   }
   if (!value.IsSequence()) {
-    Invalid(PositionOf(value), path, absl::StrCat(kExpected, DescribeNode(value)));
+    Invalid(PositionOf(value), path,
+            absl::StrCat(kExpected, DescribeNode(value)));
     return;
   }
   for (const YAML::Node& element : value) {
     if (!element.IsMap()) {
-      Invalid(PositionOf(element), path,
-              absl::StrCat(kExpected, "a list holding ", DescribeNode(element)));
+      Invalid(
+          PositionOf(element), path,
+          absl::StrCat(kExpected, "a list holding ", DescribeNode(element)));
       continue;
     }
     sources->push_back(element);

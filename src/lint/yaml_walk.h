@@ -22,8 +22,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "lint/finding.h"
-#include "yaml/yaml_text.h"
 #include "yaml-cpp/yaml.h"
+#include "yaml/yaml_text.h"
 
 namespace autoheal {
 namespace lint {

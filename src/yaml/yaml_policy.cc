@@ -12,8 +12,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
@@ -512,8 +512,9 @@ class PolicyReader {
       bool present = false;
       for (const Entry& entry : entries) present |= entry.key == required;
       if (!present) {
-        return ErrorAt(mark, path,
-                       absl::StrCat("missing required key ", QuoteText(required)));
+        return ErrorAt(
+            mark, path,
+            absl::StrCat("missing required key ", QuoteText(required)));
       }
     }
     return absl::OkStatus();

@@ -190,7 +190,8 @@ std::optional<YamlTextProblem> FindStrayComma(const std::string& text,
 constexpr size_t kMaxPathKey = 64;
 
 std::string ChildPath(absl::string_view path, absl::string_view key) {
-  std::string shown = EscapeText(key.substr(0, Utf8PrefixLength(key, kMaxPathKey)));
+  std::string shown =
+      EscapeText(key.substr(0, Utf8PrefixLength(key, kMaxPathKey)));
   if (key.size() > kMaxPathKey) absl::StrAppend(&shown, "...");
   if (path.empty()) return shown;
   return absl::StrCat(path, ".", shown);

@@ -38,8 +38,8 @@ struct PolicyKeyHash {
       // undefined even for zero bytes.
       std::memcpy(&head, key.data(), n);
     }
-    uint64_t h = (head ^ (tail * 0x9E3779B97F4A7C15ull) ^ n) *
-                 0xC2B2AE3D27D4EB4Full;
+    uint64_t h =
+        (head ^ (tail * 0x9E3779B97F4A7C15ull) ^ n) * 0xC2B2AE3D27D4EB4Full;
     return static_cast<size_t>(h ^ (h >> 31));
   }
 };
