@@ -45,6 +45,9 @@ void CheckError(const absl::Status& status) {
              "a policy error is kInvalidArgument");
   FUZZ_CHECK(absl::StartsWith(status.message(), kFilename),
              "a policy error names the file first");
+  FUZZ_CHECK(IsValidUtf8(status.message()),
+             "a policy error is valid UTF-8 (the CLI, the receiver's log and "
+             "JSON output print it)");
 }
 
 std::vector<std::string> TemplatedLabels(const Action& action) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "autoheal/internal/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lint/alertmanager.h"
@@ -195,6 +196,20 @@ TEST(LintRobustnessTest, AStrayCommaIsAParseErrorNotAHang) {
       EXPECT_THAT(findings[0].message, ::testing::HasSubstr("','"))
           << reader.name << ": " << text;
     }
+  }
+}
+
+// Found by fuzz_lint_alertmanager: yaml-cpp's own message quotes the byte
+// after a backslash ("unknown escape character: \xff"), raw.
+TEST(LintRobustnessTest, YamlErrorsThatQuoteARawByteStayValidUtf8) {
+  for (const ReaderCase& reader : Readers()) {
+    const std::string text = "x: \"\\\xff\"\n";
+    const std::vector<Finding> findings = reader.reader(text);
+    ASSERT_FALSE(findings.empty()) << reader.name;
+    EXPECT_THAT(findings[0].message,
+                ::testing::HasSubstr("unknown escape character: \\xff"))
+        << reader.name;
+    EXPECT_TRUE(internal::IsValidUtf8(findings[0].message)) << reader.name;
   }
 }
 

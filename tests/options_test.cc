@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "autoheal/internal/utf8.h"
 #include "engine_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -128,6 +129,21 @@ TEST(ValidateOptionsTest, RejectsTemplatesWithoutValidPatterns) {
   action.label_patterns["bad-name"] = "x";
   EXPECT_THAT(ValidateOptions(WithAction(action)),
               StatusIs(kInvalid, "\"bad-name\" is not a valid label name"));
+}
+
+// Found by fuzz_policy: names and arguments from the policy were quoted
+// raw, so a byte of malformed UTF-8 reached `autoheal validate`'s output
+// and the receiver's log as is.
+TEST(ValidateOptionsTest, ErrorsQuoteHostileTextEscapedAndValidUtf8) {
+  Action action = MakeAction("TcpEndp\xfe\xff\"Down", "a");
+  action.argv = {"/bin/x", "--target={{labels/instance}}\n"};
+  const absl::Status status = ValidateOptions(WithAction(action));
+  EXPECT_THAT(status, StatusIs(kInvalid,
+                               "action for alertname "
+                               "\"TcpEndp\\xfe\\xff\\\"Down\": argv[1]: "
+                               "malformed template in "
+                               "\"--target={{labels/instance}}\\n\""));
+  EXPECT_TRUE(internal::IsValidUtf8(status.message()));
 }
 
 // libstdc++ reads these numbers into an int without an overflow check:

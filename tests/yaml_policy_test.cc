@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "autoheal/internal/utf8.h"
 #include "autoheal/options.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -176,6 +177,15 @@ TEST(ParsePolicyTest, EmptyActionsMappingIsValid) {
   ASSERT_THAT(options, IsOk());
   EXPECT_THAT(options->actions, IsEmpty());
   EXPECT_FALSE(options->enabled);
+}
+
+TEST(ParsePolicyTest, YamlErrorThatQuotesARawByteStaysValidUtf8) {
+  absl::StatusOr<EngineOptions> options =
+      ParsePolicy("version: \"\\\xff\"\n", "policy.yml");
+  ASSERT_FALSE(options.ok());
+  EXPECT_THAT(std::string(options.status().message()),
+              ::testing::HasSubstr("unknown escape character: \\xff"));
+  EXPECT_TRUE(internal::IsValidUtf8(options.status().message()));
 }
 
 TEST(ParsePolicyTest, EmptyTopLevelMappingIsTheDefaultPolicy) {

@@ -5,8 +5,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "autoheal/internal/utf8.h"
 
 namespace autoheal {
+
+using internal::QuoteText;
+
 namespace {
 
 constexpr absl::string_view kOpen = "{{";
@@ -47,9 +51,9 @@ absl::StatusOr<std::vector<std::string>> TemplateLabels(
       size_t end = 0;
       absl::string_view name = ParseTemplate(arg, open, &end);
       if (name.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "argv[", i, "]: malformed template in \"", arg,
-            "\"; expected {{labels.NAME}}"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("argv[", i, "]: malformed template in ",
+                         QuoteText(arg), "; expected {{labels.NAME}}"));
       }
       if (std::find(labels.begin(), labels.end(), name) == labels.end()) {
         labels.emplace_back(name);

@@ -11,8 +11,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "autoheal/arg_template.h"
+#include "autoheal/internal/utf8.h"
 
 namespace autoheal {
+
+using internal::QuoteText;
+
 namespace {
 
 // A label value is at most 256 bytes (kMaxTemplateValueBytes), so no useful
@@ -39,24 +43,24 @@ bool IsPositiveFinite(absl::Duration d) {
 }
 
 absl::Status ActionError(const Action& action, absl::string_view problem) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("action for alertname \"", action.alertname, "\": ", problem));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "action for alertname ", QuoteText(action.alertname), ": ", problem));
 }
 
 absl::Status ValidateKeyLabels(const Action& action) {
   absl::flat_hash_set<absl::string_view> seen;
   for (const std::string& label : action.key_labels) {
     if (!IsLabelName(label)) {
-      return ActionError(action, absl::StrCat("key label \"", label,
-                                              "\" is not a valid label name"));
+      return ActionError(action, absl::StrCat("key label ", QuoteText(label),
+                                              " is not a valid label name"));
     }
     if (label == "alertname") {
       return ActionError(action,
                          "key label \"alertname\" is always part of the key");
     }
     if (!seen.insert(label).second) {
-      return ActionError(action,
-                         absl::StrCat("duplicate key label \"", label, "\""));
+      return ActionError(
+          action, absl::StrCat("duplicate key label ", QuoteText(label)));
     }
   }
   return absl::OkStatus();
@@ -68,15 +72,18 @@ absl::Status ValidateLabelPatterns(const Action& action) {
   if (!templated.ok()) return ActionError(action, templated.status().message());
   for (const std::string& label : *templated) {
     if (action.label_patterns.count(label) == 0) {
-      return ActionError(action, absl::StrCat(
-          "argv uses {{labels.", label, "}} but label_patterns has no pattern "
-          "for \"", label, "\""));
+      return ActionError(action,
+                         absl::StrCat("argv uses {{labels.", label,
+                                      "}} but label_patterns has no pattern "
+                                      "for ",
+                                      QuoteText(label)));
     }
   }
   for (const auto& [label, pattern] : action.label_patterns) {
     if (!IsLabelName(label)) {
-      return ActionError(action, absl::StrCat("label_patterns: \"", label,
-                                              "\" is not a valid label name"));
+      return ActionError(action,
+                         absl::StrCat("label_patterns: ", QuoteText(label),
+                                      " is not a valid label name"));
     }
     absl::Status compiled = CompileLabelPattern(pattern).status();
     if (!compiled.ok()) {
@@ -106,8 +113,8 @@ absl::Status ValidateWindowLimit(absl::string_view what, int max_executions,
 
 absl::Status ValidateAction(const Action& action) {
   if (action.alertname.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("action \"", action.name, "\": alertname is empty"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "action ", QuoteText(action.name), ": alertname is empty"));
   }
   if (action.name.empty()) return ActionError(action, "name is empty");
   if (action.argv.empty()) return ActionError(action, "argv is empty");
@@ -215,21 +222,22 @@ absl::Status ValidateOptions(const EngineOptions& options) {
 
 absl::StatusOr<std::regex> CompileLabelPattern(const std::string& pattern) {
   if (pattern.size() > kMaxPatternBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid pattern \"", pattern.substr(0, 64), "...\" (",
-                     pattern.size(), " bytes): longer than ", kMaxPatternBytes,
-                     " bytes"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid pattern ", QuoteText(pattern), " (", pattern.size(),
+        " bytes): longer than ", kMaxPatternBytes, " bytes"));
   }
   absl::Status numbers = CheckPatternNumbers(pattern);
   if (!numbers.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid pattern \"", pattern, "\": ", numbers.message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid pattern ", QuoteText(pattern, kMaxPatternBytes),
+                     ": ", numbers.message()));
   }
   try {
     return std::regex(pattern, std::regex::ECMAScript);
   } catch (const std::regex_error& e) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid pattern \"", pattern, "\": ", e.what()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid pattern ", QuoteText(pattern, kMaxPatternBytes),
+                     ": ", e.what()));
   }
 }
 

@@ -229,8 +229,8 @@ std::vector<Finding> LintAlertmanager(absl::string_view text,
     AlertmanagerLinter(path, &hosts, &findings).Lint(text);
     SortAndDeduplicate(&findings);
   } catch (const std::exception& e) {
-    findings.push_back(
-        ParseErrorFinding(path, 0, 0, absl::StrCat("cannot read: ", e.what())));
+    findings.push_back(ParseErrorFinding(
+        path, 0, 0, absl::StrCat("cannot read: ", EscapeText(e.what()))));
   }
   return findings;
 }

@@ -397,8 +397,8 @@ ComposeReport LintCompose(absl::string_view text, const std::string& path,
     ComposeLinter(path, &files, &report).Lint(text);
     SortAndDeduplicate(&report.findings);
   } catch (const std::exception& e) {
-    report.findings.push_back(
-        ParseErrorFinding(path, 0, 0, absl::StrCat("cannot read: ", e.what())));
+    report.findings.push_back(ParseErrorFinding(
+        path, 0, 0, absl::StrCat("cannot read: ", EscapeText(e.what()))));
   }
   return report;
 }

@@ -290,8 +290,8 @@ RulesReport LintRules(absl::string_view text, const std::string& path,
     RulesLinter(path, policy, &report).Lint(text);
     SortAndDeduplicate(&report.findings);
   } catch (const std::exception& e) {
-    report.findings.push_back(
-        ParseErrorFinding(path, 0, 0, absl::StrCat("cannot read: ", e.what())));
+    report.findings.push_back(ParseErrorFinding(
+        path, 0, 0, absl::StrCat("cannot read: ", EscapeText(e.what()))));
   }
   return report;
 }

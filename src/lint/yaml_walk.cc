@@ -92,10 +92,12 @@ bool ParseYaml(absl::string_view text, absl::string_view file,
   try {
     problem = LoadDocuments(text, file, what, documents);
   } catch (const YAML::Exception& e) {
-    problem = ParseErrorAt(file, e.mark, absl::StrCat("invalid YAML: ", e.msg));
+    problem = ParseErrorAt(file, e.mark,
+                           absl::StrCat("invalid YAML: ", EscapeText(e.msg)));
   } catch (const std::exception& e) {
-    problem = ParseErrorAt(file, YAML::Mark::null_mark(),
-                           absl::StrCat("invalid YAML: ", e.what()));
+    problem =
+        ParseErrorAt(file, YAML::Mark::null_mark(),
+                     absl::StrCat("invalid YAML: ", EscapeText(e.what())));
   }
   if (!problem.has_value()) return true;
   documents->clear();

@@ -29,6 +29,7 @@ namespace {
 using internal::ChildPath;
 using internal::DescribeNode;
 using internal::ElementPath;
+using internal::EscapeText;
 using internal::QuoteText;
 
 // The only policy format version this loader reads.
@@ -639,10 +640,11 @@ absl::Status ReadPolicy(absl::string_view text, absl::string_view filename,
     if (!root.ok()) return root.status();
     return reader.ReadDocument(*root, options);
   } catch (const YAML::Exception& e) {
-    return reader.ErrorAt(e.mark, "", absl::StrCat("invalid YAML: ", e.msg));
+    return reader.ErrorAt(e.mark, "",
+                          absl::StrCat("invalid YAML: ", EscapeText(e.msg)));
   } catch (const std::exception& e) {
     return reader.ErrorAt(YAML::Mark::null_mark(), "",
-                          absl::StrCat("invalid YAML: ", e.what()));
+                          absl::StrCat("invalid YAML: ", EscapeText(e.what())));
   }
 }
 
