@@ -2,6 +2,7 @@
 // command line, and RunLint over a MemoryFileReader.
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,31 @@ TEST(FindingTest, SortsByFileOfFirstAppearanceThenPositionAndDeduplicates) {
                                     IsFindingIn("r1", "z.yml", 9),
                                     IsFinding("r2", 3, 2), IsFinding("r2", 3, 5)));
   EXPECT_EQ(findings[3].message, "other service");
+}
+
+TEST(FindingTest, LintGuardedSortsWhatALinterFound) {
+  std::vector<Finding> findings;
+  LintGuarded("a.yml", &findings, [&] {
+    findings.push_back(MakeFinding("r1", Severity::kError, "a.yml", 9, 1));
+    findings.push_back(MakeFinding("r2", Severity::kError, "a.yml", 2, 1));
+  });
+  EXPECT_THAT(findings,
+              ElementsAre(IsFinding("r2", 2, 1), IsFinding("r1", 9, 1)));
+  EXPECT_EQ(ExitCode(findings), 1);
+}
+
+TEST(FindingTest, LintGuardedTurnsAnExceptionIntoAParseError) {
+  std::vector<Finding> findings;
+  LintGuarded("a.yml", &findings, [&] {
+    findings.push_back(MakeFinding("r1", Severity::kError, "a.yml", 9, 1));
+    throw std::runtime_error("bad \xff byte");
+  });
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[1].rule, rule::kParseError);
+  EXPECT_EQ(findings[1].file, "a.yml");
+  EXPECT_TRUE(findings[1].parse_error);
+  EXPECT_EQ(findings[1].message, "cannot read: bad \\xff byte");
+  EXPECT_EQ(ExitCode(findings), 2);
 }
 
 // --- Output formats --------------------------------------------------------

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <exception>
 #include <optional>
 #include <utility>
 
@@ -225,13 +224,8 @@ std::vector<Finding> LintAlertmanager(absl::string_view text,
                                       const std::string& path,
                                       const AllowedHosts& hosts) {
   std::vector<Finding> findings;
-  try {
-    AlertmanagerLinter(path, &hosts, &findings).Lint(text);
-    SortAndDeduplicate(&findings);
-  } catch (const std::exception& e) {
-    findings.push_back(ParseErrorFinding(
-        path, 0, 0, absl::StrCat("cannot read: ", EscapeText(e.what()))));
-  }
+  LintGuarded(path, &findings,
+              [&] { AlertmanagerLinter(path, &hosts, &findings).Lint(text); });
   return findings;
 }
 

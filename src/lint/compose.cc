@@ -1,6 +1,5 @@
 #include "lint/compose.h"
 
-#include <exception>
 #include <map>
 #include <optional>
 #include <utility>
@@ -393,13 +392,8 @@ class ComposeLinter {
 ComposeReport LintCompose(absl::string_view text, const std::string& path,
                           const FileReader& files) {
   ComposeReport report;
-  try {
-    ComposeLinter(path, &files, &report).Lint(text);
-    SortAndDeduplicate(&report.findings);
-  } catch (const std::exception& e) {
-    report.findings.push_back(ParseErrorFinding(
-        path, 0, 0, absl::StrCat("cannot read: ", EscapeText(e.what()))));
-  }
+  LintGuarded(path, &report.findings,
+              [&] { ComposeLinter(path, &files, &report).Lint(text); });
   return report;
 }
 

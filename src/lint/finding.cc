@@ -1,10 +1,12 @@
 #include "lint/finding.h"
 
 #include <algorithm>
+#include <exception>
 #include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 
 namespace autoheal {
 namespace lint {
@@ -32,6 +34,17 @@ Finding ParseErrorFinding(std::string file, int line, int column,
   finding.message = std::move(message);
   finding.parse_error = true;
   return finding;
+}
+
+void LintGuarded(const std::string& file, std::vector<Finding>* findings,
+                 absl::FunctionRef<void()> lint) {
+  try {
+    lint();
+    SortAndDeduplicate(findings);
+  } catch (const std::exception& e) {
+    findings->push_back(ParseErrorFinding(
+        file, 0, 0, absl::StrCat("cannot read: ", EscapeText(e.what()))));
+  }
 }
 
 void SortAndDeduplicate(std::vector<Finding>* findings) {

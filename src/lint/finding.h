@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "autoheal/internal/utf8.h"
 
@@ -89,6 +90,12 @@ struct Finding {
 // at 1-based `line` and `column` (0 when unknown).
 Finding ParseErrorFinding(std::string file, int line, int column,
                           std::string message);
+
+// Runs `lint`, which appends to `*findings`, then sorts them
+// (SortAndDeduplicate). An exception `lint` throws becomes one more
+// parse-error finding in `file`: "cannot read: <what>", escaped.
+void LintGuarded(const std::string& file, std::vector<Finding>* findings,
+                 absl::FunctionRef<void()> lint);
 
 // Orders findings by file (files in order of first appearance), then line
 // and column, and drops exact duplicates (an anchor merged into several

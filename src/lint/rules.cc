@@ -1,6 +1,5 @@
 #include "lint/rules.h"
 
-#include <exception>
 #include <optional>
 #include <utility>
 
@@ -286,13 +285,8 @@ class RulesLinter {
 RulesReport LintRules(absl::string_view text, const std::string& path,
                       const EngineOptions* policy) {
   RulesReport report;
-  try {
-    RulesLinter(path, policy, &report).Lint(text);
-    SortAndDeduplicate(&report.findings);
-  } catch (const std::exception& e) {
-    report.findings.push_back(ParseErrorFinding(
-        path, 0, 0, absl::StrCat("cannot read: ", EscapeText(e.what()))));
-  }
+  LintGuarded(path, &report.findings,
+              [&] { RulesLinter(path, policy, &report).Lint(text); });
   return report;
 }
 
