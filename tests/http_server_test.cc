@@ -117,13 +117,6 @@ TEST(HttpRequestTest, HeaderIsCaseInsensitiveAndFirstWins) {
   EXPECT_EQ(request.Header("Authorization"), std::nullopt);
 }
 
-TEST(JsonErrorTest, EscapesTheMessage) {
-  const HttpResponse response = JsonError(400, "field \"alerts\"\n\\ \x01");
-  EXPECT_EQ(response.status, 400);
-  EXPECT_EQ(response.content_type, "application/json");
-  EXPECT_EQ(response.body, R"({"error":"field \"alerts\"\n\\ \u0001"})");
-}
-
 TEST(HttpServerTest, GetDeliversMethodPathQueryHeadersAndPeer) {
   auto server = StartOrDie(TestOptions());
   ASSERT_NE(server, nullptr);
@@ -655,6 +648,221 @@ TEST(HttpServerTest, PortInUseIsUnavailableAndNamesThePort) {
   EXPECT_EQ(response->status, 200);
 }
 
+// Holds the requests that reach Pass() until Open(); counts them.
+class Gate {
+ public:
+  void Pass() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    ++entered_;
+    mu_.Await(absl::Condition(&open_));
+  }
+  void Open() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    open_ = true;
+  }
+  bool is_open() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    return open_;
+  }
+  // Waits until `count` requests have reached Pass().
+  bool WaitEntered(int count, absl::Duration timeout)
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    std::pair<Gate*, int> arg(this, count);
+    return internal::AwaitWithRealTimeout(
+        mu_,
+        absl::Condition(
+            +[](std::pair<Gate*, int>* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+              return a->first->entered_ >= a->second;
+            },
+            &arg),
+        timeout);
+  }
+
+ private:
+  Mutex mu_;
+  bool open_ ABSL_GUARDED_BY(mu_) = false;
+  int entered_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// Offloads /slow*, which waits at the gate; echoes everything else inline.
+struct OffloadFixture {
+  Gate gate;
+  std::atomic<int> offload_checks{0};
+  std::atomic<int> slow_answered{0};
+  Mutex own_mu;
+  std::vector<int> own_responses ABSL_GUARDED_BY(own_mu);
+
+  HttpServerOptions Options(int workers, size_t queue) {
+    HttpServerOptions options = TestOptions();
+    options.worker_threads = workers;
+    options.worker_queue_limit = queue;
+    options.offload = [this](const HttpRequest& request) {
+      const bool slow = absl::StartsWith(request.path, "/slow");
+      if (slow) offload_checks.fetch_add(1);
+      return slow;
+    };
+    options.on_own_response = [this](int status) {
+      MutexLock lock(&own_mu);
+      own_responses.push_back(status);
+    };
+    return options;
+  }
+  Handler MakeHandler() {
+    return [this](const HttpRequest& request) {
+      if (request.path == "/slow/throw") {
+        gate.Pass();
+        throw std::runtime_error("handler bug");
+      }
+      if (!absl::StartsWith(request.path, "/slow")) return Echo(request);
+      gate.Pass();
+      HttpResponse response = Echo(request);
+      slow_answered.fetch_add(1);
+      return response;
+    };
+  }
+  std::vector<int> OwnResponses() {
+    MutexLock lock(&own_mu);
+    return own_responses;
+  }
+  // Waits until the event loop has seen `count` offloaded requests: each
+  // has then been queued (or refused) before the loop reads another.
+  bool WaitOffloadChecks(int count) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (offload_checks.load() < count) {
+      if (absl::Now() > deadline) return false;
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+    return true;
+  }
+};
+
+TEST(HttpServerWorkersTest, InlineRequestsAreAnsweredWhileEveryWorkerWaits) {
+  OffloadFixture fixture;
+  auto server = StartOrDie(fixture.Options(1, 8), fixture.MakeHandler());
+  ASSERT_NE(server, nullptr);
+  HttpClient slow = ConnectOrDie(*server);
+  ASSERT_THAT(slow.Send(BuildRequest("POST", "/slow", "payload", {})), IsOk());
+  ASSERT_TRUE(fixture.gate.WaitEntered(1, absl::Seconds(10)));
+
+  // The only worker is held at the gate: the loop answers anyway.
+  HttpClient probe = ConnectOrDie(*server);
+  absl::StatusOr<ClientResponse> health =
+      probe.Request("GET", "/healthz", {}, {}, absl::Seconds(5));
+  ASSERT_THAT(health, IsOk());
+  EXPECT_EQ(health->status, 200);
+  EXPECT_FALSE(fixture.gate.is_open());
+  EXPECT_EQ(fixture.slow_answered.load(), 0);
+
+  fixture.gate.Open();
+  absl::StatusOr<ClientResponse> answer = slow.ReadResponse();
+  ASSERT_THAT(answer, IsOk());
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(answer->body, "payload");
+  EXPECT_THAT(answer->Header("X-Path"), Optional(std::string("/slow")));
+
+  // The connection goes on: an offloaded request, then an inline one.
+  absl::StatusOr<ClientResponse> again =
+      slow.Request("POST", "/slow/again", PatternBody(100 * 1024));
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->body, PatternBody(100 * 1024));
+  absl::StatusOr<ClientResponse> inline_answer =
+      slow.Request("GET", "/inline?q=1");
+  ASSERT_THAT(inline_answer, IsOk());
+  EXPECT_THAT(inline_answer->Header("X-Query"), Optional(std::string("[q=1]")));
+  EXPECT_TRUE(fixture.OwnResponses().empty());
+}
+
+TEST(HttpServerWorkersTest, AFullQueueIsAnswered503WithRetryAfterAtOnce) {
+  OffloadFixture fixture;
+  auto server = StartOrDie(fixture.Options(1, 1), fixture.MakeHandler());
+  ASSERT_NE(server, nullptr);
+  HttpClient running = ConnectOrDie(*server);
+  HttpClient queued = ConnectOrDie(*server);
+  HttpClient refused = ConnectOrDie(*server);
+  ASSERT_THAT(running.Send(BuildRequest("POST", "/slow/1", "1", {})), IsOk());
+  ASSERT_TRUE(fixture.gate.WaitEntered(1, absl::Seconds(10)));
+  ASSERT_THAT(queued.Send(BuildRequest("POST", "/slow/2", "2", {})), IsOk());
+  ASSERT_TRUE(fixture.WaitOffloadChecks(2));
+
+  absl::StatusOr<ClientResponse> busy = refused.Request(
+      "POST", "/slow/3", "3", {}, absl::Seconds(5));
+  ASSERT_THAT(busy, IsOk());
+  EXPECT_EQ(busy->status, 503);
+  EXPECT_THAT(busy->Header("Retry-After"), Optional(std::string("1")));
+  EXPECT_THAT(busy->Header("Content-Type"),
+              Optional(std::string("application/json")));
+  EXPECT_THAT(busy->body, HasSubstr("busy"));
+  EXPECT_FALSE(fixture.gate.is_open());
+  EXPECT_THAT(fixture.OwnResponses(), ::testing::ElementsAre(503));
+
+  fixture.gate.Open();
+  for (HttpClient* client : {&running, &queued}) {
+    absl::StatusOr<ClientResponse> answer = client->ReadResponse();
+    ASSERT_THAT(answer, IsOk());
+    EXPECT_EQ(answer->status, 200);
+  }
+  EXPECT_EQ(fixture.slow_answered.load(), 2);
+  // The refused client's connection still works once a worker is free.
+  absl::StatusOr<ClientResponse> retry = refused.Request("POST", "/slow/3", "3");
+  ASSERT_THAT(retry, IsOk());
+  EXPECT_EQ(retry->status, 200);
+}
+
+TEST(HttpServerWorkersTest, AThrowingOffloadedHandlerIsAnswered500) {
+  OffloadFixture fixture;
+  fixture.gate.Open();
+  auto server = StartOrDie(fixture.Options(2, 4), fixture.MakeHandler());
+  ASSERT_NE(server, nullptr);
+  HttpClient client = ConnectOrDie(*server);
+  absl::StatusOr<ClientResponse> response =
+      client.Request("POST", "/slow/throw", "x");
+  ASSERT_THAT(response, IsOk());
+  EXPECT_EQ(response->status, 500);
+  EXPECT_EQ(response->body, R"({"error":"internal error"})");
+  EXPECT_THAT(fixture.OwnResponses(), ::testing::ElementsAre(500));
+  absl::StatusOr<ClientResponse> next = client.Request("POST", "/slow", "y");
+  ASSERT_THAT(next, IsOk());
+  EXPECT_EQ(next->status, 200);
+}
+
+TEST(HttpServerWorkersTest, StopRunsEveryAcceptedRequestFirst) {
+  OffloadFixture fixture;
+  auto server = StartOrDie(fixture.Options(1, 4), fixture.MakeHandler());
+  ASSERT_NE(server, nullptr);
+  HttpClient first = ConnectOrDie(*server);
+  HttpClient second = ConnectOrDie(*server);
+  ASSERT_THAT(first.Send(BuildRequest("POST", "/slow/1", "1", {})), IsOk());
+  ASSERT_TRUE(fixture.gate.WaitEntered(1, absl::Seconds(10)));
+  ASSERT_THAT(second.Send(BuildRequest("POST", "/slow/2", "2", {})), IsOk());
+  ASSERT_TRUE(fixture.WaitOffloadChecks(2));
+
+  std::thread stopper([&] { server->Stop(); });
+  fixture.gate.Open();
+  stopper.join();
+  // Both requests were accepted into the queue: both ran before Stop()
+  // returned, none was dropped half-way.
+  EXPECT_EQ(fixture.slow_answered.load(), 2);
+  EXPECT_EQ(server->open_connections(), 0u);
+}
+
+TEST(HttpServerWorkersTest, AnAnswerSlowerThanTheIdleTimeoutIsStillSent) {
+  OffloadFixture fixture;
+  HttpServerOptions options = fixture.Options(1, 4);
+  options.connection_timeout = absl::Seconds(1);
+  auto server = StartOrDie(options, fixture.MakeHandler());
+  ASSERT_NE(server, nullptr);
+  HttpClient client = ConnectOrDie(*server);
+  ASSERT_THAT(client.Send(BuildRequest("POST", "/slow", "late", {})), IsOk());
+  ASSERT_TRUE(fixture.gate.WaitEntered(1, absl::Seconds(10)));
+  absl::SleepFor(absl::Milliseconds(2500));  // past the idle timeout
+  fixture.gate.Open();
+  absl::StatusOr<ClientResponse> answer = client.ReadResponse();
+  ASSERT_THAT(answer, IsOk());
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(answer->body, "late");
+}
+
 TEST(HttpServerTest, InvalidOptionsAreRejected) {
   HttpServerOptions options = TestOptions();
   options.bind_address = "localhost";
@@ -680,6 +888,18 @@ TEST(HttpServerTest, InvalidOptionsAreRejected) {
   options.tls_cert_pem = "-----BEGIN CERTIFICATE-----";
   EXPECT_THAT(HttpServer::Start(options, Echo),
               StatusIs(absl::StatusCode::kInvalidArgument, "tls_key_pem"));
+
+  options = TestOptions();
+  options.worker_threads = -1;
+  EXPECT_THAT(HttpServer::Start(options, Echo),
+              StatusIs(absl::StatusCode::kInvalidArgument, "worker_threads"));
+
+  options = TestOptions();
+  options.worker_threads = 2;
+  options.worker_queue_limit = 0;
+  EXPECT_THAT(HttpServer::Start(options, Echo),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "worker_queue_limit"));
 
   EXPECT_THAT(HttpServer::Start(TestOptions(), Handler()),
               StatusIs(absl::StatusCode::kInvalidArgument, "handler"));

@@ -18,12 +18,19 @@
 // ends a header value at a raw NUL byte: what follows the NUL is dropped.
 //
 // Besides libmicrohttpd's threads, the server runs one thread of its own
-// that closes connections whose request is overdue (see request_timeout).
+// that closes connections whose request is overdue (see request_timeout),
+// and, when `worker_threads > 0`, a pool of workers: a request that
+// `offload` selects (one that may wait on a state store or a disk) is
+// answered on a worker while its connection is suspended, so the event loop
+// goes on serving every other connection, health probes included. When
+// `worker_queue_limit` requests already wait, the next one is answered 503
+// with `Retry-After` at once.
 //
-// Thread-safety: the Handler runs on the server's internal threads; with
-// `thread_count > 1` it runs concurrently and must be thread-safe. The
-// HttpServer's own methods may be called from any thread, except that Stop()
-// (and so the destructor) must not be called from inside the Handler.
+// Thread-safety: the Handler runs on the server's internal threads and on
+// its workers; with `thread_count > 1` or `worker_threads > 0` it runs
+// concurrently and must be thread-safe. The HttpServer's own methods may be
+// called from any thread, except that Stop() (and so the destructor) must
+// not be called from inside the Handler.
 //
 // This header is internal to autoheal (not installed).
 
@@ -88,10 +95,6 @@ struct HttpResponse {
   // connection after this response.
   std::vector<std::pair<std::string, std::string>> headers;
 };
-
-// Returns a response with `status` and the body {"error":"<message>"},
-// `message` escaped as a JSON string.
-HttpResponse JsonError(int status, absl::string_view message);
 
 // Answers one request. Called on the server's threads; it must not throw
 // (if it does, the client gets 500 {"error":"internal error"}) and must not
@@ -181,6 +184,31 @@ struct HttpServerOptions {
   // Default: 1.
   int thread_count = 1;
 
+  // The number of worker threads that answer the requests `offload`
+  // selects. 0: every request is answered on the thread that serves its
+  // connection (the Handler must then never block).
+  // Default: 0.
+  int worker_threads = 0;
+
+  // The most offloaded requests that may wait for a worker. One more is
+  // answered at once, on the event loop: 503 {"error":...} with
+  // `Retry-After: 1` (Alertmanager delivers again).
+  // Default: 256.
+  size_t worker_queue_limit = 256;
+
+  // Returns true for a request to answer on a worker: one whose Handler may
+  // wait on I/O. Called on the event loop with the whole request: it must be
+  // cheap and must not block.
+  // Default: empty, meaning none (every request is answered inline).
+  std::function<bool(const HttpRequest&)> offload;
+
+  // Receives the status of each response the server produces on its own
+  // (413 over the body limit, 503 when the worker queue is full, 500 when
+  // the Handler throws), e.g. to count them. Called on the server's
+  // threads, possibly concurrently.
+  // Default: empty.
+  std::function<void(int status)> on_own_response;
+
   // PEM contents (not file names) of the server certificate chain and its
   // unencrypted private key. Both set: serve HTTPS only. Both empty: plain
   // HTTP. One without the other is kInvalidArgument.
@@ -203,8 +231,12 @@ struct HttpServerOptions {
 //   options.port = 0;  // any free port
 //   absl::StatusOr<std::unique_ptr<HttpServer>> server = HttpServer::Start(
 //       options, [](const HttpRequest& request) {
-//         if (request.path != "/healthz") return JsonError(404, "not found");
 //         HttpResponse response;
+//         if (request.path != "/healthz") {
+//           response.status = 404;
+//           response.body = R"({"error":"not found"})";
+//           return response;
+//         }
 //         response.body = R"({"status":"ok"})";
 //         return response;
 //       });
