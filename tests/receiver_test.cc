@@ -37,10 +37,68 @@ constexpr char kToken[] = "s3cret-token";
 const HeaderList kJsonAuth = {{"Content-Type", "application/json"},
                               {"Authorization", "Bearer s3cret-token"}};
 
+// Forwards to a store, except that while held every call waits until
+// released: a state store that stalls (a stopped Redis, a locked file).
+class BlockingCooldownStore final : public CooldownStore {
+ public:
+  explicit BlockingCooldownStore(CooldownStore* inner) : inner_(inner) {}
+
+  absl::StatusOr<AcquireResult> Acquire(
+      const AcquireRequest& request) override {
+    WaitWhileHeld();
+    return inner_->Acquire(request);
+  }
+  absl::StatusOr<bool> ClearEscalation(absl::string_view key) override {
+    WaitWhileHeld();
+    return inner_->ClearEscalation(key);
+  }
+  absl::StatusOr<std::vector<EscalatedKey>> ListEscalated(
+      absl::Time now, size_t limit) override {
+    WaitWhileHeld();
+    return inner_->ListEscalated(now, limit);
+  }
+  absl::Status Ping() override {
+    WaitWhileHeld();
+    return inner_->Ping();
+  }
+
+  void Hold() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    held_ = true;
+  }
+  void Release() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    held_ = false;
+  }
+  // Waits until `count` calls are waiting.
+  void AwaitWaiting(int count) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    std::pair<BlockingCooldownStore*, int> arg(this, count);
+    mu_.Await(absl::Condition(
+        +[](std::pair<BlockingCooldownStore*, int>* a)
+             ABSL_NO_THREAD_SAFETY_ANALYSIS {
+               return a->first->waiting_ >= a->second;
+             },
+        &arg));
+  }
+
+ private:
+  void WaitWhileHeld() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    ++waiting_;
+    mu_.Await(absl::Condition(
+        +[](bool* held) { return !*held; }, &held_));
+    --waiting_;
+  }
+
+  CooldownStore* const inner_;
+  Mutex mu_;
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
+  int waiting_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
 class ReceiverTest : public ::testing::Test {
  protected:
-  ReceiverTest() : faulty_store_(&store_) {}
-
   void SetUp() override { StartWith(""); }
 
   void StartWith(const std::string& policy_path) {
@@ -61,8 +119,11 @@ class ReceiverTest : public ::testing::Test {
     auto receiver = Receiver::Create(config, deps);
     ASSERT_THAT(receiver, IsOk());
     receiver_ = *std::move(receiver);
+    // As the service wires it: store and audit work on the workers.
     http::HttpServerOptions options;
     options.port = 0;
+    options.worker_threads = 2;
+    options.offload = &Receiver::Offload;
     Receiver* r = receiver_.get();
     auto server = http::HttpServer::Start(
         options, [r](const http::HttpRequest& q) { return r->Handle(q); });
@@ -95,7 +156,8 @@ class ReceiverTest : public ::testing::Test {
 
   testing::FakeClock clock_;
   InMemoryCooldownStore store_;
-  testing::FaultyCooldownStore faulty_store_;
+  BlockingCooldownStore blocking_store_{&store_};
+  testing::FaultyCooldownStore faulty_store_{&blocking_store_};
   testing::RecordingExecutor executor_;
   testing::MemoryAuditSink audit_;
   std::map<std::string, std::string> env_;
@@ -278,6 +340,82 @@ TEST_F(ReceiverTest, HealthzAnswers) {
   ClientResponse r = Send("GET", "/healthz");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(json::parse(r.body)["status"], "ok");
+}
+
+TEST_F(ReceiverTest, ReadyzFollowsTheStoreFromMemory) {
+  ClientResponse ready = Send("GET", "/readyz");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(json::parse(ready.body),
+            json::parse(R"({"status":"ready","state_store":"ok"})"));
+  EXPECT_THAT(Send("GET", "/metrics").body,
+              HasSubstr("autoheal_state_store_ready 1"));
+
+  // A delivery that fails closed marks the store unavailable at once.
+  faulty_store_.set_down(true);
+  clock_.Advance(absl::Seconds(3));
+  EXPECT_EQ(PostPayload("01-single-firing-autoheal.json").status, 503);
+  ClientResponse down = Send("GET", "/readyz");
+  EXPECT_EQ(down.status, 503);
+  json body = json::parse(down.body);
+  EXPECT_EQ(body["status"], "not_ready");
+  EXPECT_EQ(body["state_store"], "unavailable");
+  EXPECT_THAT(body["error"].get<std::string>(), HasSubstr("injected fault"));
+  EXPECT_EQ(body["since"], "2026-01-01T00:00:03.000Z");
+  EXPECT_THAT(Send("GET", "/metrics").body,
+              HasSubstr("autoheal_state_store_ready 0"));
+  EXPECT_EQ(Send("GET", "/healthz").status, 200);  // alive all along
+
+  // The probe brings readiness back without any delivery.
+  receiver_->CheckStore();
+  EXPECT_EQ(Send("GET", "/readyz").status, 503);
+  faulty_store_.set_down(false);
+  receiver_->CheckStore();
+  EXPECT_EQ(Send("GET", "/readyz").status, 200);
+  EXPECT_THAT(Send("GET", "/metrics").body,
+              HasSubstr("autoheal_state_store_ready 1"));
+}
+
+TEST_F(ReceiverTest, AStalledStoreHoldsOnlyItsOwnDeliveries) {
+  blocking_store_.Hold();
+  auto delivery = HttpClient::Connect(server_->port());
+  ASSERT_THAT(delivery, IsOk());
+  ASSERT_THAT(delivery->Send(testutil::BuildRequest(
+                  "POST", "/alerts",
+                  ReadFileOrDie(TestDataPath("payloads/01-single-firing-autoheal.json")),
+                  kJsonAuth)),
+              IsOk());
+  blocking_store_.AwaitWaiting(1);
+
+  // The delivery waits on the store in a worker; the loop answers the rest.
+  for (const char* path : {"/healthz", "/readyz", "/metrics"}) {
+    ClientResponse r = Send("GET", path);
+    EXPECT_EQ(r.status, 200) << path;
+  }
+  EXPECT_EQ(Send("GET", "/nope").status, 404);
+
+  blocking_store_.Release();
+  absl::StatusOr<ClientResponse> answer = delivery->ReadResponse();
+  ASSERT_THAT(answer, IsOk());
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(json::parse(answer->body)["decisions"][0]["reason"], "dry_run");
+}
+
+TEST(ReceiverOffloadTest, OnlyRoutesThatTouchStateOrAuditAreOffloaded) {
+  auto offloaded = [](absl::string_view method, absl::string_view path) {
+    http::HttpRequest request;
+    request.method = method;
+    request.path = path;
+    return Receiver::Offload(request);
+  };
+  EXPECT_TRUE(offloaded("POST", "/alerts"));
+  EXPECT_TRUE(offloaded("POST", "/alert"));
+  EXPECT_TRUE(offloaded("POST", "/state/clear"));
+  EXPECT_TRUE(offloaded("GET", "/"));
+  for (const char* path : {"/healthz", "/readyz", "/metrics", "/nope"}) {
+    EXPECT_FALSE(offloaded("GET", path)) << path;
+  }
+  EXPECT_FALSE(offloaded("GET", "/alerts"));  // a 405, answered at once
+  EXPECT_FALSE(offloaded("POST", "/"));
 }
 
 TEST_F(ReceiverTest, MetricsCountDecisionsWithBoundedAlertnames) {

@@ -426,6 +426,7 @@ TEST_F(RedisOutageTest, UnavailableWhileDownThenRecoversOnTheSamePort) {
       MustConnect(OptionsFor(*server_, "outage"));
   ASSERT_NE(store, nullptr);
   ASSERT_EQ(Outcome(*store, Request("before")), AcquireOutcome::kAcquired);
+  EXPECT_THAT(store->Ping(), IsOk());
 
   server_->Kill();
   const std::string address = server_->address();
@@ -437,8 +438,13 @@ TEST_F(RedisOutageTest, UnavailableWhileDownThenRecoversOnTheSamePort) {
               StatusIs(absl::StatusCode::kUnavailable, address));
   EXPECT_THAT(store->ListEscalated(absl::Now(), 10).status(),
               StatusIs(absl::StatusCode::kUnavailable, address));
+  EXPECT_THAT(store->Ping(), StatusIs(absl::StatusCode::kUnavailable, address));
 
   ASSERT_THAT(server_->Restart(), IsOk());
+  EXPECT_THAT(testutil::WaitUntilOk([&] { return store->Ping(); },
+                                    absl::Seconds(10),
+                                    "PING to reach the restarted Redis"),
+              IsOk());
   // The same store object recovers within the backoff (at most 2 s).
   EXPECT_THAT(testutil::WaitUntilOk(
                   [&] { return store->Acquire(Request("after")).status(); },

@@ -362,6 +362,49 @@ TEST_F(RedisReplicasTest, RedisDownAnswers503ThenBothRecoverUnrestarted) {
   }
 }
 
+TEST_F(RedisReplicasTest, AStoppedRedisEndsDeliveriesIn503AndProbesStayFast) {
+  StartReplicas("budget: {max_executions: 10000, window: 1h}\n");
+  ASSERT_EQ(Deliver(0, "before").status, 200);
+
+  redis_->Pause();  // SIGSTOP: connected, silent
+  std::atomic<bool> delivered{false};
+  Answer stalled;
+  std::thread delivery([&] {
+    stalled = Deliver(0, "stalled");
+    delivered.store(true);
+  });
+  // While the delivery waits out the 2 s Redis timeout on a worker, the
+  // receiver answers its probes; each is given 1 s, half that timeout.
+  const uint16_t port = static_cast<uint16_t>(ports_[0]);
+  int probes = 0;
+  for (int i = 0; i < 8 && !delivered.load(); ++i) {
+    for (const char* path : {"/healthz", "/metrics"}) {
+      absl::StatusOr<ClientResponse> probe =
+          HttpRequestOnce(port, "GET", path, {}, {}, absl::Seconds(1));
+      ASSERT_THAT(probe, IsOk()) << path << " while Redis is stopped";
+      EXPECT_EQ(probe->status, 200) << path;
+      ++probes;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_GE(probes, 4);
+  delivery.join();
+  EXPECT_EQ(stalled.status, 503);
+
+  // Readiness says why, from memory, and so does the status page.
+  absl::StatusOr<ClientResponse> ready =
+      HttpRequestOnce(port, "GET", "/readyz", {}, {}, absl::Seconds(1));
+  ASSERT_THAT(ready, IsOk());
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_THAT(ready->body, ::testing::HasSubstr(redis_->address()));
+
+  redis_->Resume();
+  EXPECT_THAT(testutil::WaitForHttp(port, "/readyz", absl::Seconds(20)),
+              IsOk());
+  EXPECT_EQ(Deliver(0, "after").reason, "execute");
+  ExpectExecutions(2);
+}
+
 TEST_F(RedisReplicasTest, AnEscalationIsSharedAndClearedOnceForAllReplicas) {
   token_ = "clear-token";
   StartReplicas("flap_guard: {max_executions: 1, window: 1h}\n", "1s",

@@ -14,6 +14,7 @@
 #define AUTOHEAL_TESTS_REDIS_SERVER_H_
 
 #include <hiredis/hiredis.h>
+#include <signal.h>
 
 #include <cstdint>
 #include <memory>
@@ -83,6 +84,16 @@ class RedisServer {
 
   // SIGKILLs the server (its state is lost: there is no persistence).
   void Kill() { process_.reset(); }
+
+  // SIGSTOPs the running server: it keeps its port and its connections
+  // (the kernel even accepts new ones) but answers nothing, as a hung or
+  // swapped-out Redis would. Resume() (SIGCONT) lets it go on.
+  void Pause() {
+    if (process_ != nullptr) ::kill(process_->pid(), SIGSTOP);
+  }
+  void Resume() {
+    if (process_ != nullptr) ::kill(process_->pid(), SIGCONT);
+  }
 
   uint16_t port() const { return port_; }
   std::string address() const { return absl::StrCat("127.0.0.1:", port_); }

@@ -408,7 +408,11 @@ TEST_F(SqliteCooldownStoreTest, ALockHeldBeyondTheBusyTimeoutFailsClosed) {
                                              "locked by another")));
   EXPECT_THAT(store->ClearEscalation("k"),
               StatusIs(absl::StatusCode::kUnavailable, "locked"));
+  // The readiness probe sees what an acquire would: the write lock.
+  EXPECT_THAT(store->Ping(),
+              StatusIs(absl::StatusCode::kUnavailable, "ping: begin transaction: locked"));
   other.Exec("COMMIT");
+  EXPECT_THAT(store->Ping(), IsOk());
   // Nothing was taken while blocked; the store recovers by itself.
   EXPECT_TRUE(MustAcquire(*store, Request("k", kT0)).acquired());
   EXPECT_EQ(MustAcquire(*store, Request("k", kT0)).outcome,

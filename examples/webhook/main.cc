@@ -31,6 +31,13 @@ ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls-cert");
 ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "largest request body accepted");
 ABSL_FLAG(int, max_concurrent_actions, 4, "actions running at once");
 ABSL_FLAG(int, max_queued_actions, 64, "actions waiting to run");
+ABSL_FLAG(int, workers, 0,
+          "threads that decide notifications and answer the requests that "
+          "touch the state store or the audit log, off the thread that serves "
+          "connections (0: one per core)");
+ABSL_FLAG(int, max_queued_requests, 256,
+          "such requests waiting for a worker at most; one more is answered "
+          "503 with Retry-After");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "on SIGTERM, how long to wait for running actions");
 ABSL_FLAG(absl::Duration, connection_timeout, absl::Seconds(10),
@@ -74,6 +81,8 @@ int main(int argc, char** argv) {
   config.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
   config.max_concurrent_actions = absl::GetFlag(FLAGS_max_concurrent_actions);
   config.max_queued_actions = absl::GetFlag(FLAGS_max_queued_actions);
+  config.workers = absl::GetFlag(FLAGS_workers);
+  config.max_queued_requests = absl::GetFlag(FLAGS_max_queued_requests);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.connection_timeout = absl::GetFlag(FLAGS_connection_timeout);
   config.state.backend = absl::GetFlag(FLAGS_state_backend);

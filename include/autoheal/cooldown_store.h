@@ -80,6 +80,12 @@ class CooldownStore {
   virtual absl::StatusOr<std::vector<EscalatedKey>> ListEscalated(
       absl::Time now, size_t limit) = 0;
 
+  // Checks that the store answers now, for a readiness probe: one cheap
+  // round trip that changes nothing. Returns kUnavailable naming the
+  // problem. The default answers OK: a store that lives in this process
+  // cannot become unreachable.
+  virtual absl::Status Ping() { return absl::OkStatus(); }
+
   // Shorthand for a plain cooldown acquire: no budgets, no flap guard.
   absl::StatusOr<AcquireResult> TryAcquire(absl::string_view key,
                                            absl::Time now,

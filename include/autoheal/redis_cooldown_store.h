@@ -151,6 +151,8 @@ class RedisCooldownStore final : public CooldownStore {
   // PTTL. kUnavailable on any Redis failure.
   absl::StatusOr<std::vector<EscalatedKey>> ListEscalated(
       absl::Time now, size_t limit) override;
+  // PING on a pooled connection, within the command timeout.
+  absl::Status Ping() override;
 
   // Returns the Redis key names used for `key` or a budget (for tests and
   // operators inspecting Redis).

@@ -101,6 +101,9 @@ class SqliteCooldownStore final : public CooldownStore {
       ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<std::vector<EscalatedKey>> ListEscalated(
       absl::Time now, size_t limit) override ABSL_LOCKS_EXCLUDED(mu_);
+  // Takes the write lock an acquire needs, waiting up to the busy timeout,
+  // and gives it back without writing.
+  absl::Status Ping() override;
 
   // Returns the database file's path, as given to Open().
   const std::string& path() const { return path_; }

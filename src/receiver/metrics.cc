@@ -61,7 +61,13 @@ ReceiverMetrics::ReceiverMetrics()
                     .Name("autoheal_inflight_actions")
                     .Help("Actions submitted and not yet ended.")
                     .Register(*registry_)
-                    .Add({})) {
+                    .Add({})),
+      store_ready_(BuildGauge()
+                       .Name("autoheal_state_store_ready")
+                       .Help("1 while the state store is reachable (GET "
+                             "/readyz answers 200), 0 while it is not.")
+                       .Register(*registry_)
+                       .Add({})) {
   // Both results exist from the start, so that alerts on failures see 0.
   reloads_.Add({{"result", "success"}});
   reloads_.Add({{"result", "failure"}});

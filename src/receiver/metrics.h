@@ -47,6 +47,8 @@ class ReceiverMetrics final : public RemediationObserver {
   void CountStateClear(bool was_latched);
   // Adopts a (re)loaded policy: the allowlisted alertnames and the switch.
   void SetPolicy(const EngineOptions& options) ABSL_LOCKS_EXCLUDED(mu_);
+  // Sets autoheal_state_store_ready: 1 while the state store is reachable.
+  void SetStoreReady(bool ready) { store_ready_.Set(ready ? 1 : 0); }
   // Returns the text exposition, with `inflight` as the in-flight gauge.
   std::string Serialize(size_t inflight);
 
@@ -72,6 +74,7 @@ class ReceiverMetrics final : public RemediationObserver {
   prometheus::Family<prometheus::Counter>& state_clears_;
   prometheus::Gauge& enabled_;
   prometheus::Gauge& inflight_;
+  prometheus::Gauge& store_ready_;
 
   mutable Mutex mu_;
   absl::flat_hash_set<std::string> allowlisted_ ABSL_GUARDED_BY(mu_);

@@ -84,7 +84,10 @@ Receiver::Receiver(ReceiverConfig config, ReceiverDeps deps)
     : config_(std::move(config)),
       deps_(WithDefaults(std::move(deps))),
       remediator_(RemediatorDeps{deps_.executor, deps_.audit, &in_flight_,
-                                 deps_.clock, &metrics_}) {}
+                                 deps_.clock, &metrics_}),
+      store_health_(deps_.clock->Now()) {
+  metrics_.SetStoreReady(true);
+}
 
 absl::StatusOr<std::shared_ptr<Receiver::Policy>> Receiver::LoadPolicy() {
   absl::StatusOr<EngineOptions> options =
@@ -140,14 +143,60 @@ HttpResponse Receiver::Route(const HttpRequest& request) {
     if (request.method != "POST") return MethodNotAllowed("POST");
     return PostStateClear(request);
   }
-  if (path == "/" || path == "/metrics" || path == "/healthz") {
+  if (path == "/" || path == "/metrics" || path == "/healthz" ||
+      path == "/readyz") {
     if (request.method != "GET") return MethodNotAllowed("GET");
     if (path == "/") return GetStatus();
     if (path == "/metrics") return GetMetrics();
+    if (path == "/readyz") return GetReady();
     return Json(200, R"({"status":"ok"})");
   }
   return Error(404, absl::StrCat("no route for ", path,
                                  "; POST alerts to /alerts"));
+}
+
+bool Receiver::Offload(const HttpRequest& request) {
+  const absl::string_view path = request.path;
+  if (request.method == "POST") {
+    return path == "/alerts" || path == "/alert" || path == "/state/clear";
+  }
+  return request.method == "GET" && path == "/";
+}
+
+void Receiver::CheckStore() { ObserveStore(deps_.store->Ping()); }
+
+void Receiver::ObserveStore(const absl::Status& status) {
+  if (store_health_.Observe(status, deps_.clock->Now())) {
+    metrics_.SetStoreReady(status.ok());
+  }
+}
+
+void Receiver::ObserveDecisions(const RemediationResult& result) {
+  bool answered = false;
+  for (const Decision& decision : result.decisions) {
+    switch (decision.reason) {
+      case Reason::kStoreUnavailable:
+        ObserveStore(decision.store_error);
+        return;
+      case Reason::kEscalated:
+      case Reason::kInFlight:
+      case Reason::kCoolingDown:
+      case Reason::kBudgetExhausted:
+      case Reason::kExecute:
+      case Reason::kDryRun:
+        answered = true;
+        break;
+      default:
+        break;  // decided before the store was asked
+    }
+  }
+  if (answered) ObserveStore(absl::OkStatus());
+}
+
+HttpResponse Receiver::GetReady() const {
+  const StoreHealth::Snapshot health = store_health_.Get();
+  return Json(health.ready ? 200 : 503, ReadinessJson(health.ready, health.error,
+                                                      health.since));
 }
 
 bool Receiver::Authorized(const HttpRequest& request) const {
@@ -180,6 +229,7 @@ HttpResponse Receiver::PostAlerts(const HttpRequest& request) {
   RemediationResult result = remediator_.Remediate(*policy->engine, *message);
   last_decision_unix_nanos_.store(absl::ToUnixNanos(deps_.clock->Now()),
                                   std::memory_order_relaxed);
+  ObserveDecisions(result);
   if (result.store_unavailable) {
     return Error(503, "state store unavailable; nothing ran, deliver again "
                       "later");
@@ -209,6 +259,7 @@ HttpResponse Receiver::PostStateClear(const HttpRequest& request) {
   absl::StatusOr<std::string> key = ParseStateClearBody(request.body);
   if (!key.ok()) return Error(400, key.status().message());
   absl::StatusOr<bool> was_latched = deps_.store->ClearEscalation(*key);
+  ObserveStore(was_latched.status());
   if (!was_latched.ok()) {
     return Error(503, absl::StrCat("state store unavailable; nothing was "
                                    "cleared: ", was_latched.status().message()));
@@ -235,6 +286,7 @@ HttpResponse Receiver::GetStatus() {
   info.now = deps_.clock->Now();
   absl::StatusOr<std::vector<EscalatedKey>> escalated =
       deps_.store->ListEscalated(info.now, kMaxEscalatedInStatus);
+  ObserveStore(escalated.status());
   if (escalated.ok()) {
     info.escalated = *std::move(escalated);
   } else {

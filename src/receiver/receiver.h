@@ -6,12 +6,20 @@
 //   POST /alerts, /alert  200 decisions | 400 malformed | 401 | 415 | 503
 //   GET  /                status JSON
 //   GET  /metrics         Prometheus text exposition
-//   GET  /healthz         {"status":"ok"}
+//   GET  /healthz         liveness: {"status":"ok"}, at once, always
+//   GET  /readyz          readiness: 200 while the state store is
+//                         reachable, 503 naming its error otherwise; from
+//                         memory (see StoreHealth), never waits on the store
 //   POST /state/clear     {"key": K}: opens K's escalation latch; needs the
 //                         bearer token (403 when none is configured)
 //   other paths 404; other methods 405 with an Allow header.
 // Only POST routes need the bearer token (when one is configured); status,
 // health and metrics stay readable by probes and Prometheus.
+//
+// The routes that touch the state store or the audit log (POST /alerts,
+// POST /state/clear, GET /) are the ones `Offload()` selects: the HTTP
+// server answers them on its workers, never on the thread that serves the
+// other connections.
 //
 // Thread safety: `Handle()` and `Reload()` may be called concurrently. A
 // reload swaps the engine atomically; requests in progress finish on the
@@ -38,6 +46,7 @@
 #include "http/http_server.h"
 #include "receiver/metrics.h"
 #include "receiver/policy_source.h"
+#include "receiver/store_health.h"
 
 namespace autoheal {
 namespace receiver {
@@ -76,6 +85,16 @@ class Receiver {
   // Answers one HTTP request. Never waits for an action.
   http::HttpResponse Handle(const http::HttpRequest& request);
 
+  // Returns true for a request whose answer may wait on the state store or
+  // the audit log: the HTTP server's `offload` predicate. Cheap; reads only
+  // the method and path.
+  static bool Offload(const http::HttpRequest& request);
+
+  // Pings the state store and records the answer for GET /readyz. Blocks
+  // up to the store's own timeout: call it off the request loop (the
+  // service's StoreProber does, every second).
+  void CheckStore();
+
   // Reloads the policy from the same source. On error keeps the current
   // policy and returns the error; both results are counted in metrics.
   absl::Status Reload() ABSL_LOCKS_EXCLUDED(mu_);
@@ -105,6 +124,12 @@ class Receiver {
   http::HttpResponse PostStateClear(const http::HttpRequest& request);
   http::HttpResponse GetStatus();
   http::HttpResponse GetMetrics();
+  http::HttpResponse GetReady() const;
+  // Records the result of a store call for readiness.
+  void ObserveStore(const absl::Status& status);
+  // Records what a notification's decisions say of the store: unreachable
+  // when one failed closed, reachable when one was answered by it.
+  void ObserveDecisions(const RemediationResult& result);
   bool Authorized(const http::HttpRequest& request) const;
 
   const ReceiverConfig config_;
@@ -113,6 +138,7 @@ class Receiver {
   ReceiverMetrics metrics_;
   Remediator remediator_;
   std::atomic<int64_t> last_decision_unix_nanos_{0};
+  StoreHealth store_health_;
 
   mutable Mutex mu_;
   std::shared_ptr<Policy> policy_ ABSL_GUARDED_BY(mu_);

@@ -118,5 +118,14 @@ std::string StateClearJson(absl::string_view key, bool was_latched) {
   return Dump({{"key", std::string(key)}, {"cleared", was_latched}});
 }
 
+std::string ReadinessJson(bool ready, absl::string_view error,
+                          absl::Time since) {
+  if (ready) return Dump({{"status", "ready"}, {"state_store", "ok"}});
+  return Dump({{"status", "not_ready"},
+               {"state_store", "unavailable"},
+               {"error", Str(error)},
+               {"since", IsoTime(since)}});
+}
+
 }  // namespace receiver
 }  // namespace autoheal

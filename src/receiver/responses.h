@@ -53,6 +53,11 @@ absl::StatusOr<std::string> ParseStateClearBody(absl::string_view body);
 // Returns the POST /state/clear answer: {"key": ..., "cleared": ...}.
 std::string StateClearJson(absl::string_view key, bool was_latched);
 
+// Returns the GET /readyz body: {"status":"ready","state_store":"ok"}, or
+// {"status":"not_ready","state_store":"unavailable","error":...,"since":...}.
+std::string ReadinessJson(bool ready, absl::string_view error,
+                          absl::Time since);
+
 // Formats `t` as ISO-8601 UTC with milliseconds, e.g. 2026-11-27T07:26:21.557Z.
 std::string IsoTime(absl::Time t);
 

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -22,6 +23,9 @@
 namespace autoheal {
 namespace receiver {
 namespace {
+
+// How often the state store is pinged for GET /readyz.
+constexpr absl::Duration kStoreProbeInterval = absl::Seconds(1);
 
 void Log(absl::string_view message) {
   std::cerr << "autoheal-webhook: " << message << std::endl;
@@ -47,11 +51,30 @@ absl::StatusOr<std::unique_ptr<AuditSink>> OpenAudit(const ServiceConfig& c) {
   return {*std::move(sink)};
 }
 
+// Returns the worker count: `workers`, or one per core when 0.
+int WorkerCount(int workers) {
+  if (workers > 0) return workers;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 absl::StatusOr<http::HttpServerOptions> ServerOptions(const ServiceConfig& c) {
   http::HttpServerOptions options;
   absl::Status status =
       ParseListenAddress(c.listen, &options.bind_address, &options.port);
   if (!status.ok()) return status;
+  if (c.workers < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--workers ", c.workers, ": expected a number of threads, at least 1 "
+        "(or 0 for one per core)"));
+  }
+  if (c.max_queued_requests < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max-queued-requests ", c.max_queued_requests,
+        ": expected at least 1"));
+  }
+  options.worker_threads = WorkerCount(c.workers);
+  options.worker_queue_limit = static_cast<size_t>(c.max_queued_requests);
+  options.offload = &Receiver::Offload;
   options.max_body_bytes = c.max_body_bytes;
   options.connection_timeout = c.connection_timeout;
   options.request_timeout = c.request_timeout;
@@ -231,6 +254,13 @@ int RunService(const ServiceConfig& config) {
     return 1;
   }
   Receiver* r = receiver->get();
+  server_options->on_own_response = [r](int code) { r->CountHttpResponse(code); };
+  absl::StatusOr<std::unique_ptr<StoreProber>> prober =
+      StoreProber::Start([r] { r->CheckStore(); }, kStoreProbeInterval);
+  if (!prober.ok()) {
+    Log(prober.status().message());
+    return 1;
+  }
   absl::StatusOr<std::unique_ptr<http::HttpServer>> server = http::HttpServer::Start(
       *server_options,
       [r](const http::HttpRequest& request) { return r->Handle(request); });
@@ -245,11 +275,13 @@ int RunService(const ServiceConfig& config) {
                    "; policy ",
                    config.policy_path.empty() ? "embedded default" : config.policy_path,
                    " (sha256 ", r->policy_digest(), "); state ",
-                   DescribeStateStore(config.state)));
+                   DescribeStateStore(config.state), "; ",
+                   server_options->worker_threads, " workers"));
 
   WaitForSignals(signals, *r);
 
   (*server)->Stop();
+  prober->reset();
   absl::Status drained = (*executor)->Shutdown(config.shutdown_grace);
   if (!drained.ok()) Log(drained.message());
   absl::Status flushed = (*audit)->Flush();

@@ -43,6 +43,13 @@ struct ServiceConfig {
   int max_queued_actions = 64;
   // How long SIGTERM waits for running actions. Default: 10 s.
   absl::Duration shutdown_grace = absl::Seconds(10);
+  // Threads that decide notifications and answer the other requests that
+  // touch the state store or the audit log, off the thread that serves the
+  // connections. 0: one per core. Default: 0.
+  int workers = 0;
+  // Such requests waiting for a worker at most; one more is answered 503
+  // with Retry-After (Alertmanager delivers again). Default: 256.
+  int max_queued_requests = 256;
   // Idle read/write timeout per connection. Default: 10 s.
   absl::Duration connection_timeout = absl::Seconds(10);
   // Where cooldowns, budgets and escalations live. Default: SQLite at

@@ -389,6 +389,17 @@ absl::StatusOr<bool> RedisCooldownStore::ClearEscalation(
   return (*deleted)[0] > 0;
 }
 
+absl::Status RedisCooldownStore::Ping() {
+  absl::StatusOr<RedisConnectionPool::Lease> lease = pool_->Borrow();
+  if (!lease.ok()) return lease.status();
+  absl::StatusOr<RedisReplyPtr> reply = lease->Run({"PING"});
+  if (!reply.ok()) return reply.status();
+  if ((*reply)->type != REDIS_REPLY_STATUS || ReplyText(**reply) != "PONG") {
+    return ReplyError(*pool_, **reply, "PING");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<EscalatedKey>> RedisCooldownStore::ListEscalated(
     absl::Time now, size_t limit) {
   absl::StatusOr<RedisConnectionPool::Lease> lease = pool_->Borrow();

@@ -435,6 +435,14 @@ absl::StatusOr<bool> SqliteCooldownStore::ClearEscalation(
   return was_latched;
 }
 
+absl::Status SqliteCooldownStore::Ping() {
+  MutexLock lock(&mu_);
+  // What an acquire needs: the write lock (BEGIN IMMEDIATE), then nothing
+  // is written and the transaction rolls back (no fsync).
+  SqliteTransaction txn(*db_);
+  return txn.Begin(SqliteTransaction::Mode::kWrite, "ping");
+}
+
 absl::StatusOr<std::vector<EscalatedKey>> SqliteCooldownStore::ListEscalated(
     absl::Time now, size_t limit) {
   MutexLock lock(&mu_);

@@ -37,6 +37,11 @@ class FaultyCooldownStore final : public CooldownStore {
     return inner_->ListEscalated(now, limit);
   }
 
+  absl::Status Ping() override {
+    if (down()) return Down();
+    return inner_->Ping();
+  }
+
   // Turns the fault on or off.
   void set_down(bool down) { down_.store(down, std::memory_order_release); }
 
