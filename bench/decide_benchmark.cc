@@ -71,6 +71,17 @@ struct Fixture {
       options.actions.push_back(
           MakeAction(absl::StrCat("Distinct", t), "restart-tcp"));
     }
+    // Templated actions: the instance label must fully match its pattern.
+    Action pattern = MakeAction("TcpEndpointDownPattern", "restart-tcp");
+    pattern.argv = {"/usr/bin/true", "--target={{labels.instance}}"};
+    pattern.label_patterns["instance"] = "[a-z0-9.-]+:[0-9]{1,5}";
+    options.actions.push_back(pattern);
+    // Exponential in a backtracking engine (std::regex froze the receiver
+    // for 12 s on 28 bytes); linear in RE2.
+    Action adversarial = MakeAction("HostDownAdversarial", "restart-host");
+    adversarial.argv = {"/usr/bin/true", "--host={{labels.instance}}"};
+    adversarial.label_patterns["instance"] = "([a-z0-9-]+\\.?)*";
+    options.actions.push_back(adversarial);
     EngineDeps deps;
     deps.clock = &clock;
     engine = *Engine::Create(std::move(options), deps);
@@ -150,6 +161,36 @@ void BM_Decide_NotAllowlisted(benchmark::State& state) {
   RunDecide(state, alert, Reason::kNotAllowlisted, NoSetup);
 }
 BENCHMARK(BM_Decide_NotAllowlisted)->Threads(1)->Threads(2);
+
+// A label that fails its pattern (a benign one), at the invalid_target gate.
+void BM_Decide_InvalidTarget(benchmark::State& state) {
+  Alert alert = MakeAlert("TcpEndpointDownPattern");
+  alert.labels.Set("instance", "db-01.internal:5432;reboot");
+  RunDecide(state, alert, Reason::kInvalidTarget, NoSetup);
+}
+BENCHMARK(BM_Decide_InvalidTarget)->Threads(1)->Threads(2);
+
+// A hostile value of exactly 256 bytes (the template value cap, so the
+// pattern runs) against `([a-z0-9-]+\.?)*`: "db-01.db-01.…" then '_'.
+void BM_Decide_InvalidTarget_Adversarial(benchmark::State& state) {
+  std::string host;
+  while (host.size() < 255) host += "db-01.";
+  host.resize(255);
+  host += "_";
+  Alert alert = MakeAlert("HostDownAdversarial");
+  alert.labels.Set("instance", host);
+  RunDecide(state, alert, Reason::kInvalidTarget, NoSetup);
+}
+BENCHMARK(BM_Decide_InvalidTarget_Adversarial)->Threads(1)->Threads(2);
+
+// A label that matches its pattern, then a held key: the match plus the
+// store's cooling-down answer (compare BM_Decide_CoolingDown_SameKey).
+void BM_Decide_CoolingDown_PatternMatch(benchmark::State& state) {
+  Alert alert = MakeAlert("TcpEndpointDownPattern");
+  SharedFixture(true).engine->Decide(alert);
+  RunDecide(state, alert, Reason::kCoolingDown, NoSetup);
+}
+BENCHMARK(BM_Decide_CoolingDown_PatternMatch)->Threads(1)->Threads(2);
 
 // A hot key, held: every decision is answered by the store as cooling down.
 void BM_Decide_CoolingDown_SameKey(benchmark::State& state) {

@@ -40,7 +40,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -63,6 +62,7 @@
 #include "autoheal/testing/memory_audit_sink.h"
 #include "autoheal/testing/recording_executor.h"
 #include "fuzz/fuzz_util.h"
+#include "re2/re2.h"
 
 namespace autoheal {
 namespace fuzz {
@@ -188,7 +188,10 @@ class Model {
   explicit Model(const EngineOptions* options) : options_(options) {
     for (const Action& action : options_->actions) {
       for (const auto& [label, pattern] : action.label_patterns) {
-        patterns_[{&action, label}] = std::regex(pattern);
+        re2::RE2::Options re2_options;
+        re2_options.set_log_errors(false);
+        patterns_[{&action, label}] =
+            std::make_unique<re2::RE2>(pattern, re2_options);
       }
     }
   }
@@ -291,8 +294,8 @@ class Model {
     for (const auto& [label, pattern] : action.label_patterns) {
       std::optional<absl::string_view> value = alert.labels.Find(label);
       if (!value.has_value() || value->size() > kMaxTemplateValueBytes ||
-          !std::regex_match(value->begin(), value->end(),
-                            patterns_.at({&action, label}))) {
+          !re2::RE2::FullMatch(re2::StringPiece(value->data(), value->size()),
+                               *patterns_.at({&action, label}))) {
         return false;
       }
     }
@@ -325,7 +328,8 @@ class Model {
   }
 
   const EngineOptions* const options_;
-  std::map<std::pair<const Action*, std::string>, std::regex> patterns_;
+  std::map<std::pair<const Action*, std::string>, std::unique_ptr<re2::RE2>>
+      patterns_;
   std::map<std::string, KeyState> keys_;
   std::vector<absl::Time> global_budget_;
   std::map<const Action*, std::vector<absl::Time>> action_budgets_;

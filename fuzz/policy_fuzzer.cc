@@ -14,7 +14,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +29,7 @@
 #include "autoheal/testing/fake_clock.h"
 #include "autoheal/yaml_policy.h"
 #include "fuzz/fuzz_util.h"
+#include "re2/re2.h"
 
 namespace autoheal {
 namespace fuzz {
@@ -73,15 +73,22 @@ Alert AlertFor(const EngineOptions& options, const Action& action) {
 }
 
 // Returns whether every label the action's argv needs passes its check:
-// at most 256 bytes and a full match of its pattern.
+// at most 256 bytes and a full match of its pattern. The pattern is
+// compiled here with RE2's own defaults, not by CompileLabelPattern(): its
+// memory budget decides only which patterns are accepted, never what an
+// accepted one matches.
 bool TemplatedLabelsMatch(const Action& action) {
   for (const std::string& label : TemplatedLabels(action)) {
     const absl::string_view value = ValueFor(action, label);
     if (value.size() > kMaxTemplateValueBytes) return false;
-    absl::StatusOr<std::regex> pattern =
-        CompileLabelPattern(action.label_patterns.at(label));
+    re2::RE2::Options options;
+    options.set_log_errors(false);
+    const re2::RE2 pattern(action.label_patterns.at(label), options);
     FUZZ_CHECK(pattern.ok(), "an accepted pattern compiles");
-    if (!std::regex_match(value.begin(), value.end(), *pattern)) return false;
+    if (!re2::RE2::FullMatch(re2::StringPiece(value.data(), value.size()),
+                             pattern)) {
+      return false;
+    }
   }
   return true;
 }

@@ -11,6 +11,7 @@ PACKAGES=(
   libyaml-cpp-dev
   libmicrohttpd-dev prometheus-cpp-dev
   libsqlite3-dev
+  libre2-dev  # label patterns: linear-time matching
   prometheus-alertmanager
   # promtool and prometheus, the blackbox exporter: the example stack's
   # checks and the chaos run. Their packages install services; Debian's

@@ -2,9 +2,11 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "autoheal/arg_template.h"
 #include "autoheal/testing/fake_clock.h"
 #include "autoheal/testing/faulty_cooldown_store.h"
 #include "engine_test_util.h"
@@ -396,6 +398,98 @@ TEST_F(EngineTargetTest, InvalidTargetTakesNoCooldownAndComesAfterTheAllowlist) 
   EXPECT_EQ(engine->Decide(bad).reason, Reason::kInvalidTarget);
   Alert unknown = FiringAlert("Other", {{"instance", "x;y"}});
   EXPECT_EQ(engine->Decide(unknown).reason, Reason::kNotAllowlisted);
+}
+
+// Patterns that take exponential time in a backtracking engine (std::regex
+// froze the receiver for 12 s on `([a-z0-9-]+\.?)*` and 28 bytes), against
+// values of exactly kMaxTemplateValueBytes, so that the pattern really runs,
+// that do not fully match. RE2 is linear: the test just completes. No
+// timing is asserted.
+TEST_F(EngineTest, CatastrophicPatternsForBacktrackingAreLinear) {
+  constexpr size_t kCap = kMaxTemplateValueBytes;
+  // "db-01.db-01.…", 255 bytes, then one byte no pattern below allows.
+  std::string hostname;
+  while (hostname.size() < kCap - 1) hostname += "db-01.";
+  hostname.resize(kCap - 1);
+  struct Case {
+    const char* pattern;
+    std::string hostile;  // does not fully match
+    std::string benign;   // the same but its last byte: fully matches
+  };
+  const Case cases[] = {
+      {"(a+)+$", std::string(kCap - 1, 'a') + "!", std::string(kCap, 'a')},
+      {"([a-z0-9-]+\\.?)*", hostname + "_", hostname + "a"},
+      {"(x+x+)+y", std::string(kCap, 'x'), std::string(kCap - 1, 'x') + "y"},
+      {"(a|a)*c", std::string(kCap, 'a'), std::string(kCap - 1, 'a') + "c"},
+  };
+  for (const Case& c : cases) {
+    ASSERT_EQ(c.hostile.size(), kCap);
+    ASSERT_EQ(c.benign.size(), kCap);
+    // One cooldown key per case: the engines share the fixture's store.
+    Action action = MakeAction("HostDown", absl::StrCat("restart-", c.pattern));
+    action.argv = {"/usr/local/bin/restart", "{{labels.instance}}"};
+    action.label_patterns["instance"] = c.pattern;
+    options_.actions = {action};
+    auto engine = MakeEngine();
+    ASSERT_NE(engine, nullptr) << c.pattern;
+    Alert hostile = FiringAlert("HostDown", {{"instance", c.hostile}});
+    Decision d = engine->Decide(hostile);
+    EXPECT_EQ(d.reason, Reason::kInvalidTarget) << c.pattern;
+    EXPECT_THAT(d.Sentence(), HasSubstr("does not match its pattern"))
+        << c.pattern;
+    // The pattern decided, not the length cap: the benign value passes.
+    Alert benign = FiringAlert("HostDown", {{"instance", c.benign}});
+    EXPECT_EQ(engine->Decide(benign).reason, Reason::kExecute) << c.pattern;
+  }
+}
+
+// A pattern matches the whole value, as Prometheus's relabel regexes do:
+// never a substring, and "a|b" is "^(?:a|b)$".
+TEST_F(EngineTest, LabelPatternsMatchTheWholeValue) {
+  Action action = MakeAction("DbDown", "restart-db");
+  action.argv = {"/usr/local/bin/restart", "{{labels.instance}}",
+                 "{{labels.role}}"};
+  action.label_patterns["instance"] = "db-\\d+";
+  action.label_patterns["role"] = "primary|replica";
+  options_.actions = {action};
+  auto engine = MakeEngine();
+  ASSERT_NE(engine, nullptr);
+  auto decide = [&](const std::string& instance, const std::string& role) {
+    Alert alert =
+        FiringAlert("DbDown", {{"instance", instance}, {"role", role}});
+    Decision d = engine->Decide(alert);
+    return d.reason == Reason::kInvalidTarget
+               ? std::string(d.target_label)
+               : std::string(ReasonName(d.reason));
+  };
+  EXPECT_EQ(decide("xdb-01", "primary"), "instance");
+  EXPECT_EQ(decide("db-01x", "primary"), "instance");
+  EXPECT_EQ(decide("db-01\n", "primary"), "instance");
+  EXPECT_EQ(decide("db-01", "primary-x"), "role");
+  EXPECT_EQ(decide("db-01", "xreplica"), "role");
+  EXPECT_EQ(decide("db-01", "primaryreplica"), "role");
+  EXPECT_EQ(decide("db-01", "replica"), "execute");
+}
+
+TEST_F(EngineTest, CreateRejectsPatternsRe2Rejects) {
+  Action action = MakeAction("HostDown", "restart-host");
+  action.argv = {"/usr/local/bin/restart", "{{labels.instance}}"};
+  for (const auto& [pattern, message] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"(", "missing ): ("},
+           {"(a)\\1", "invalid escape sequence"},
+           {"(?=a)", "invalid perl operator: (?="},
+           {"\\pL{1000}", "over the memory budget of 2 MiB per pattern"}}) {
+    action.label_patterns["instance"] = pattern;
+    options_.actions = {action};
+    EXPECT_THAT(Engine::Create(options_),
+                testutil::StatusIs(absl::StatusCode::kInvalidArgument,
+                                   "label_patterns.instance: invalid pattern"))
+        << pattern;
+    EXPECT_THAT(Engine::Create(options_),
+                testutil::StatusIs(absl::StatusCode::kInvalidArgument, message))
+        << pattern;
+  }
 }
 
 TEST_F(EngineTest, StoreFailureFailsClosed) {

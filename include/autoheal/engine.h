@@ -42,7 +42,6 @@
 #define AUTOHEAL_ENGINE_H_
 
 #include <memory>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -56,6 +55,10 @@
 #include "autoheal/in_flight.h"
 #include "autoheal/internal/policy_key_hash.h"
 #include "autoheal/options.h"
+
+namespace re2 {
+class RE2;  // compiled label patterns; only engine.cc includes RE2's header
+}  // namespace re2
 
 namespace autoheal {
 
@@ -102,10 +105,11 @@ class Engine {
   Clock* clock() const { return clock_; }
 
  private:
-  // A label an argv template uses, and the pattern its value must match.
+  // A label an argv template uses, and the pattern its whole value must
+  // match, compiled once by the constructor (RE2: linear-time matching).
   struct LabelCheck {
     std::string label;
-    std::regex pattern;
+    std::unique_ptr<const re2::RE2> pattern;
   };
   struct ActionEntry {
     const Action* action = nullptr;

@@ -10,15 +10,24 @@
 #ifndef AUTOHEAL_OPTIONS_H_
 #define AUTOHEAL_OPTIONS_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+
+// A compiled label pattern is an RE2 (<re2/re2.h>); only code that matches
+// one needs RE2's header.
+namespace re2 {
+class RE2;
+}  // namespace re2
 
 namespace autoheal {
 
@@ -63,11 +72,13 @@ struct Action {
   // Default: none; required and non-empty.
   std::vector<std::string> argv;
 
-  // For each label an argv template uses: the pattern (ECMAScript regular
-  // expression) its whole value must match, at most 256 bytes long. An alert
-  // whose label is missing, too long or does not match gets the verdict
-  // `invalid_target` and nothing runs. A pattern is at most 1024 bytes, with
-  // no repetition count or back-reference over 1000 (`CompileLabelPattern()`).
+  // For each label an argv template uses: the pattern (RE2 syntax, the
+  // dialect of Prometheus's relabel regexes) its whole value must match, at
+  // most 256 bytes long. Patterns are anchored at both ends: "a|b" means
+  // "^(?:a|b)$". An alert whose label is missing, too long or does not match
+  // gets the verdict `invalid_target` and nothing runs. Matching takes time
+  // linear in the value's length whatever the pattern. A pattern must
+  // compile within `CompileLabelPattern()`'s bounds.
   // Default: none.
   std::map<std::string, std::string> label_patterns;
 
@@ -141,11 +152,30 @@ struct EngineOptions {
 // window, an escalation command with an empty argv.
 absl::Status ValidateOptions(const EngineOptions& options);
 
-// Compiles a `label_patterns` value (ECMAScript). Returns kInvalidArgument
-// quoting the pattern and the regex library's complaint, or saying which
-// bound it breaks: at most 1024 bytes, and no {m,n} repetition count or \N
-// back-reference over 1000.
-absl::StatusOr<std::regex> CompileLabelPattern(const std::string& pattern);
+// The longest `label_patterns` value, in bytes. A label value is at most 256
+// bytes, so no useful pattern comes near it; the bound keeps policies and
+// error messages small.
+inline constexpr size_t kMaxLabelPatternBytes = 1024;
+
+// The memory one compiled label pattern may use: RE2's program plus its lazily
+// built DFA cache (RE2::Options::max_mem). Generous for any pattern a label
+// value of 256 bytes needs (a Unicode class repeated 63 times, \pL{1,63},
+// fits), it caps what a policy of many patterns can cost the receiver. A
+// pattern over it is a policy error; a search that fills the cache falls back
+// to a slower matcher, still linear in the value's length.
+inline constexpr int64_t kLabelPatternMaxMem = int64_t{2} << 20;  // 2 MiB
+
+// Compiles a `label_patterns` value with RE2, whose syntax
+// (https://github.com/google/re2/wiki/Syntax) is Prometheus's: UTF-8, no
+// backreferences or lookaround, repetition counts at most 1000, and within
+// `kLabelPatternMaxMem`. Match the result with `RE2::FullMatch()` and no
+// submatch arguments (a pattern matches a value's whole text; it captures
+// nothing), and include <re2/re2.h> to use or destroy it. It is immutable
+// and safe to match from any number of threads. Returns kInvalidArgument
+// quoting the pattern and RE2's complaint (or saying that it is over
+// `kMaxLabelPatternBytes` or the memory budget).
+absl::StatusOr<std::unique_ptr<const re2::RE2>> CompileLabelPattern(
+    absl::string_view pattern);
 
 // Returns the cooldown that applies to `action` under `options`.
 absl::Duration EffectiveCooldown(const EngineOptions& options,

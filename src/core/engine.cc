@@ -4,6 +4,7 @@
 
 #include "autoheal/arg_template.h"
 #include "autoheal/cooldown_key.h"
+#include "re2/re2.h"
 
 namespace autoheal {
 
@@ -34,13 +35,17 @@ Engine::Engine(EngineOptions options, EngineDeps deps)
     if (action.budget.enabled()) {
       entry.budget_key = BudgetKey(space, &action.name, &action.alertname);
     }
-    // ValidateOptions() has checked every template and pattern.
+    // Each pattern is compiled here, once; Decide() only matches.
+    // ValidateOptions() has checked every template and pattern; were one to
+    // fail to compile anyway, its check stays null and matches nothing.
     absl::StatusOr<std::vector<std::string>> templated =
         TemplateLabels(action.argv);
-    for (const std::string& label : templated.value_or(std::vector<std::string>())) {
+    for (const std::string& label :
+         templated.value_or(std::vector<std::string>())) {
+      absl::StatusOr<std::unique_ptr<const re2::RE2>> pattern =
+          CompileLabelPattern(action.label_patterns.at(label));
       entry.label_checks.push_back(
-          {label, CompileLabelPattern(action.label_patterns.at(label))
-                      .value_or(std::regex())});
+          {label, pattern.ok() ? *std::move(pattern) : nullptr});
     }
     if (action.key_labels.empty()) {
       entry.live_key = CooldownKeyBuilder(KeySpace::kLive)
@@ -124,7 +129,10 @@ bool Engine::TargetIsValid(const ActionEntry& entry, const Alert& alert,
       decision.target_problem = "is missing";
     } else if (value->size() > kMaxTemplateValueBytes) {
       decision.target_problem = "is longer than 256 bytes";
-    } else if (!std::regex_match(value->begin(), value->end(), check.pattern)) {
+    } else if (check.pattern == nullptr ||
+               !re2::RE2::FullMatch(
+                   re2::StringPiece(value->data(), value->size()),
+                   *check.pattern)) {
       decision.target_problem = "does not match its pattern";
     } else {
       continue;

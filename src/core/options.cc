@@ -1,30 +1,22 @@
 #include "autoheal/options.h"
 
-#include <algorithm>
-#include <cstdint>
-#include <regex>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "autoheal/arg_template.h"
 #include "autoheal/internal/utf8.h"
+#include "re2/re2.h"
 
 namespace autoheal {
 
+using internal::EscapeText;
 using internal::QuoteText;
 
 namespace {
-
-// A label value is at most 256 bytes (kMaxTemplateValueBytes), so no useful
-// pattern is longer or counts higher. The bounds also keep libstdc++'s
-// recursive regex compiler off deep stacks: a pattern of 50,000 nested
-// groups overflows an 8 MB stack.
-constexpr size_t kMaxPatternBytes = 1024;
-constexpr int64_t kMaxPatternNumber = 1000;
 
 // Prometheus label names: [a-zA-Z_][a-zA-Z0-9_]*.
 bool IsLabelName(absl::string_view name) {
@@ -133,48 +125,6 @@ absl::Status ValidateAction(const Action& action) {
   return ValidateLabelPatterns(action);
 }
 
-// Reads the decimal number at `pattern[*i]`, saturating just above
-// kMaxPatternNumber, and moves `*i` past it.
-int64_t ReadPatternNumber(const std::string& pattern, size_t* i) {
-  int64_t value = 0;
-  for (; *i < pattern.size() && pattern[*i] >= '0' && pattern[*i] <= '9';
-       ++*i) {
-    value = std::min(value * 10 + (pattern[*i] - '0'), kMaxPatternNumber + 1);
-  }
-  return value;
-}
-
-// libstdc++'s regex compiler reads the numbers of a {m,n} repetition and of
-// a \N back-reference into an int without checking for overflow (undefined
-// behaviour, found by fuzz/policy_fuzzer.cc), so {4294967297} silently means
-// {1}. Rejects every such number above kMaxPatternNumber. Digits after an
-// unescaped '{' are checked even where libstdc++ would take them literally
-// (inside [...]): a false refusal needs a literal "{" and over 1000.
-absl::Status CheckPatternNumbers(const std::string& pattern) {
-  for (size_t i = 0; i < pattern.size();) {
-    const char c = pattern[i++];
-    bool number_follows = false;
-    if (c == '\\') {
-      number_follows = i < pattern.size() && absl::ascii_isdigit(pattern[i]);
-      if (!number_follows) ++i;  // an escaped character, '{' included
-    } else if (c == '{') {
-      number_follows = true;
-    }
-    if (!number_follows) continue;
-    int64_t value = ReadPatternNumber(pattern, &i);
-    if (c == '{' && i < pattern.size() && pattern[i] == ',') {
-      ++i;
-      value = std::max(value, ReadPatternNumber(pattern, &i));
-    }
-    if (value > kMaxPatternNumber) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "a repetition count or back-reference is over ",
-          kMaxPatternNumber));
-    }
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::Status ValidateOptions(const EngineOptions& options) {
@@ -220,25 +170,28 @@ absl::Status ValidateOptions(const EngineOptions& options) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::regex> CompileLabelPattern(const std::string& pattern) {
-  if (pattern.size() > kMaxPatternBytes) {
+absl::StatusOr<std::unique_ptr<const re2::RE2>> CompileLabelPattern(
+    absl::string_view pattern) {
+  if (pattern.size() > kMaxLabelPatternBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
         "invalid pattern ", QuoteText(pattern), " (", pattern.size(),
-        " bytes): longer than ", kMaxPatternBytes, " bytes"));
+        " bytes): longer than ", kMaxLabelPatternBytes, " bytes"));
   }
-  absl::Status numbers = CheckPatternNumbers(pattern);
-  if (!numbers.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid pattern ", QuoteText(pattern, kMaxPatternBytes),
-                     ": ", numbers.message()));
+  re2::RE2::Options options;
+  options.set_log_errors(false);  // the error is returned, not logged
+  options.set_max_mem(kLabelPatternMaxMem);
+  options.set_never_capture(true);  // only whether it matches counts
+  auto compiled = std::make_unique<const re2::RE2>(
+      re2::StringPiece(pattern.data(), pattern.size()), options);
+  if (compiled->ok()) return compiled;
+  std::string problem = compiled->error();
+  if (compiled->error_code() == re2::RE2::ErrorPatternTooLarge) {
+    absl::StrAppend(&problem, " (over the memory budget of ",
+                    kLabelPatternMaxMem >> 20, " MiB per pattern)");
   }
-  try {
-    return std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid pattern ", QuoteText(pattern, kMaxPatternBytes),
-                     ": ", e.what()));
-  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "invalid pattern ", QuoteText(pattern, kMaxLabelPatternBytes), ": ",
+      EscapeText(problem)));
 }
 
 absl::Duration EffectiveCooldown(const EngineOptions& options,

@@ -20,6 +20,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "autoheal/internal/utf8.h"
+#include "re2/re2.h"  // to destroy what CompileLabelPattern() returns
 #include "yaml-cpp/yaml.h"
 #include "yaml/yaml_text.h"
 
@@ -480,8 +481,9 @@ class PolicyReader {
     return UnknownKey(entry, action_path, kActionKeys);
   }
 
-  // Reads `label_patterns`: label name -> regular expression, each checked
-  // here so that a bad pattern is reported at its line.
+  // Reads `label_patterns`: label name -> RE2 pattern, each compiled here
+  // so that a bad pattern is reported at its line and column, with RE2's
+  // complaint.
   absl::Status ReadLabelPatterns(const Entry& entry, absl::string_view path,
                                  std::map<std::string, std::string>* out) {
     if (!entry.value.IsMap()) {
@@ -497,9 +499,7 @@ class PolicyReader {
       if (!status.ok()) return status;
       absl::Status compiled = CompileLabelPattern(pattern).status();
       if (!compiled.ok()) {
-        return ValueError(child, child_path,
-                          "expected a valid pattern (ECMAScript, at most 1024 "
-                          "bytes, counts and back-references at most 1000)");
+        return ErrorAt(ValueMark(child), child_path, compiled.message());
       }
       (*out)[child.key] = std::move(pattern);
     }

@@ -24,12 +24,19 @@ actions:
   ApiDown:
     name: restart-api
     argv: ["/usr/bin/true"]
+  EndpointDown:
+    name: restart-endpoint
+    argv: ["/usr/bin/true", "--target={{labels.instance}}"]
+    label_patterns:
+      instance: '[a-z0-9.-]+:[0-9]{1,5}'
 )";
   const char* payload = R"({"version":"4","status":"firing","alerts":[
     {"status":"firing","labels":{"alertname":"ApiDown"},
      "annotations":{"autoheal":"true"}},
     {"status":"firing","labels":{"alertname":"Other"},
-     "annotations":{"autoheal":"true"}}]})";
+     "annotations":{"autoheal":"true"}},
+    {"status":"firing","labels":{"alertname":"EndpointDown",
+     "instance":"db-01:5432;reboot"},"annotations":{"autoheal":"true"}}]})";
 
   auto options = autoheal::ParsePolicy(policy, "inline.yml");
   if (!options.ok()) {
@@ -75,8 +82,11 @@ actions:
     std::cout << d.alertname << " " << d.reason << ": " << d.Sentence() << "\n";
   }
   std::cout << "autoheal " << AUTOHEAL_VERSION_STRING << "\n";
-  bool ok = stored && decisions.size() == 2 &&
+  // The third alert's label fails its pattern: RE2 links from the installed
+  // package's dependencies too.
+  bool ok = stored && decisions.size() == 3 &&
             decisions[0].reason == autoheal::Reason::kDryRun &&
-            decisions[1].reason == autoheal::Reason::kNotAllowlisted;
+            decisions[1].reason == autoheal::Reason::kNotAllowlisted &&
+            decisions[2].reason == autoheal::Reason::kInvalidTarget;
   return ok ? 0 : 1;
 }
