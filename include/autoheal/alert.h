@@ -39,9 +39,10 @@ class LabelSet {
   using Entry = std::pair<std::string, std::string>;
 
   LabelSet() = default;
-  // Sorts `entries` by name. Precondition: names are unique (the payload
-  // parser rejects duplicates before building a LabelSet). A later duplicate
-  // replaces an earlier one when this precondition is broken.
+  // Sorts `entries` by name. Precondition: names are unique. A later
+  // duplicate replaces an earlier one when this precondition is broken (the
+  // payload parser breaks it only for an alert it marks malformed, whose
+  // labels are kept for reporting, never for deciding).
   explicit LabelSet(std::vector<Entry> entries);
   LabelSet(std::initializer_list<Entry> entries)
       : LabelSet(std::vector<Entry>(entries)) {}
