@@ -1,8 +1,10 @@
 // Fuzz target: the decision path fed with parsed payloads.
 //
-// Each input is parsed as a webhook body; an accepted message, plus a copy
-// of its first alert without an alertname (as a library user may build by
-// hand), is then remediated six times (rounds) by an Engine with a fixed
+// Each input is parsed as a webhook body; an accepted message (whose
+// malformed alerts, if any, carry their `problem`), plus a copy of its first
+// alert without an alertname (as a library user may build by hand) and a
+// copy of it marked malformed, is then remediated six times (rounds) by an
+// Engine with a fixed
 // policy, whose allowlist matches the seed corpus's alertnames, through a
 // Remediator with the recording executor and the in-memory audit sink. The
 // policy has every guardrail on: the global budget, a per-action budget,
@@ -21,9 +23,11 @@
 // decision and round:
 //   - the verdict, reason, key, action, time left, budget scope and
 //     escalation are the model's;
-//   - every execute/dry_run decision has an action and a key; a resolved
-//     alert never passes, an alert without the exact opt-in never passes,
-//     and no key passes twice within its cooldown;
+//   - every execute/dry_run decision has an action and a key; a malformed
+//     alert (one with a `problem`) is always invalid_alert, with that
+//     problem in its sentence, and touches no state; a resolved alert never
+//     passes, an alert without the exact opt-in never passes, and no key
+//     passes twice within its cooldown;
 //   - every decision is audited, in order, before any action is submitted;
 //     with the audit sink down nothing is submitted; a refused submission
 //     is audited as spawn_error; nothing stays in flight;
@@ -198,6 +202,7 @@ class Model {
 
   Expected Decide(const Alert& alert, absl::Time now, bool store_down) {
     Expected e;
+    if (!alert.problem.empty()) return Skip(e, Reason::kInvalidAlert);
     if (alert.status == AlertStatus::kResolved) return Skip(e, Reason::kResolved);
     std::optional<absl::string_view> opt_in = alert.annotations.Find("autoheal");
     if (!opt_in.has_value() || *opt_in != "true") {
@@ -420,7 +425,15 @@ class Scenario {
 
   static void CheckDecision(const Alert& alert, const Decision& d,
                             const Expected& e) {
+    if (!alert.problem.empty()) {
+      FUZZ_CHECK(
+          d.reason == Reason::kInvalidAlert && d.problem == alert.problem,
+          "a malformed alert is invalid_alert, whatever else it holds");
+      FUZZ_CHECK(d.Sentence().find(alert.problem) != std::string::npos,
+                 "an invalid_alert sentence names the problem");
+    }
     if (d.passed()) {
+      FUZZ_CHECK(alert.problem.empty(), "a malformed alert never passes");
       FUZZ_CHECK(d.action != nullptr, "a passing decision has an action");
       FUZZ_CHECK(!d.key.empty(), "a passing decision has a key");
       FUZZ_CHECK(alert.status == AlertStatus::kFiring,
@@ -536,6 +549,14 @@ Alert WithoutAlertname(const Alert& alert) {
   return copy;
 }
 
+// Returns `alert` marked malformed, as the parser would mark it: gate 0 must
+// stop it however runnable the rest of it is.
+Alert Malformed(const Alert& alert) {
+  Alert copy = alert;
+  copy.problem = "alerts[0].status: missing";
+  return copy;
+}
+
 // Dry-run is a faithful preview: live and dry-run decide alike.
 void CheckDryRunMatchesLive(const std::vector<Reason>& live,
                             const std::vector<Reason>& dry) {
@@ -551,7 +572,9 @@ void FuzzOneInput(absl::string_view body) {
   absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(body);
   if (!message.ok()) return;  // the payload target covers rejections
   if (!message->alerts.empty()) {
-    message->alerts.push_back(WithoutAlertname(message->alerts.front()));
+    const Alert first = message->alerts.front();
+    message->alerts.push_back(WithoutAlertname(first));
+    message->alerts.push_back(Malformed(first));
   }
   const std::vector<Round> rounds = RoundsFor(body);
   Scenario live(/*enabled=*/true);

@@ -19,7 +19,8 @@
 //   - no response header holds CR, LF or NUL;
 //   - a POST to /alerts with the token and a JSON content type is answered
 //     200 exactly when the parser accepts its body, with one decision per
-//     alert; without the right token it is 401;
+//     alert (a malformed alert's is an invalid_alert skip naming its problem,
+//     with a null status); without the right token it is 401;
 //   - actions run only for a 200 answer to a POST of alerts.
 
 #include <atomic>
@@ -155,14 +156,23 @@ void CheckAlertsPost(const http::HttpRequest& request,
     FUZZ_CHECK(d["alertname"] == std::string(alert.alertname()) &&
                    d["fingerprint"] == alert.fingerprint,
                "a decision names its alert byte for byte");
-    FUZZ_CHECK(d["status"] == std::string(AlertStatusName(alert.status)),
-               "a decision carries its alert's own status");
+    if (alert.problem.empty()) {
+      FUZZ_CHECK(d["status"] == std::string(AlertStatusName(alert.status)) &&
+                     !d.contains("problem"),
+                 "a decision carries its alert's own status");
+    } else {
+      FUZZ_CHECK(d["reason"] == "invalid_alert" &&
+                     d["problem"] == alert.problem && d["status"].is_null(),
+                 "a malformed alert is an invalid_alert skip naming its "
+                 "problem, with no status");
+    }
     const bool passed = d["verdict"] == "execute" || d["verdict"] == "dry_run";
     FUZZ_CHECK(passed || d["verdict"] == "skip", "a known verdict");
-    FUZZ_CHECK(!passed || (alert.status == AlertStatus::kFiring &&
+    FUZZ_CHECK(!passed || (alert.problem.empty() &&
+                           alert.status == AlertStatus::kFiring &&
                            alert.annotations.Find("autoheal") ==
                                std::optional<absl::string_view>("true")),
-               "only a firing, exactly opted-in alert passes");
+               "only a well-formed, firing, exactly opted-in alert passes");
   }
 }
 

@@ -7,8 +7,13 @@
 //
 // For every case the test asserts:
 //   - the status the receiver's HTTP contract specifies (DESIGN.md, README):
-//     400 {"error": "<path>: ..."} naming the field, 401, 404, 405, 413, 415,
-//     or 200 with the expected decision for every alert;
+//     400 {"error": "<path>: ..."} naming the field, only for a body that is
+//     not an Alertmanager message at all; 401, 404, 405, 413, 415; or 200
+//     with the expected decision for every alert. A problem inside one alert
+//     (a missing alertname, labels that are not an object, an unknown
+//     status, a mistyped or repeated field, nesting too deep) is that alert's
+//     `invalid_alert` skip, with its exact "problem", and its neighbours are
+//     decided as usual: no alert can sink its group;
 //   - that nothing executed: no `execute` decision and no `outcome` line in
 //     the audit log, and the marker directory is empty;
 //   - that GET /healthz still answers 200;
@@ -18,12 +23,16 @@
 // action run, so "nothing executed" cannot pass vacuously.
 //
 // What the parser does with duplicate keys (documented in
-// include/autoheal/payload.h): a repeated known field of the message or of
-// an alert, and a repeated name inside labels, annotations, groupLabels,
-// commonLabels or commonAnnotations, is a 400 naming the object and the key:
-// the receiver never guesses which value decides. A repeated *unknown*
-// top-level or alert field is ignored (its value is skipped unread and
-// decides nothing).
+// include/autoheal/payload.h): a repeated known field of the message, or a
+// repeated name inside groupLabels, commonLabels or commonAnnotations, is a
+// 400 naming the object and the key; a repeated known field of an alert, or
+// a repeated name inside its labels or annotations, makes that alert
+// invalid_alert. Either way the receiver never guesses which value decides.
+// A repeated *unknown* top-level or alert field is ignored (its value is
+// skipped unread and decides nothing).
+//
+// A positive control of its own (PoisonedGroupTest) posts malformed alerts
+// next to runnable ones and sees the runnable ones execute.
 //
 // Requests libmicrohttpd rejects before our handler sees them (see
 // src/http/http_server.h) get its own short HTML page, not JSON; those cases
@@ -55,6 +64,7 @@
 #include <cstdint>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -189,6 +199,21 @@ std::string WithRawAlertname(absl::string_view bytes) {
                                            absl::StrCat("\"", bytes, "\"")}});
 }
 
+// A well-formed, not opted-in alert: the neighbour of a malformed one.
+std::string NotOptedInAlert() {
+  return Alert(kRunnableLabels, R"({"summary":"no opt-in"})");
+}
+
+// `body` (built by Message() or from Runnable()) with a not opted-in alert
+// added before and after its alerts: alerts[1] is the one the case is about.
+std::string Neighboured(const std::string& body) {
+  return absl::StrReplaceAll(
+      body,
+      {{"\"alerts\":[", absl::StrCat("\"alerts\":[", NotOptedInAlert(), ",")},
+       {"],\"groupLabels\"",
+        absl::StrCat(",", NotOptedInAlert(), "],\"groupLabels\"")}});
+}
+
 // Returns `n` levels of nesting: "[[[...]]]" or {"a":{"a":...}}.
 std::string Nested(int n, bool objects) {
   std::string out;
@@ -234,6 +259,8 @@ struct HostileCase {
   std::string error;
   // For 200: the reason of every decision, in order.
   std::vector<std::string> reasons;
+  // For 200: the exact "problem" of each invalid_alert decision, by index.
+  std::map<size_t, std::string> problems;
   // libmicrohttpd answers these itself (HTML page, connection closed).
   bool answered_by_mhd = false;
   // Send up to the end of the headers, read the answer, then try the rest:
@@ -255,6 +282,18 @@ HostileCase Decided(std::string name, std::function<std::string()> body,
                     std::vector<std::string> reasons) {
   return {std::move(name), [body] { return Post(body()); }, 200, "",
           std::move(reasons)};
+}
+
+// One malformed alert between two well-formed neighbours (see
+// Neighboured()): 200, the neighbours decided not_opted_in, and alerts[1]
+// skipped as invalid_alert with exactly `problem`.
+HostileCase Invalid(std::string name, std::function<std::string()> body,
+                    std::string problem) {
+  HostileCase c =
+      Decided(std::move(name), [body] { return Neighboured(body()); },
+              {"not_opted_in", "invalid_alert", "not_opted_in"});
+  c.problems[1] = std::move(problem);
+  return c;
 }
 
 // libmicrohttpd's own error, no handler call.
@@ -501,7 +540,9 @@ std::vector<HostileCase> SyntaxCases() {
                        absl::StrCat("\"deep\":", Nested(10000, false), ","));
       },
       "body: nesting deeper than 32 levels"));
-  cases.push_back(Error400(
+  // Inside one alert, nesting too deep is that alert's problem: the parser
+  // skips the rest of the value and goes on.
+  cases.push_back(Invalid(
       "nesting_10000_objects_in_unknown_alert_field",
       [] {
         return Message(absl::StrReplaceAll(
@@ -509,14 +550,23 @@ std::vector<HostileCase> SyntaxCases() {
             {{"{\"status\"", absl::StrCat("{\"deep\":", Nested(10000, true),
                                           ",\"status\"")}}));
       },
-      "body: nesting deeper than 32 levels"));
+      "alerts[1].deep: nesting deeper than 32 levels"));
+  cases.push_back(Invalid(
+      "nesting_10000_arrays_in_unknown_alert_field",
+      [] {
+        return Message(absl::StrReplaceAll(
+            Alert(kRunnableLabels, kOptIn),
+            {{"\"fingerprint\"", absl::StrCat("\"deep\":", Nested(10000, false),
+                                              ",\"fingerprint\"")}}));
+      },
+      "alerts[1].deep: nesting deeper than 32 levels"));
   cases.push_back(Error400(
       "nesting_10000_arrays_top_level", [] { return Nested(10000, false); },
       "body: expected an object, got array"));
   cases.push_back(Error400(
       "nesting_10000_objects_top_level", [] { return Nested(10000, true); },
       "body: nesting deeper than 32 levels"));
-  cases.push_back(Error400(
+  cases.push_back(Invalid(
       "nesting_10000_objects_in_labels",
       [] {
         return Message(
@@ -524,7 +574,7 @@ std::vector<HostileCase> SyntaxCases() {
                                Nested(10000, true), "}"),
                   kOptIn));
       },
-      "alerts[0].labels.x: expected a string, got object"));
+      "alerts[1].labels.x: expected a string, got object"));
   cases.push_back(Error400(
       "top_level_array", [] { return "[" + Runnable() + "]"; },
       "body: expected an object, got array"));
@@ -675,29 +725,29 @@ std::vector<HostileCase> DuplicateKeyCases() {
         return Message(Alert(kRunnableLabels, kOptIn), "\"version\":\"4\",");
       },
       "body: duplicate key \"version\""));
-  cases.push_back(Error400(
+  cases.push_back(Invalid(
       "duplicate_label_alertname",
       [] {
         return Message(Alert(
             R"({"alertname":"DiskWillFillIn4Hours","alertname":"CrmMetricsScrapeStale"})",
             kOptIn));
       },
-      "alerts[0].labels: duplicate key \"alertname\""));
-  cases.push_back(Error400(
+      "alerts[1].labels: duplicate key \"alertname\""));
+  cases.push_back(Invalid(
       "duplicate_label_instance",
       [] {
         return Message(
             TcpAlert(R"(,"instance":"a:1","instance":"db-01.internal:5432")"));
       },
-      "alerts[0].labels: duplicate key \"instance\""));
-  cases.push_back(Error400(
+      "alerts[1].labels: duplicate key \"instance\""));
+  cases.push_back(Invalid(
       "duplicate_optin_annotation",
       [] {
         return Message(Alert(kRunnableLabels,
                              R"({"autoheal":"false","autoheal":"true"})"));
       },
-      "alerts[0].annotations: duplicate key \"autoheal\""));
-  cases.push_back(Error400(
+      "alerts[1].annotations: duplicate key \"autoheal\""));
+  cases.push_back(Invalid(
       "duplicate_alert_status",
       [] {
         return Message(absl::StrReplaceAll(
@@ -705,8 +755,8 @@ std::vector<HostileCase> DuplicateKeyCases() {
             {{"{\"status\":\"firing\"",
               "{\"status\":\"resolved\",\"status\":\"firing\""}}));
       },
-      "alerts[0]: duplicate key \"status\""));
-  cases.push_back(Error400(
+      "alerts[1]: duplicate key \"status\""));
+  cases.push_back(Invalid(
       "duplicate_alert_labels",
       [] {
         return Message(absl::StrReplaceAll(
@@ -714,7 +764,7 @@ std::vector<HostileCase> DuplicateKeyCases() {
             {{"\"labels\":",
               "\"labels\":{\"alertname\":\"Disk\"},\"labels\":"}}));
       },
-      "alerts[0]: duplicate key \"labels\""));
+      "alerts[1]: duplicate key \"labels\""));
   cases.push_back(Error400(
       "duplicate_common_annotation",
       [] {
@@ -786,99 +836,113 @@ std::vector<HostileCase> WrongTypeCases() {
       [] { return WithMessageField("status", "exploding"); },
       "status: expected \"firing\" or \"resolved\", got \"exploding\""));
 
-  // One case per field of an alert.
+  // One case per field of an alert: each is that alert's problem.
   const std::vector<std::tuple<std::string, ordered_json, std::string>> alert =
       {
           {"status", false,
-           "alerts[0].status: expected \"firing\" or \"resolved\", got "
+           "alerts[1].status: expected \"firing\" or \"resolved\", got "
            "boolean"},
           {"labels",
            ordered_json::array({"alertname", "CrmMetricsScrapeStale"}),
-           "alerts[0].labels: expected an object, got array"},
+           "alerts[1].labels: expected an object, got array"},
           {"annotations", "autoheal=true",
-           "alerts[0].annotations: expected an object, got string"},
+           "alerts[1].annotations: expected an object, got string"},
           {"startsAt", 1764228381,
-           "alerts[0].startsAt: expected a string, got number"},
-          {"endsAt", nullptr, "alerts[0].endsAt: expected a string, got null"},
+           "alerts[1].startsAt: expected a string, got number"},
+          {"endsAt", nullptr, "alerts[1].endsAt: expected a string, got null"},
           {"generatorURL", ordered_json::object(),
-           "alerts[0].generatorURL: expected a string, got object"},
+           "alerts[1].generatorURL: expected a string, got object"},
           {"fingerprint", 123456789,
-           "alerts[0].fingerprint: expected a string, got number"},
+           "alerts[1].fingerprint: expected a string, got number"},
       };
-  for (const auto& [field, value, error] : alert) {
+  for (const auto& [field, value, problem] : alert) {
     const std::string f = field;
     const ordered_json v = value;
-    cases.push_back(Error400(
+    cases.push_back(Invalid(
         absl::StrCat("wrong_type_alert_", field),
-        [f, v] { return WithAlertField(f, v); }, error));
+        [f, v] { return WithAlertField(f, v); }, problem));
   }
-  cases.push_back(Error400(
+  cases.push_back(Invalid(
       "alert_status_unknown_word",
       [] { return WithAlertField("status", "FIRING"); },
-      "alerts[0].status: expected \"firing\" or \"resolved\", got \"FIRING\""));
-  cases.push_back(Error400(
+      "alerts[1].status: expected \"firing\" or \"resolved\", got \"FIRING\""));
+  cases.push_back(Invalid(
+      "alert_status_pending",
+      [] { return WithAlertField("status", "pending"); },
+      "alerts[1].status: expected \"firing\" or \"resolved\", got "
+      "\"pending\""));
+  cases.push_back(Invalid(
       "labels_as_string",
       [] { return WithAlertField("labels", "alertname=Crm"); },
-      "alerts[0].labels: expected an object, got string"));
-  cases.push_back(Error400(
+      "alerts[1].labels: expected an object, got string"));
+  cases.push_back(Invalid(
       "annotations_as_array",
       [] { return WithAlertField("annotations", ordered_json::array()); },
-      "alerts[0].annotations: expected an object, got array"));
+      "alerts[1].annotations: expected an object, got array"));
   // Elements of alerts[] that are not objects.
-  cases.push_back(Error400(
+  cases.push_back(Invalid(
       "alert_element_number", [] { return Message("1"); },
-      "alerts[0]: expected an object, got number"));
-  cases.push_back(Error400(
+      "alerts[1]: expected an object, got number"));
+  cases.push_back(Invalid(
       "alert_element_string", [] { return Message("\"alert\""); },
-      "alerts[0]: expected an object, got string"));
-  cases.push_back(Error400(
+      "alerts[1]: expected an object, got string"));
+  cases.push_back(Invalid(
       "alert_element_null", [] { return Message("null"); },
-      "alerts[0]: expected an object, got null"));
-  cases.push_back(Error400(
+      "alerts[1]: expected an object, got null"));
+  cases.push_back(Invalid(
       "alert_element_array", [] { return Message("[]"); },
-      "alerts[0]: expected an object, got array"));
-  cases.push_back(Error400(
-      "second_alert_element_bad",
+      "alerts[1]: expected an object, got array"));
+  // An array holding a runnable alert is not that alert.
+  cases.push_back(Invalid(
+      "alert_element_array_of_a_runnable_alert",
       [] {
-        return Message(absl::StrCat(Alert(kRunnableLabels, kOptIn), ",true"));
+        return Message(absl::StrCat("[", Alert(kRunnableLabels, kOptIn), "]"));
       },
-      "alerts[1]: expected an object, got boolean"));
+      "alerts[1]: expected an object, got array"));
+  {
+    HostileCase c = Decided(
+        "second_alert_element_bad",
+        [] { return Message(absl::StrCat(NotOptedInAlert(), ",true")); },
+        {"not_opted_in", "invalid_alert"});
+    c.problems[1] = "alerts[1]: expected an object, got boolean";
+    cases.push_back(c);
+  }
   // Numbers (and others) where strings belong, in label and annotation values.
-  cases.push_back(Error400(
+  cases.push_back(Invalid(
       "label_value_number",
       [] {
         return Message(
             Alert(R"({"alertname":"CrmMetricsScrapeStale","instance":9100})",
                   kOptIn));
       },
-      "alerts[0].labels.instance: expected a string, got number"));
-  cases.push_back(Error400(
+      "alerts[1].labels.instance: expected a string, got number"));
+  cases.push_back(Invalid(
       "alertname_number",
       [] { return Message(Alert(R"({"alertname":42})", kOptIn)); },
-      "alerts[0].labels.alertname: expected a string, got number"));
-  cases.push_back(Error400(
+      "alerts[1].labels.alertname: expected a string, got number"));
+  cases.push_back(Invalid(
       "label_value_null",
       [] {
         return Message(
             Alert(R"({"alertname":"CrmMetricsScrapeStale","instance":null})",
                   kOptIn));
       },
-      "alerts[0].labels.instance: expected a string, got null"));
-  cases.push_back(Error400(
+      "alerts[1].labels.instance: expected a string, got null"));
+  cases.push_back(Invalid(
       "label_value_array",
       [] {
         return Message(
             Alert(R"({"alertname":["CrmMetricsScrapeStale"]})", kOptIn));
       },
-      "alerts[0].labels.alertname: expected a string, got array"));
-  cases.push_back(Error400(
+      "alerts[1].labels.alertname: expected a string, got array"));
+  cases.push_back(Invalid(
       "optin_value_boolean",
       [] { return Message(Alert(kRunnableLabels, R"({"autoheal":true})")); },
-      "alerts[0].annotations.autoheal: expected a string, got boolean"));
-  cases.push_back(Error400(
+      "alerts[1].annotations.autoheal: expected a string, got boolean"));
+  cases.push_back(Invalid(
       "optin_value_number",
       [] { return Message(Alert(kRunnableLabels, R"({"autoheal":1})")); },
-      "alerts[0].annotations.autoheal: expected a string, got number"));
+      "alerts[1].annotations.autoheal: expected a string, got number"));
   cases.push_back(Error400(
       "common_label_value_number",
       [] {
@@ -892,22 +956,22 @@ std::vector<HostileCase> WrongTypeCases() {
 
 std::vector<HostileCase> MissingFieldCases() {
   std::vector<HostileCase> cases;
-  cases.push_back(Error400(
+  cases.push_back(Invalid(
       "missing_alertname",
       [] { return Message(Alert(R"({"instance":"crm-01:9100"})", kOptIn)); },
-      "alerts[0].labels.alertname: missing"));
+      "alerts[1].labels.alertname: missing"));
   cases.push_back(Error400(
       "missing_version", [] { return WithoutMessageField("version"); },
       "version: missing"));
   cases.push_back(Error400(
       "missing_alerts", [] { return WithoutMessageField("alerts"); },
       "alerts: missing"));
-  cases.push_back(Error400(
+  cases.push_back(Invalid(
       "missing_alert_status", [] { return WithoutAlertField("status"); },
-      "alerts[0].status: missing"));
-  cases.push_back(Error400(
+      "alerts[1].status: missing"));
+  cases.push_back(Invalid(
       "missing_alert_labels", [] { return WithoutAlertField("labels"); },
-      "alerts[0].labels: missing"));
+      "alerts[1].labels: missing"));
   cases.push_back(Error400(
       "version_5", [] { return WithMessageField("version", "5"); },
       "version: expected \"4\", got \"5\""));
@@ -1020,11 +1084,101 @@ std::vector<HostileCase> DecidedCases() {
   return cases;
 }
 
+// Hostile groups in which some alerts are malformed: each malformed alert
+// is skipped with its problem, and every other alert is decided.
+std::vector<HostileCase> PoisonedGroupCases() {
+  std::vector<HostileCase> cases;
+  {
+    std::vector<std::string> reasons(300, "not_opted_in");
+    reasons[150] = "invalid_alert";
+    HostileCase c = Decided(
+        "group_of_300_one_missing_alertname_in_the_middle",
+        [] {
+          std::vector<std::string> alerts;
+          for (int i = 0; i < 300; ++i) {
+            alerts.push_back(
+                i == 150 ? Alert(R"({"instance":"crm-01:9100"})", kOptIn)
+                         : Alert(absl::StrCat(
+                                     R"({"alertname":"CrmMetricsScrapeStale",)",
+                                     R"("instance":"crm-)", i, R"(:9100"})"),
+                                 R"({"summary":"not opted in"})"));
+          }
+          return Message(absl::StrJoin(alerts, ","));
+        },
+        reasons);
+    c.problems[150] = "alerts[150].labels.alertname: missing";
+    cases.push_back(c);
+  }
+  {
+    // Escaped NULs and escaped non-ASCII are valid JSON: the neighbours
+    // are decided on them, byte for byte.
+    HostileCase c = Decided(
+        "nul_and_escaped_utf8_in_neighbours",
+        [] {
+          return Message(absl::StrCat(
+              Alert(
+                  R"({"alertname":"CrmMetricsScrapeStale","x":"\u0000\u00e9\ud83d\ude00"})",
+                  R"({"autoheal":"true\u0000","summary":"\u0000\u001f"})"),
+              ",", Alert(R"({"instance":"crm-01:9100"})", kOptIn), ",",
+              Alert(R"({"alertname":"CrmMetricsScrapeStale\u0000"})", kOptIn)));
+        },
+        {"not_opted_in", "invalid_alert", "not_allowlisted"});
+    c.problems[1] = "alerts[1].labels.alertname: missing";
+    cases.push_back(c);
+  }
+  {
+    HostileCase c = Decided(
+        "every_alert_malformed",
+        [] {
+          return Message(absl::StrCat(
+              R"(1,"x",[],null,{},)", Alert(R"(["alertname"])", kOptIn), ",",
+              Alert(kRunnableLabels, kOptIn, "pending")));
+        },
+        std::vector<std::string>(7, "invalid_alert"));
+    c.problems = {{0, "alerts[0]: expected an object, got number"},
+                  {1, "alerts[1]: expected an object, got string"},
+                  {2, "alerts[2]: expected an object, got array"},
+                  {3, "alerts[3]: expected an object, got null"},
+                  {4, "alerts[4].status: missing"},
+                  {5, "alerts[5].labels: expected an object, got array"},
+                  {6,
+                   "alerts[6].status: expected \"firing\" or \"resolved\", "
+                   "got \"pending\""}};
+    cases.push_back(c);
+  }
+  // A body that is not JSON stays a 400, even next to a malformed alert.
+  cases.push_back(Error400(
+      "lone_surrogate_in_neighbour_of_malformed_alert",
+      [] {
+        return Message(absl::StrCat(
+            Alert(R"({"instance":"crm-01:9100"})", kOptIn), ",",
+            Alert(R"({"alertname":"CrmMetricsScrapeStale\ud800"})", kOptIn)));
+      },
+      "body: invalid JSON at byte"));
+  cases.push_back(Error400(
+      "invalid_utf8_in_neighbour_of_malformed_alert",
+      [] {
+        return Message(
+            absl::StrCat(Alert(R"({"instance":"crm-01:9100"})", kOptIn), ",",
+                         Alert("{\"alertname\":\"Crm\xc3\x28\"}", kOptIn)));
+      },
+      "body: invalid JSON at byte"));
+  cases.push_back(Error400(
+      "malformed_alert_in_a_wrong_version",
+      [] {
+        return absl::StrReplaceAll(
+            Message(Alert(R"({"instance":"crm-01:9100"})", kOptIn)),
+            {{"\"version\":\"4\"", "\"version\":\"5\""}});
+      },
+      "version: expected \"4\", got \"5\""));
+  return cases;
+}
+
 std::vector<HostileCase> AllCases() {
   std::vector<HostileCase> all;
-  for (auto* group :
-       {&HttpCases, &SyntaxCases, &NulAndUtf8Cases, &DuplicateKeyCases,
-        &WrongTypeCases, &MissingFieldCases, &DecidedCases}) {
+  for (auto* group : {&HttpCases, &SyntaxCases, &NulAndUtf8Cases,
+                      &DuplicateKeyCases, &WrongTypeCases, &MissingFieldCases,
+                      &DecidedCases, &PoisonedGroupCases}) {
     std::vector<HostileCase> cases = (*group)();
     all.insert(all.end(), cases.begin(), cases.end());
   }
@@ -1226,8 +1380,23 @@ void SendCaseAndCheckAnswer(Target& target, const HostileCase& c) {
       << testutil::Tail(response->body, 512);
   ASSERT_EQ(body["decisions"].size(), c.reasons.size());
   for (size_t i = 0; i < c.reasons.size(); ++i) {
-    EXPECT_EQ(body["decisions"][i]["reason"], c.reasons[i]) << "decision " << i;
-    EXPECT_EQ(body["decisions"][i]["verdict"], "skip") << "decision " << i;
+    const json& d = body["decisions"][i];
+    EXPECT_EQ(d["reason"], c.reasons[i]) << "decision " << i;
+    EXPECT_EQ(d["verdict"], "skip") << "decision " << i;
+    auto problem = c.problems.find(i);
+    if (c.reasons[i] != "invalid_alert") {
+      EXPECT_FALSE(d.contains("problem")) << "decision " << i;
+      EXPECT_TRUE(problem == c.problems.end()) << "decision " << i;
+      continue;
+    }
+    ASSERT_TRUE(problem != c.problems.end()) << "decision " << i;
+    EXPECT_EQ(d["problem"], problem->second) << "decision " << i;
+    EXPECT_THAT(d["sentence"].get<std::string>(),
+                HasSubstr(absl::StrCat("(", problem->second, ")")))
+        << "decision " << i;
+    EXPECT_TRUE(d["status"].is_null()) << "decision " << i;
+    EXPECT_TRUE(d["action"].is_null()) << "decision " << i;
+    EXPECT_EQ(d["key"], "") << "decision " << i;
   }
 }
 
@@ -1280,6 +1449,60 @@ TEST(BadInputMatrixSequenceTest, AllCasesInOneReceiverKeepMemoryBounded) {
             << end - target.baseline_kib() << "), peak +" << peak
             << " KiB after " << peak_case << "\n";
   target.ExpectPositiveControlExecutes();
+}
+
+// ---------------------------------------------------------------------------
+// No alert can sink its group
+
+// The point of invalid_alert: malformed alerts used to make the whole
+// notification a 400, which Alertmanager re-sends every group_interval
+// forever, so the runnable alerts next to them never ran. Now they do.
+TEST(PoisonedGroupTest, RunnableAlertsNextToMalformedOnesExecute) {
+  Target target;
+  ASSERT_TRUE(target.ok());
+  absl::StatusOr<ClientResponse> response = target.Send(Post(Message(
+      absl::StrCat(Alert(R"({"instance":"crm-01:9100"})", kOptIn), ",",
+                   Alert(kRunnableLabels, kOptIn), ",",
+                   Alert(R"(["alertname","TcpEndpointDownFast"])", kOptIn), ",",
+                   TcpAlert(R"(,"instance":"db-01.internal:5432")"), ",",
+                   Alert(kRunnableLabels, kOptIn, "pending")))));
+  ASSERT_THAT(response, IsOk());
+  ASSERT_EQ(response->status, 200) << response->body;
+  json body = json::parse(response->body, nullptr, false);
+  ASSERT_TRUE(body["decisions"].is_array()) << response->body;
+  std::vector<std::string> reasons;
+  for (const json& d : body["decisions"]) reasons.push_back(d["reason"]);
+  EXPECT_THAT(reasons, ::testing::ElementsAre("invalid_alert", "execute",
+                                              "invalid_alert", "execute",
+                                              "invalid_alert"));
+  EXPECT_EQ(body["decisions"][2]["problem"],
+            "alerts[2].labels: expected an object, got array");
+  // Opted in, allowlisted and firing in all but its status: still skipped.
+  EXPECT_EQ(body["decisions"][4]["alertname"], "CrmMetricsScrapeStale");
+  EXPECT_EQ(body["decisions"][4]["problem"],
+            "alerts[4].status: expected \"firing\" or \"resolved\", got "
+            "\"pending\"");
+  EXPECT_THAT(
+      WaitUntil([&] { return target.MarkerFiles().size() == 2; },
+                absl::Seconds(10), "the two runnable alerts' marker files"),
+      IsOk());
+  EXPECT_THAT(target.MarkerFiles(), ::testing::UnorderedElementsAre(
+                                        "crm", "tcp-db-01.internal:5432"));
+
+  // Each malformed alert has an audit line with its problem; none ran.
+  std::vector<std::string> problems;
+  for (const json& record : AuditRecords(target.audit_path())) {
+    if (record.value("reason", "") != "invalid_alert") continue;
+    EXPECT_EQ(record["verdict"], "skip");
+    EXPECT_TRUE(record["status"].is_null());
+    problems.push_back(record["problem"]);
+  }
+  EXPECT_THAT(problems,
+              ::testing::ElementsAre(
+                  "alerts[0].labels.alertname: missing",
+                  "alerts[2].labels: expected an object, got array",
+                  "alerts[4].status: expected \"firing\" or \"resolved\", "
+                  "got \"pending\""));
 }
 
 // ---------------------------------------------------------------------------

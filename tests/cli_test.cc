@@ -2,6 +2,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "autoheal/engine.h"
 #include "autoheal/sqlite_cooldown_store.h"
@@ -49,6 +50,11 @@ TEST(WhatWouldHaveToChangeTest, NamesTheChangeForEachGate) {
   EXPECT_THAT(change(FiringAlert("ApiDown")), HasSubstr("AUTOHEAL_ENABLED is off"));
   clock.Advance(absl::Seconds(47));
   EXPECT_EQ(change(FiringAlert("ApiDown")), "cooling down, 73 s left");
+  Alert malformed = FiringAlert("ApiDown");
+  malformed.problem = "alerts[0].labels: expected an object, got array";
+  EXPECT_EQ(change(malformed),
+            "fix what sends this alert, or its rule, so that the alert is "
+            "well-formed: alerts[0].labels: expected an object, got array");
 }
 
 class CliTest : public ::testing::Test {
@@ -91,6 +97,42 @@ TEST_F(CliTest, ExplainTextWithAPolicyFile) {
                  TestDataPath("payloads/01-single-firing-autoheal.json")}, &out), 0);
   EXPECT_THAT(out, HasSubstr("TcpEndpointDownFast [ae2f46214283c1ff]: dry_run (dry_run)"));
   EXPECT_THAT(out, HasSubstr("to act: AUTOHEAL_ENABLED is off"));
+}
+
+// explain explains a malformed alert instead of failing on the payload.
+TEST_F(CliTest, ExplainExplainsAMalformedAlertAndDecidesTheOthers) {
+  nlohmann::json message = nlohmann::json::parse(
+      testutil::ReadFileOrDie(TestDataPath("payloads/04-mixed-group.json")));
+  const std::string fingerprint = message["alerts"][2]["fingerprint"];
+  message["alerts"][2]["labels"] = nlohmann::json::array({"alertname"});
+  const std::string path = dir_.Path("one-bad-alert.json");
+  ASSERT_THAT(testutil::WriteFileAtomically(path, message.dump()), IsOk());
+
+  std::string out;
+  ASSERT_EQ(Run({"explain", "--format", "json", "--enabled", path}, &out), 0)
+      << out;
+  nlohmann::json j = nlohmann::json::parse(out);
+  ASSERT_EQ(j["alerts"].size(), 8u);
+  const nlohmann::json& bad = j["alerts"][2];
+  EXPECT_EQ(bad["fingerprint"], fingerprint);
+  EXPECT_EQ(bad["verdict"], "skip");
+  EXPECT_EQ(bad["reason"], "invalid_alert");
+  EXPECT_EQ(bad["problem"], "alerts[2].labels: expected an object, got array");
+  EXPECT_TRUE(bad["status"].is_null());
+  EXPECT_EQ(bad["to_act"],
+            "fix what sends this alert, or its rule, so that the alert is "
+            "well-formed: alerts[2].labels: expected an object, got array");
+  EXPECT_EQ(j["alerts"][1]["verdict"], "execute");
+  EXPECT_EQ(j["alerts"][5]["reason"], "not_opted_in");
+
+  ASSERT_EQ(Run({"explain", path}, &out), 0) << out;
+  EXPECT_THAT(out,
+              HasSubstr(absl::StrCat("(no alertname) [", fingerprint,
+                                     "]: skip (invalid_alert)\n"
+                                     "  why: the alert is malformed "
+                                     "(alerts[2].labels: expected an "
+                                     "object, got array); it is skipped")));
+  EXPECT_THAT(out, HasSubstr("  to act: fix what sends this alert"));
 }
 
 TEST_F(CliTest, ExplainRejectsABadPayloadWithTheField) {

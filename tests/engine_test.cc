@@ -1,6 +1,7 @@
 #include "autoheal/engine.h"
 
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -87,6 +88,62 @@ TEST_F(EngineTest, DryRunTakesCooldownsInItsOwnKeySpace) {
   auto live = MakeEngine();
   EXPECT_EQ(live->Decide(alert).reason, Reason::kExecute);
   EXPECT_EQ(live->Decide(alert).reason, Reason::kCoolingDown);
+}
+
+// Gate 0: a malformed alert is skipped before anything of it is read, its
+// status included.
+TEST_F(EngineTest, InvalidAlertIsGateZeroBeforeResolved) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  alert.status = AlertStatus::kResolved;
+  alert.problem = "alerts[3].labels.instance: expected a string, got number";
+  Decision d = engine->Decide(alert);
+  EXPECT_EQ(d.verdict, Verdict::kSkip);
+  EXPECT_EQ(d.reason, Reason::kInvalidAlert);
+  EXPECT_EQ(d.problem, alert.problem);
+  EXPECT_EQ(d.problem.data(), alert.problem.data());  // borrowed
+  EXPECT_EQ(d.action, nullptr);
+  EXPECT_TRUE(d.key.empty());
+  EXPECT_EQ(d.alertname, "ApiDown");
+  EXPECT_EQ(d.Sentence(),
+            "the alert is malformed (alerts[3].labels.instance: expected a "
+            "string, got number); it is skipped, and the rest of its "
+            "notification is decided as usual");
+}
+
+TEST_F(EngineTest, InvalidAlertTouchesNoStateAndNeverFailsClosed) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");  // would execute, were it well-formed
+  alert.problem = R"(alerts[0]: duplicate key "status")";
+  faulty_store_.set_down(true);
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kInvalidAlert);
+  faulty_store_.set_down(false);
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kInvalidAlert);
+  // No cooldown was taken for it.
+  alert.problem.clear();
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kExecute);
+}
+
+// The engine trusts `problem` alone: an alert built by hand without one is
+// decided as it is, and without an alertname it matches no action.
+TEST_F(EngineTest, HandBuiltAlertWithoutAlertnameIsNotAllowlisted) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  alert.labels = LabelSet({{"instance", "db"}});
+  EXPECT_EQ(engine->Decide(alert).reason, Reason::kNotAllowlisted);
+}
+
+TEST_F(EngineTest, InvalidAlertSentenceEscapesAndCutsAHandBuiltProblem) {
+  auto engine = MakeEngine();
+  Alert alert = FiringAlert("ApiDown");
+  alert.problem = "line\nbreak\x01";
+  EXPECT_THAT(engine->Decide(alert).Sentence(),
+              HasSubstr("(line\\x0abreak\\x01)"));
+  alert.problem = std::string(511, 'p') + "\xc3\xa9" + std::string(5000, 'q');
+  const std::string sentence = engine->Decide(alert).Sentence();
+  EXPECT_THAT(sentence,
+              HasSubstr(std::string(511, 'p') + "... (5513 bytes)); it is"));
+  EXPECT_LT(sentence.size(), 700u);
 }
 
 TEST_F(EngineTest, ResolvedIsTheFirstGate) {
@@ -523,13 +580,21 @@ TEST_F(EngineTest, DecideAllDecidesEachAlertOnItsOwn) {
   Alert resolved = FiringAlert("ExporterStale");
   resolved.status = AlertStatus::kResolved;
   message.alerts.push_back(resolved);
+  Alert malformed = FiringAlert("ExporterStale");
+  malformed.problem = "alerts[4].status: missing";
+  message.alerts.push_back(malformed);
+  message.alerts.push_back(FiringAlert("ExporterStale"));
 
   std::vector<Decision> decisions = engine->DecideAll(message);
-  ASSERT_EQ(decisions.size(), 4u);
+  ASSERT_EQ(decisions.size(), 6u);
   EXPECT_EQ(decisions[0].reason, Reason::kExecute);
   EXPECT_EQ(decisions[1].reason, Reason::kCoolingDown);
   EXPECT_EQ(decisions[2].reason, Reason::kNotAllowlisted);
   EXPECT_EQ(decisions[3].reason, Reason::kResolved);
+  EXPECT_EQ(decisions[4].reason, Reason::kInvalidAlert);
+  EXPECT_EQ(decisions[4].problem, "alerts[4].status: missing");
+  // Its well-formed twin, after it, is the first of its key.
+  EXPECT_EQ(decisions[5].reason, Reason::kExecute);
 }
 
 TEST_F(EngineTest, FindActionLooksUpByAlertname) {
@@ -563,6 +628,7 @@ TEST(EngineCreateTest, DefaultsAreSafe) {
 }
 
 TEST(ReasonNameTest, NamesAreStable) {
+  EXPECT_EQ(ReasonName(Reason::kInvalidAlert), "invalid_alert");
   EXPECT_EQ(ReasonName(Reason::kResolved), "resolved");
   EXPECT_EQ(ReasonName(Reason::kNotOptedIn), "not_opted_in");
   EXPECT_EQ(ReasonName(Reason::kNotAllowlisted), "not_allowlisted");
@@ -577,6 +643,25 @@ TEST(ReasonNameTest, NamesAreStable) {
   EXPECT_EQ(VerdictName(Verdict::kExecute), "execute");
   EXPECT_EQ(VerdictName(Verdict::kDryRun), "dry_run");
   EXPECT_EQ(VerdictName(Verdict::kSkip), "skip");
+}
+
+// kReasonCount sizes arrays indexed by reason (metrics): every reason is
+// below it, and each has its own name.
+TEST(ReasonNameTest, ReasonCountCoversEveryReason) {
+  const Reason all[] = {Reason::kInvalidAlert,    Reason::kResolved,
+                        Reason::kNotOptedIn,      Reason::kNotAllowlisted,
+                        Reason::kInvalidTarget,   Reason::kEscalated,
+                        Reason::kInFlight,        Reason::kCoolingDown,
+                        Reason::kBudgetExhausted, Reason::kStoreUnavailable,
+                        Reason::kExecute,         Reason::kDryRun};
+  EXPECT_EQ(kReasonCount, sizeof(all) / sizeof(all[0]));
+  std::set<std::string> names;
+  for (Reason reason : all) {
+    EXPECT_LT(static_cast<size_t>(reason), kReasonCount);
+    EXPECT_NE(ReasonName(reason), "unknown");
+    names.insert(std::string(ReasonName(reason)));
+  }
+  EXPECT_EQ(names.size(), kReasonCount);
 }
 
 }  // namespace

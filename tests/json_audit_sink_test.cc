@@ -20,6 +20,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "autoheal/cooldown_key.h"
+#include "autoheal/engine.h"
+#include "autoheal/payload.h"
 #include "autoheal/testing/fake_clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -168,6 +170,7 @@ TEST_F(JsonAuditSinkTest, ExecuteDecisionLineHasEveryField) {
   EXPECT_EQ(j["action"], "restart-api");
   EXPECT_FALSE(j.contains("time_left_sec"));
   EXPECT_FALSE(j.contains("store_error"));
+  EXPECT_FALSE(j.contains("problem"));
   // The documented field order: time first, so lines sort and read well.
   EXPECT_EQ(Lines(ReadFileOrDie(path_))[0].rfind("{\"time\":", 0), 0u);
 }
@@ -184,6 +187,36 @@ TEST_F(JsonAuditSinkTest, SkipBeforeTheAllowlistHasNullActionAndEmptyKey) {
   EXPECT_TRUE(j["action"].is_null());
   EXPECT_EQ(j["key"], "");
   EXPECT_FALSE(j.contains("time_left_sec"));
+}
+
+// A malformed alert, as the parser keeps it and the engine decides it: the
+// line names the problem, and its status (here a valid "resolved", but not
+// trusted) is null.
+TEST_F(JsonAuditSinkTest, InvalidAlertLineCarriesTheProblemAndNullStatus) {
+  absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(
+      R"({"version":"4","alerts":[{"status":"resolved","labels":)"
+      R"({"instance":"api-1","job":7},"fingerprint":"a1b2c3d4e5f60708"}]})");
+  ASSERT_THAT(message, IsOk());
+  auto engine = Engine::Create(EngineOptions());
+  ASSERT_THAT(engine, IsOk());
+  const Alert& alert = message->alerts[0];
+  Decision d = (*engine)->Decide(alert);
+  Json j = ParseLine(JsonLinesAuditSink::DecisionLine(alert, d, clock_.Now()));
+  EXPECT_EQ(j["event"], "decision");
+  EXPECT_EQ(j["fingerprint"], "a1b2c3d4e5f60708");
+  EXPECT_EQ(j["alertname"], "");
+  ASSERT_TRUE(j.contains("status"));
+  EXPECT_TRUE(j["status"].is_null());
+  EXPECT_EQ(j["verdict"], "skip");
+  EXPECT_EQ(j["reason"], "invalid_alert");
+  EXPECT_EQ(j["problem"],
+            "alerts[0].labels.job: expected a string, got number");
+  EXPECT_EQ(j["sentence"],
+            "the alert is malformed (alerts[0].labels.job: expected a string, "
+            "got number); it is skipped, and the rest of its notification is "
+            "decided as usual");
+  EXPECT_TRUE(j["action"].is_null());
+  EXPECT_EQ(j["key"], "");
 }
 
 TEST_F(JsonAuditSinkTest, CoolingDownDecisionCarriesTimeLeftInSeconds) {

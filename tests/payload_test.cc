@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
@@ -69,6 +70,7 @@ TEST(ParseWebhookMessageTest, EveryCapturedPayloadParses) {
     EXPECT_EQ(message->receiver, "autoheal");
     ASSERT_FALSE(message->alerts.empty());
     for (const Alert& alert : message->alerts) {
+      EXPECT_EQ(alert.problem, "");
       EXPECT_FALSE(alert.alertname().empty());
       EXPECT_THAT(alert.fingerprint, SizeIs(16));
       EXPECT_FALSE(alert.starts_at.empty());
@@ -240,41 +242,8 @@ std::vector<BadBody> BadBodies() {
        "alerts: expected an array, got object"},
       {"AlertsNull", R"({"version":"4","alerts":null})",
        "alerts: expected an array, got null"},
-      {"AlertIsString", BodyJson(ok_alert + R"(,"x")"),
-       "alerts[1]: expected an object, got string"},
-      {"AlertIsArray", BodyJson("[]"),
-       "alerts[0]: expected an object, got array"},
-      {"LabelsArray", BodyJson(AlertJson("[]")),
-       "alerts[0].labels: expected an object, got array"},
-      {"LabelsMissing", BodyJson(R"({"status":"firing"})"),
-       "alerts[0].labels: missing"},
-      {"AlertnameNumber",
-       BodyJson(ok_alert + "," + ok_alert + "," + ok_alert + "," +
-                AlertJson(R"({"alertname":7})")),
-       "alerts[3].labels.alertname: expected a string, got number"},
-      {"AlertnameMissing", BodyWithLabels(R"({"instance":"a"})"),
-       "alerts[0].labels.alertname: missing"},
-      {"LabelValueObject", BodyWithLabels(R"({"alertname":"X","a":{}})"),
-       "alerts[0].labels.a: expected a string, got object"},
-      {"LabelValueNull", BodyWithLabels(R"({"alertname":"X","a":null})"),
-       "alerts[0].labels.a: expected a string, got null"},
-      {"StatusMissing", BodyJson(R"({"labels":{"alertname":"X"}})"),
-       "alerts[0].status: missing"},
-      {"StatusPending",
-       BodyJson(R"({"status":"pending","labels":{"alertname":"X"}})"),
-       R"(alerts[0].status: expected "firing" or "resolved", got "pending")"},
-      {"StatusBoolean",
-       BodyJson(R"({"status":true,"labels":{"alertname":"X"}})"),
-       R"(alerts[0].status: expected "firing" or "resolved", got boolean)"},
       {"GroupStatusBad", R"({"version":"4","alerts":[],"status":"FIRING"})",
        R"(status: expected "firing" or "resolved", got "FIRING")"},
-      {"AnnotationNumber",
-       BodyJson(AlertJson(R"({"alertname":"X"})",
-                          R"(,"annotations":{"autoheal":1})")),
-       "alerts[0].annotations.autoheal: expected a string, got number"},
-      {"FingerprintNumber",
-       BodyJson(AlertJson(R"({"alertname":"X"})", R"(,"fingerprint":12)")),
-       "alerts[0].fingerprint: expected a string, got number"},
       {"ReceiverNull", BodyJson("", R"(,"receiver":null)"),
        "receiver: expected a string, got null"},
       {"CommonLabelsString", BodyJson("", R"(,"commonLabels":"a")"),
@@ -291,26 +260,11 @@ std::vector<BadBody> BadBodies() {
        BodyJson("", R"(,"truncatedAlerts":9223372036854775808)"),
        "truncatedAlerts: expected a non-negative integer, got "
        "9223372036854775808"},
-      {"DuplicateLabel",
-       BodyWithLabels(R"({"alertname":"X","instance":"a","instance":"b"})"),
-       R"(alerts[0].labels: duplicate key "instance")"},
-      {"DuplicateUnsortedLabel",
-       BodyWithLabels(R"({"instance":"a","alertname":"X","instance":"a"})"),
-       R"(alerts[0].labels: duplicate key "instance")"},
-      {"DuplicateAnnotation",
-       BodyJson(AlertJson(R"({"alertname":"X"})",
-                          R"(,"annotations":{"autoheal":"false",)"
-                          R"("autoheal":"true"})")),
-       R"(alerts[0].annotations: duplicate key "autoheal")"},
       {"DuplicateCommonLabel",
        BodyJson("", R"(,"commonLabels":{"a":"1","a":"1"})"),
        R"(commonLabels: duplicate key "a")"},
       {"DuplicateTopLevelKey", R"({"version":"4","alerts":[],"alerts":[]})",
        R"(body: duplicate key "alerts")"},
-      {"DuplicateAlertField",
-       BodyJson(R"({"status":"resolved","status":"firing",)"
-                R"("labels":{"alertname":"X"}})"),
-       R"(alerts[0]: duplicate key "status")"},
       {"InvalidUtf8", BodyWithLabels("{\"alertname\":\"X\xff\"}"),
        "ill-formed UTF-8 byte"},
       {"InvalidUtf8Offset", "{\"version\":\"4\xff\"}",
@@ -342,6 +296,20 @@ std::vector<BadBody> BadBodies() {
        "body: invalid JSON at byte 53: number overflow parsing '1e400'"},
       {"LoneSurrogate", BodyWithLabels(R"({"alertname":"\ud800"})"),
        "surrogate"},
+      // A fatal problem after a malformed alert is still fatal.
+      {"MalformedAlertThenWrongVersion",
+       R"({"alerts":[{"status":"pending","labels":{}}],"version":"3"})",
+       R"(version: expected "4", got "3")"},
+      {"MalformedAlertThenBadCommonLabels",
+       BodyJson(AlertJson("[]"), R"(,"commonLabels":{"a":1})"),
+       "commonLabels.a: expected a string, got number"},
+      {"TruncatedInsideMalformedAlert",
+       R"({"version":"4","alerts":[{"status":"pending","x":[[)",
+       "body: invalid JSON at byte 51: syntax error while parsing value - "
+       "unexpected end of input"},
+      {"SyntaxErrorInsideOneAlert",
+       BodyJson(ok_alert + R"(,{"status":"firing","labels":{"alertname":X}})"),
+       "body: invalid JSON at byte"},
   };
 }
 
@@ -350,6 +318,275 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<BadBody>& param_info) {
       return param_info.param.name;
     });
+
+// --- Malformed alerts: the alert's problem, never the message's ---------
+
+struct BadAlert {
+  std::string name;
+  std::string alert;    // the JSON text of alerts[1]
+  std::string problem;  // its exact Alert::problem
+};
+
+void PrintTo(const BadAlert& bad, std::ostream* os) { *os << bad.name; }
+
+// The well-formed neighbours around each bad alert: alerts[0] and alerts[2].
+std::string Neighbour(int i) {
+  return AlertJson(absl::StrCat(R"({"alertname":"N)", i, R"(","job":"j"})"),
+                   absl::StrCat(R"(,"annotations":{"autoheal":"true"},)",
+                                R"("fingerprint":"f)", i, R"(")"));
+}
+
+class MalformedAlertTest : public ::testing::TestWithParam<BadAlert> {};
+
+TEST_P(MalformedAlertTest, IsThatAlertsProblemAndItsNeighboursParseFully) {
+  const BadAlert& bad = GetParam();
+  absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(
+      BodyJson(absl::StrCat(Neighbour(0), ",", bad.alert, ",", Neighbour(2)),
+               R"(,"receiver":"autoheal","groupKey":"{}:{}")"));
+  ASSERT_THAT(message, IsOk());
+  EXPECT_EQ(message->version, "4");
+  EXPECT_EQ(message->receiver, "autoheal");
+  EXPECT_EQ(message->group_key, "{}:{}");
+  ASSERT_THAT(message->alerts, SizeIs(3));
+  EXPECT_EQ(message->alerts[1].problem, bad.problem);
+  for (int i : {0, 2}) {
+    SCOPED_TRACE(i);
+    const Alert& alert = message->alerts[static_cast<size_t>(i)];
+    EXPECT_EQ(alert.problem, "");
+    EXPECT_EQ(alert.status, AlertStatus::kFiring);
+    EXPECT_THAT(
+        alert.labels.entries(),
+        ElementsAre(Pair("alertname", absl::StrCat("N", i)), Pair("job", "j")));
+    EXPECT_THAT(alert.annotations.entries(),
+                ElementsAre(Pair("autoheal", "true")));
+    EXPECT_EQ(alert.fingerprint, absl::StrCat("f", i));
+  }
+}
+
+std::vector<BadAlert> BadAlerts() {
+  const std::string deep_array =
+      std::string(10000, '[') + std::string(10000, ']');
+  std::string deep_object;
+  for (int i = 0; i < 10000; ++i) deep_object += R"({"a":)";
+  deep_object += "1" + std::string(10000, '}');
+  const std::string huge(1 << 20, 'x');
+  return {
+      // Elements of alerts[] that are not objects.
+      {"ElementString", R"("x")", "alerts[1]: expected an object, got string"},
+      {"ElementNumber", "1", "alerts[1]: expected an object, got number"},
+      {"ElementNull", "null", "alerts[1]: expected an object, got null"},
+      {"ElementBoolean", "true", "alerts[1]: expected an object, got boolean"},
+      {"ElementEmptyArray", "[]", "alerts[1]: expected an object, got array"},
+      {"ElementArrayOfAlerts", "[" + Neighbour(9) + "]",
+       "alerts[1]: expected an object, got array"},
+      // status.
+      {"StatusMissing", R"({"labels":{"alertname":"X"}})",
+       "alerts[1].status: missing"},
+      {"StatusPending", R"({"status":"pending","labels":{"alertname":"X"}})",
+       R"(alerts[1].status: expected "firing" or "resolved", got "pending")"},
+      {"StatusUppercase", R"({"status":"FIRING","labels":{"alertname":"X"}})",
+       R"(alerts[1].status: expected "firing" or "resolved", got "FIRING")"},
+      {"StatusBoolean", R"({"status":true,"labels":{"alertname":"X"}})",
+       R"(alerts[1].status: expected "firing" or "resolved", got boolean)"},
+      {"StatusObject",
+       R"({"status":{"s":"firing"},"labels":{"alertname":"X"}})",
+       R"(alerts[1].status: expected "firing" or "resolved", got object)"},
+      {"StatusHuge",
+       R"({"status":")" + huge + R"(","labels":{"alertname":"X"}})",
+       absl::StrCat(R"(alerts[1].status: expected "firing" or "resolved", )",
+                    R"(got ")", std::string(64, 'x'),
+                    R"("... (1048576 bytes))")},
+      // labels and annotations.
+      {"LabelsMissing", R"({"status":"firing"})", "alerts[1].labels: missing"},
+      {"LabelsArray", AlertJson(R"(["alertname","X"])"),
+       "alerts[1].labels: expected an object, got array"},
+      {"LabelsString", AlertJson(R"("alertname=X")"),
+       "alerts[1].labels: expected an object, got string"},
+      {"LabelsNull", AlertJson("null"),
+       "alerts[1].labels: expected an object, got null"},
+      {"AnnotationsArray",
+       AlertJson(R"({"alertname":"X"})", R"(,"annotations":["autoheal"])"),
+       "alerts[1].annotations: expected an object, got array"},
+      {"AnnotationsString",
+       AlertJson(R"({"alertname":"X"})", R"(,"annotations":"autoheal")"),
+       "alerts[1].annotations: expected an object, got string"},
+      // alertname.
+      {"AlertnameMissing", AlertJson(R"({"instance":"a"})"),
+       "alerts[1].labels.alertname: missing"},
+      {"AlertnameMissingFromEmptyLabels", AlertJson("{}"),
+       "alerts[1].labels.alertname: missing"},
+      {"AlertnameNumber", AlertJson(R"({"alertname":7})"),
+       "alerts[1].labels.alertname: expected a string, got number"},
+      {"AlertnameNull", AlertJson(R"({"alertname":null})"),
+       "alerts[1].labels.alertname: expected a string, got null"},
+      {"AlertnameArray", AlertJson(R"({"alertname":["X"]})"),
+       "alerts[1].labels.alertname: expected a string, got array"},
+      {"AlertnameRepeated", AlertJson(R"({"alertname":"X","alertname":"Y"})"),
+       R"(alerts[1].labels: duplicate key "alertname")"},
+      // Label and annotation values.
+      {"LabelValueObject", AlertJson(R"({"alertname":"X","a":{}})"),
+       "alerts[1].labels.a: expected a string, got object"},
+      {"LabelValueNull", AlertJson(R"({"alertname":"X","a":null})"),
+       "alerts[1].labels.a: expected a string, got null"},
+      {"LabelValueDeepObject",
+       AlertJson(R"({"alertname":"X","a":)" + deep_object + "}"),
+       "alerts[1].labels.a: expected a string, got object"},
+      {"AnnotationNumber",
+       AlertJson(R"({"alertname":"X"})", R"(,"annotations":{"autoheal":1})"),
+       "alerts[1].annotations.autoheal: expected a string, got number"},
+      {"HostileLabelName", AlertJson(R"({"alertname":"X","a\"b\n":1})"),
+       R"(alerts[1].labels["a\"b\u000a"]: expected a string, got number)"},
+      // The other known fields.
+      {"StartsAtNumber",
+       AlertJson(R"({"alertname":"X"})", R"(,"startsAt":1764228381)"),
+       "alerts[1].startsAt: expected a string, got number"},
+      {"EndsAtNull", AlertJson(R"({"alertname":"X"})", R"(,"endsAt":null)"),
+       "alerts[1].endsAt: expected a string, got null"},
+      {"GeneratorUrlObject",
+       AlertJson(R"({"alertname":"X"})", R"(,"generatorURL":{"u":"x"})"),
+       "alerts[1].generatorURL: expected a string, got object"},
+      {"FingerprintNumber",
+       AlertJson(R"({"alertname":"X"})", R"(,"fingerprint":12)"),
+       "alerts[1].fingerprint: expected a string, got number"},
+      // Repeated names: the receiver never guesses which value decides.
+      {"DuplicateLabel",
+       AlertJson(R"({"alertname":"X","instance":"a","instance":"b"})"),
+       R"(alerts[1].labels: duplicate key "instance")"},
+      {"DuplicateUnsortedLabel",
+       AlertJson(R"({"instance":"a","alertname":"X","instance":"a"})"),
+       R"(alerts[1].labels: duplicate key "instance")"},
+      {"DuplicateAnnotation",
+       AlertJson(R"({"alertname":"X"})",
+                 R"(,"annotations":{"autoheal":"false","autoheal":"true"})"),
+       R"(alerts[1].annotations: duplicate key "autoheal")"},
+      {"DuplicateStatus",
+       R"({"status":"resolved","status":"firing","labels":{"alertname":"X"}})",
+       R"(alerts[1]: duplicate key "status")"},
+      {"DuplicateLabelsWithDeepSecondValue",
+       AlertJson(R"({"alertname":"X"})", R"(,"labels":)" + deep_array),
+       R"(alerts[1]: duplicate key "labels")"},
+      // Nesting deeper than max_depth inside the alert is confined to it.
+      {"DeepArrayInUnknownField",
+       AlertJson(R"({"alertname":"X"})", R"(,"x":)" + deep_array),
+       "alerts[1].x: nesting deeper than 32 levels"},
+      {"DeepObjectInUnknownField",
+       R"({"deep":)" + deep_object +
+           R"(,"status":"firing","labels":{"alertname":"X"}})",
+       "alerts[1].deep: nesting deeper than 32 levels"},
+      {"DeepArrayAsStatus", R"({"status":)" + deep_array + "}",
+       R"(alerts[1].status: expected "firing" or "resolved", got array)"},
+      // The first problem in document order wins; a missing field is found
+      // at the alert's end.
+      {"FirstProblemWins",
+       R"({"status":"pending","labels":{"alertname":7},"fingerprint":1})",
+       R"(alerts[1].status: expected "firing" or "resolved", got "pending")"},
+      {"MissingStatusFoundLast", R"({"labels":{"alertname":7}})",
+       "alerts[1].labels.alertname: expected a string, got number"},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, MalformedAlertTest, ::testing::ValuesIn(BadAlerts()),
+    [](const ::testing::TestParamInfo<BadAlert>& param_info) {
+      return param_info.param.name;
+    });
+
+TEST(ParseWebhookMessageTest, MalformedAlertKeepsWhatCouldBeRead) {
+  absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(BodyJson(
+      R"({"status":"pending","labels":{"alertname":"ApiDown","instance":"db",)"
+      R"("bad":1},"annotations":{"autoheal":"true"},"startsAt":"s",)"
+      R"("endsAt":"e","generatorURL":"g","fingerprint":"abc"})"));
+  ASSERT_THAT(message, IsOk());
+  ASSERT_THAT(message->alerts, SizeIs(1));
+  const Alert& alert = message->alerts[0];
+  EXPECT_EQ(alert.problem,
+            R"(alerts[0].status: expected "firing" or "resolved", got )"
+            R"("pending")");
+  EXPECT_EQ(alert.status, AlertStatus::kFiring);  // none valid: the default
+  // The well-formed labels stay; the bad one is skipped.
+  EXPECT_THAT(alert.labels.entries(), ElementsAre(Pair("alertname", "ApiDown"),
+                                                  Pair("instance", "db")));
+  EXPECT_THAT(alert.annotations.entries(),
+              ElementsAre(Pair("autoheal", "true")));
+  EXPECT_EQ(alert.starts_at, "s");
+  EXPECT_EQ(alert.ends_at, "e");
+  EXPECT_EQ(alert.generator_url, "g");
+  EXPECT_EQ(alert.fingerprint, "abc");
+}
+
+TEST(ParseWebhookMessageTest, MalformedAlertKeepsAValidStatus) {
+  absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(BodyJson(
+      R"({"status":"resolved","labels":{"instance":"db"},"fingerprint":"f"})"));
+  ASSERT_THAT(message, IsOk());
+  ASSERT_THAT(message->alerts, SizeIs(1));
+  EXPECT_EQ(message->alerts[0].problem, "alerts[0].labels.alertname: missing");
+  EXPECT_EQ(message->alerts[0].status, AlertStatus::kResolved);
+  EXPECT_EQ(message->alerts[0].fingerprint, "f");
+}
+
+TEST(ParseWebhookMessageTest, OneBadAlertAmongThreeHundred) {
+  std::vector<std::string> alerts;
+  for (int i = 0; i < 300; ++i) {
+    alerts.push_back(i == 150 ? AlertJson(R"({"instance":"host-150"})")
+                              : AlertJson(absl::StrCat(R"({"alertname":"A)", i,
+                                                       R"(","instance":"host-)",
+                                                       i, R"("})")));
+  }
+  absl::StatusOr<WebhookMessage> message =
+      ParseWebhookMessage(BodyJson(absl::StrJoin(alerts, ",")));
+  ASSERT_THAT(message, IsOk());
+  ASSERT_THAT(message->alerts, SizeIs(300));
+  for (size_t i = 0; i < 300; ++i) {
+    SCOPED_TRACE(i);
+    const Alert& alert = message->alerts[i];
+    EXPECT_THAT(alert.labels.Find("instance"),
+                Optional(Eq(absl::StrCat("host-", i))));
+    if (i == 150) {
+      EXPECT_EQ(alert.problem, "alerts[150].labels.alertname: missing");
+    } else {
+      EXPECT_EQ(alert.problem, "");
+      EXPECT_EQ(alert.alertname(), absl::StrCat("A", i));
+    }
+  }
+}
+
+TEST(ParseWebhookMessageTest, EveryAlertMalformedIsStillAMessage) {
+  absl::StatusOr<WebhookMessage> message =
+      ParseWebhookMessage(BodyJson(R"(1,"x",[],{},{"labels":[]})"));
+  ASSERT_THAT(message, IsOk());
+  std::vector<std::string> problems;
+  for (const Alert& alert : message->alerts) problems.push_back(alert.problem);
+  EXPECT_THAT(problems,
+              ElementsAre("alerts[0]: expected an object, got number",
+                          "alerts[1]: expected an object, got string",
+                          "alerts[2]: expected an object, got array",
+                          "alerts[3].status: missing",
+                          "alerts[4].labels: expected an object, got array"));
+}
+
+// Each alert too deep is found without rescanning the body, so thousands
+// of them parse in linear time.
+TEST(ParseWebhookMessageTest, ThousandsOfTooDeepAlertsAreEachConfined) {
+  const std::string deep = std::string(40, '[') + std::string(40, ']');
+  std::vector<std::string> alerts;
+  for (int i = 0; i < 5000; ++i) {
+    alerts.push_back(AlertJson(R"({"alertname":"X"})", R"(,"d":)" + deep));
+  }
+  absl::StatusOr<WebhookMessage> message =
+      ParseWebhookMessage(BodyJson(absl::StrJoin(alerts, ",")));
+  ASSERT_THAT(message, IsOk());
+  ASSERT_THAT(message->alerts, SizeIs(5000));
+  EXPECT_EQ(message->alerts[4999].problem,
+            "alerts[4999].d: nesting deeper than 32 levels");
+  EXPECT_EQ(message->alerts[4999].alertname(), "X");
+}
+
+TEST(ParseWebhookMessageTest, UnclosedDeepNestingInAnAlertIsInvalidJson) {
+  EXPECT_THAT(ParseWebhookMessage(R"({"version":"4","alerts":[{"x":)" +
+                                  std::string(100000, '[')),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "body: invalid JSON at byte"));
+}
 
 TEST(ParseWebhookMessageTest, DeepNestingInUnknownFieldIsRejected) {
   const int kLevels = 10000;
@@ -420,13 +657,25 @@ TEST(ParseWebhookMessageTest, MaxDepthOptionApplies) {
   ParseOptions options;
   options.max_depth = 4;  // body → alerts → alert → labels
   EXPECT_THAT(ParseWebhookMessage(body, options), IsOk());
+  // Too deep inside an alert: that alert's problem.
   options.max_depth = 3;
-  const size_t labels_brace = body.find(R"("labels":{)") + 9;
+  absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(body, options);
+  ASSERT_THAT(message, IsOk());
+  EXPECT_EQ(message->alerts[0].problem,
+            "alerts[0].labels: nesting deeper than 3 levels");
+  options.max_depth = 2;
+  message = ParseWebhookMessage(body, options);
+  ASSERT_THAT(message, IsOk());
+  EXPECT_EQ(message->alerts[0].problem,
+            "alerts[0]: nesting deeper than 2 levels");
+  // Too deep outside any alert: fatal.
+  options.max_depth = 1;
+  const size_t alerts_bracket = body.find(R"("alerts":[)") + 9;
   EXPECT_THAT(ParseWebhookMessage(body, options),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       absl::StrCat("body: nesting deeper than 3 levels at "
+                       absl::StrCat("body: nesting deeper than 1 levels at "
                                     "byte ",
-                                    labels_brace)));
+                                    alerts_bracket)));
 }
 
 TEST(ParseWebhookMessageTest, EveryTruncationOfARealPayloadIsRejected) {
@@ -455,18 +704,35 @@ TEST(ParseWebhookMessageTest, RandomByteFlipsNeverCrash) {
     if (!message.ok()) {
       EXPECT_EQ(message.status().code(), absl::StatusCode::kInvalidArgument)
           << message.status();
+      continue;
+    }
+    for (size_t a = 0; a < message->alerts.size(); ++a) {
+      const std::string& problem = message->alerts[a].problem;
+      if (problem.empty()) {
+        // A well-formed alert has an alertname.
+        EXPECT_TRUE(message->alerts[a].labels.Find("alertname").has_value());
+        continue;
+      }
+      EXPECT_THAT(problem,
+                  ::testing::StartsWith(absl::StrCat("alerts[", a, "]")));
+      EXPECT_LT(problem.size(), 300u);
     }
   }
 }
 
 TEST(ParseWebhookMessageTest, ErrorMessagesStayShortAndQuoteHostileText) {
-  // A 1 MiB status value is cut in the message, not echoed whole.
+  // A 1 MiB group status is cut in the message, not echoed whole.
   const std::string huge(1 << 20, 'x');
   absl::StatusOr<WebhookMessage> message = ParseWebhookMessage(
-      BodyJson(R"({"status":")" + huge + R"(","labels":{"alertname":"X"}})"));
+      R"({"version":"4","alerts":[],"status":")" + huge + R"("})");
   EXPECT_THAT(message,
               StatusIs(absl::StatusCode::kInvalidArgument, "(1048576 bytes)"));
   EXPECT_LT(message.status().message().size(), 200u);
+  // So is an alert's (its problem: see MalformedAlertTest.StatusHuge).
+  message = ParseWebhookMessage(
+      BodyJson(R"({"status":")" + huge + R"(","labels":{"alertname":"X"}})"));
+  ASSERT_THAT(message, IsOk());
+  EXPECT_LT(message->alerts[0].problem.size(), 200u);
 
   // nlohmann's "last read" token (here 1 MiB, ending in a bad byte) is
   // dropped from JSON errors.
@@ -485,9 +751,9 @@ TEST(ParseWebhookMessageTest, ErrorMessagesStayShortAndQuoteHostileText) {
 
   // A key that is not a plain name is quoted and escaped in the path.
   EXPECT_THAT(
-      ParseWebhookMessage(BodyWithLabels(R"({"alertname":"X","a\"b\n":1})")),
+      ParseWebhookMessage(BodyJson("", R"(,"groupLabels":{"a\"b\n":1})")),
       StatusIs(absl::StatusCode::kInvalidArgument,
-               R"(alerts[0].labels["a\"b\u000a"]: expected a string)"));
+               R"(groupLabels["a\"b\u000a"]: expected a string)"));
 }
 
 // --- Hostile but valid content -------------------------------------------

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "autoheal/testing/fake_clock.h"
 #include "autoheal/testing/faulty_cooldown_store.h"
@@ -208,15 +209,95 @@ TEST_F(ReceiverTest, AlertPathIsAnAliasOfAlerts) {
   EXPECT_EQ(json::parse(r.body)["decisions"][0]["reason"], "resolved");
 }
 
+// 400 only for a body that is not an Alertmanager message at all.
 TEST_F(ReceiverTest, MalformedBodyIs400NamingTheField) {
-  ClientResponse r = Send("POST", "/alerts",
-                          R"({"version":"4","alerts":[{"status":"firing","labels":{"alertname":7}}]})");
-  EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(json::parse(r.body)["error"],
-            "alerts[0].labels.alertname: expected a string, got number");
-  EXPECT_EQ(Send("POST", "/alerts", "").status, 400);
-  EXPECT_EQ(Send("POST", "/alerts", R"({"version":"3","alerts":[]})").status, 400);
+  const std::map<std::string, std::string> bad = {
+      {"", "body: invalid JSON at byte 0: "},
+      {R"({"version":"4","alerts":[)", "body: invalid JSON at byte 25: "},
+      {"[]", "body: expected an object, got array"},
+      {R"({"version":"3","alerts":[]})", R"(version: expected "4", got "3")"},
+      {R"({"alerts":[]})", "version: missing"},
+      {R"({"version":"4"})", "alerts: missing"},
+      {R"({"version":"4","alerts":{}})",
+       "alerts: expected an array, got object"},
+      {R"({"version":"4","alerts":[],"commonLabels":[]})",
+       "commonLabels: expected an object, got array"},
+      {R"({"version":"4","alerts":[],"truncatedAlerts":-1})",
+       "truncatedAlerts: expected a non-negative integer, got -1"},
+  };
+  for (const auto& [body, error] : bad) {
+    ClientResponse r = Send("POST", "/alerts", body);
+    EXPECT_EQ(r.status, 400) << body;
+    EXPECT_THAT(json::parse(r.body)["error"].get<std::string>(),
+                ::testing::StartsWith(error))
+        << body;
+  }
   EXPECT_TRUE(executor_.requests().empty());
+  EXPECT_TRUE(audit_.entries().empty());
+}
+
+// A problem inside one alert is that alert's invalid_alert skip: the rest
+// of the group is decided, and the answer is 200.
+TEST_F(ReceiverTest, MalformedAlertIsSkippedAndItsGroupDecided) {
+  env_["AUTOHEAL_ENABLED"] = "true";
+  StartWith("");
+  json message = json::parse(
+      ReadFileOrDie(TestDataPath("payloads/01-single-firing-autoheal.json")));
+  json good = message["alerts"][0];
+  json no_alertname = good;
+  no_alertname["labels"].erase("alertname");
+  json pending = good;
+  pending["status"] = "pending";
+  message["alerts"] = json::array({no_alertname, good, pending, 1});
+  ClientResponse r = Send("POST", "/alerts", message.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json decisions = json::parse(r.body)["decisions"];
+  ASSERT_EQ(decisions.size(), 4u) << r.body;
+
+  EXPECT_EQ(decisions[0]["verdict"], "skip");
+  EXPECT_EQ(decisions[0]["reason"], "invalid_alert");
+  EXPECT_EQ(decisions[0]["problem"], "alerts[0].labels.alertname: missing");
+  EXPECT_EQ(decisions[0]["sentence"],
+            "the alert is malformed (alerts[0].labels.alertname: missing); it "
+            "is skipped, and the rest of its notification is decided as usual");
+  EXPECT_EQ(decisions[0]["alertname"], "");
+  EXPECT_EQ(decisions[0]["fingerprint"], "ae2f46214283c1ff");
+  EXPECT_TRUE(decisions[0]["status"].is_null());
+  EXPECT_TRUE(decisions[0]["action"].is_null());
+  EXPECT_EQ(decisions[0]["key"], "");
+
+  EXPECT_EQ(decisions[1]["reason"], "execute");
+  EXPECT_FALSE(decisions[1].contains("problem"));
+  EXPECT_EQ(decisions[1]["status"], "firing");
+
+  // Its labels were read: it is named, and counted under its alertname.
+  EXPECT_EQ(decisions[2]["reason"], "invalid_alert");
+  EXPECT_EQ(decisions[2]["alertname"], "TcpEndpointDownFast");
+  EXPECT_EQ(decisions[2]["problem"],
+            R"(alerts[2].status: expected "firing" or "resolved", got )"
+            R"("pending")");
+  EXPECT_EQ(decisions[3]["reason"], "invalid_alert");
+  EXPECT_EQ(decisions[3]["problem"],
+            "alerts[3]: expected an object, got number");
+  EXPECT_EQ(decisions[3]["fingerprint"], "");
+
+  ASSERT_EQ(executor_.requests().size(), 1u);
+  std::vector<Reason> audited;
+  for (const testing::AuditEntry& e : audit_.entries()) {
+    if (e.type == testing::AuditEntry::Type::kDecision) {
+      audited.push_back(e.reason);
+    }
+  }
+  EXPECT_THAT(audited, ::testing::ElementsAre(
+                           Reason::kInvalidAlert, Reason::kExecute,
+                           Reason::kInvalidAlert, Reason::kInvalidAlert));
+  const std::string m = Send("GET", "/metrics").body;
+  EXPECT_THAT(m, HasSubstr("autoheal_decisions_total{alertname=\"other\","
+                           "reason=\"invalid_alert\",verdict=\"skip\"} 2"));
+  EXPECT_THAT(m, HasSubstr("autoheal_decisions_total{alertname=\""
+                           "TcpEndpointDownFast\",reason=\"invalid_alert\","
+                           "verdict=\"skip\"} 1"));
+  EXPECT_THAT(m, HasSubstr("autoheal_http_requests_total{code=\"200\"} 1"));
 }
 
 TEST_F(ReceiverTest, BearerTokenMissingWrongAndRight) {
@@ -425,6 +506,9 @@ TEST_F(ReceiverTest, MetricsCountDecisionsWithBoundedAlertnames) {
   ASSERT_EQ(r.status, 200);
   EXPECT_THAT(r.Header("Content-Type").value_or(""), HasSubstr("text/plain"));
   const std::string& m = r.body;
+  // Malformed alerts are exported from the start, so a rise shows from 0.
+  EXPECT_THAT(m, HasSubstr("autoheal_decisions_total{alertname=\"other\","
+                           "reason=\"invalid_alert\",verdict=\"skip\"} 0"));
   EXPECT_THAT(m, HasSubstr("autoheal_decisions_total{alertname=\"other\",reason=\"not_allowlisted\",verdict=\"skip\"} 1"));
   EXPECT_THAT(m, HasSubstr("autoheal_decisions_total{alertname=\"UptimeProbeFailing\",reason=\"dry_run\",verdict=\"dry_run\"} 1"));
   EXPECT_THAT(m, HasSubstr("autoheal_decisions_total{alertname=\"other\",reason=\"not_opted_in\",verdict=\"skip\"} 1"));

@@ -39,9 +39,10 @@ class LabelSet {
   using Entry = std::pair<std::string, std::string>;
 
   LabelSet() = default;
-  // Sorts `entries` by name. Precondition: names are unique (the payload
-  // parser rejects duplicates before building a LabelSet). A later duplicate
-  // replaces an earlier one when this precondition is broken.
+  // Sorts `entries` by name. Precondition: names are unique. A later
+  // duplicate replaces an earlier one when this precondition is broken (the
+  // payload parser breaks it only for an alert it marks malformed, whose
+  // labels are kept for reporting, never for deciding).
   explicit LabelSet(std::vector<Entry> entries);
   LabelSet(std::initializer_list<Entry> entries)
       : LabelSet(std::vector<Entry>(entries)) {}
@@ -80,8 +81,16 @@ class LabelSet {
   std::vector<Entry> entries_;  // sorted by name, names unique
 };
 
-// One alert as Alertmanager sends it. `labels` always holds `alertname`
-// when the alert came from the parser.
+// One alert as Alertmanager sends it.
+//
+// An alert from the parser is either well-formed (`problem` empty; `labels`
+// holds a string `alertname`) or malformed: `problem` then says what is
+// wrong, starting with its JSON path, e.g. "alerts[3].labels.alertname:
+// missing", and the engine skips the alert with reason `invalid_alert`
+// before reading anything else. A malformed alert keeps whatever the parser
+// could read around the problem (labels, annotations and string fields that
+// were well-formed), for reporting only; its `status` is `kFiring` when the
+// alert carried no valid one.
 struct Alert {
   AlertStatus status = AlertStatus::kFiring;
   LabelSet labels;
@@ -90,6 +99,9 @@ struct Alert {
   std::string ends_at;        // "0001-01-01T00:00:00Z" while firing
   std::string generator_url;
   std::string fingerprint;    // 16 hex digits from Alertmanager; may be empty
+  // Empty for a well-formed alert; else the first problem found in it,
+  // "<JSON path>: <what is wrong>", short valid UTF-8.
+  std::string problem;
 
   // Returns the `alertname` label, or "" when it is absent.
   absl::string_view alertname() const;

@@ -5,16 +5,18 @@
 // the action. `Sentence()` renders the human explanation on demand, so that
 // deciding itself never allocates on the skip paths.
 //
-// Lifetime: a Decision borrows. `alertname` and `opt_in_actual` point into the
-// `Alert` it was decided for; `action`, `opt_in_annotation`, `opt_in_value`
-// and the `target_*` views point into the `Engine` that made it; a `CooldownKey` may
-// point into that Engine too. Use a Decision only while both live.
+// Lifetime: a Decision borrows. `alertname`, `opt_in_actual` and `problem`
+// point into the `Alert` it was decided for; `action`, `opt_in_annotation`,
+// `opt_in_value` and the `target_*` views point into the `Engine` that made it;
+// a `CooldownKey` may point into that Engine too. Use a Decision only while
+// both live.
 //
 // Thread safety: plain values.
 
 #ifndef AUTOHEAL_DECISION_H_
 #define AUTOHEAL_DECISION_H_
 
+#include <cstddef>
 #include <ostream>
 #include <string>
 
@@ -34,8 +36,11 @@ enum class Verdict {
 
 // The reason codes of the decision contract, in gate order. The names
 // returned by `ReasonName()` are stable: they appear in HTTP responses,
-// metrics and audit lines, so they never change once released.
+// metrics and audit lines, so they never change once released. The numeric
+// values are not: code that indexes by reason sizes its arrays with
+// `kReasonCount` and never stores or sends a number.
 enum class Reason {
+  kInvalidAlert,      // the alert is malformed (`Alert::problem`)
   kResolved,          // the alert's own status is resolved
   kNotOptedIn,        // the opt-in annotation is missing or not exact
   kNotAllowlisted,    // no action for this alertname
@@ -46,8 +51,12 @@ enum class Reason {
   kBudgetExhausted,   // a global or per-action budget is spent
   kStoreUnavailable,  // the state store gave no answer: fail closed
   kExecute,           // all gates passed, enabled
-  kDryRun,            // all gates passed, disabled
+  kDryRun,            // all gates passed, disabled (stays last)
 };
+
+// How many reasons there are: every `static_cast<size_t>(reason)` is below
+// it, so an array indexed by reason can be sized with it.
+inline constexpr size_t kReasonCount = static_cast<size_t>(Reason::kDryRun) + 1;
 
 // Returns the stable snake_case name: "execute", "dry_run", "skip".
 absl::string_view VerdictName(Verdict verdict);
@@ -85,7 +94,7 @@ struct Decision {
   int flap_limit = 0;
   absl::Duration flap_window = absl::ZeroDuration();
 
-  // The configured action, or nullptr when none was found (gates 1-3).
+  // The configured action, or nullptr when none was found (gates 0-3).
   const Action* action = nullptr;
 
   // For `kStoreUnavailable`: the store's error. OK otherwise.
@@ -93,6 +102,8 @@ struct Decision {
 
   // Borrowed context for `Sentence()`.
   absl::string_view alertname;
+  // For `kInvalidAlert`: the alert's `problem`, "<JSON path>: <what>".
+  absl::string_view problem;
   absl::string_view opt_in_annotation;
   absl::string_view opt_in_value;
   // The alert's value of the opt-in annotation; data() is null when absent.

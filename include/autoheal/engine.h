@@ -2,6 +2,8 @@
 //
 // The engine applies the gates of the decision contract in order; the first
 // gate that says no gives the reason:
+//   0 invalid_alert    the parser found the alert malformed (`Alert::problem`
+//                      is set); nothing else of it is read
 //   1 resolved         the alert's own status is resolved
 //   2 not_opted_in     the opt-in annotation is missing or not exact
 //   3 not_allowlisted  no action for this alertname
@@ -92,7 +94,10 @@ class Engine {
   // Decides for one alert, using only that alert's own status, labels and
   // annotations. A passing decision has taken the key's cooldown. Does not
   // allocate unless the key includes label values. The returned Decision
-  // borrows from `alert` and from this engine.
+  // borrows from `alert` and from this engine. An alert with a `problem` is
+  // skipped as `kInvalidAlert` without touching the store; one built by
+  // hand with an empty `problem` is taken as well-formed (without an
+  // alertname it matches no action: `kNotAllowlisted`).
   Decision Decide(const Alert& alert);
 
   // Decides for each alert of `message`, in order.

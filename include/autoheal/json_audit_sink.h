@@ -20,11 +20,14 @@
 //
 // Field rules:
 //   - `time` is the `at` argument in RFC 3339 UTC with milliseconds.
-//   - `action` is null when the decision found no action (gates 1-3).
+//   - `action` is null when the decision found no action (gates 0-3).
 //   - `time_left_sec` (a double) appears only when `reason` is
 //     "cooling_down"; `store_error` only when `reason` is
-//     "store_unavailable"; `error` only on outcome lines whose `error` is
-//     non-empty (spawn errors).
+//     "store_unavailable"; `problem` ("alerts[3].labels.alertname: missing")
+//     only when `reason` is "invalid_alert", whose `status` is null (a
+//     malformed alert's status is not trusted, and may be absent or
+//     unknown); `error` only on outcome lines whose `error` is non-empty
+//     (spawn errors).
 //   - `stdout` and `stderr` keep at most `kMaxExcerptBytes` bytes each (cut
 //     on a UTF-8 character boundary); `*_truncated` says whether bytes were
 //     dropped.

@@ -130,7 +130,12 @@ std::string JsonLinesAuditSink::DecisionLine(const Alert& alert,
   j.Key("event").String("decision");
   j.Key("fingerprint").String(alert.fingerprint);
   j.Key("alertname").String(alert.alertname());
-  j.Key("status").String(AlertStatusName(alert.status));
+  j.Key("status");
+  if (decision.reason == Reason::kInvalidAlert) {
+    j.Null();  // a malformed alert's status is not trusted, maybe absent
+  } else {
+    j.String(AlertStatusName(alert.status));
+  }
   j.Key("key").String(decision.key.view());
   j.Key("verdict").String(VerdictName(decision.verdict));
   j.Key("reason").String(ReasonName(decision.reason));
@@ -146,6 +151,9 @@ std::string JsonLinesAuditSink::DecisionLine(const Alert& alert,
   }
   if (decision.reason == Reason::kStoreUnavailable) {
     j.Key("store_error").String(decision.store_error.ToString());
+  }
+  if (decision.reason == Reason::kInvalidAlert) {
+    j.Key("problem").String(decision.problem);
   }
   j.EndObject();
   // JSON escapes every control character, so this is the line's only newline.

@@ -32,6 +32,11 @@ std::string OptInChange(const Decision& d, const EngineOptions& options) {
 std::string WhatWouldHaveToChange(const Decision& d,
                                   const EngineOptions& options) {
   switch (d.reason) {
+    case Reason::kInvalidAlert:
+      return absl::StrCat(
+          "fix what sends this alert, or its rule, so that the alert is "
+          "well-formed: ",
+          d.problem);
     case Reason::kResolved:
       return "nothing: the alert is resolved";
     case Reason::kNotOptedIn:

@@ -33,6 +33,39 @@ std::string Quoted(absl::string_view s) {
                       s.size(), " bytes)");
 }
 
+// The longest problem a sentence repeats. The parser's problems are far
+// shorter; this bounds one built by hand.
+constexpr size_t kMaxProblemBytes = 512;
+
+// Returns `problem` with control characters escaped, cut on a character
+// boundary after kMaxProblemBytes. Quotes and backslashes stay as they are:
+// the parser has already quoted and escaped every value it names, so a
+// sentence shows its problem exactly as the response's "problem" does.
+std::string ProblemText(absl::string_view problem) {
+  size_t cut = problem.size();
+  if (cut > kMaxProblemBytes) {
+    cut = kMaxProblemBytes;
+    while (cut > 0 &&
+           (static_cast<unsigned char>(problem[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+  }
+  std::string out;
+  out.reserve(cut + 16);
+  for (char c : problem.substr(0, cut)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) {
+      absl::StrAppend(&out, "\\x", absl::Hex(byte, absl::kZeroPad2));
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (cut < problem.size()) {
+    absl::StrAppend(&out, "... (", problem.size(), " bytes)");
+  }
+  return out;
+}
+
 std::string ActionName(const Decision& d) {
   return d.action != nullptr ? Quoted(d.action->name) : std::string("(none)");
 }
@@ -65,6 +98,8 @@ absl::string_view VerdictName(Verdict verdict) {
 
 absl::string_view ReasonName(Reason reason) {
   switch (reason) {
+    case Reason::kInvalidAlert:
+      return "invalid_alert";
     case Reason::kResolved:
       return "resolved";
     case Reason::kNotOptedIn:
@@ -101,6 +136,10 @@ std::ostream& operator<<(std::ostream& os, Reason reason) {
 
 std::string Decision::Sentence() const {
   switch (reason) {
+    case Reason::kInvalidAlert:
+      return absl::StrCat("the alert is malformed (", ProblemText(problem),
+                          "); it is skipped, and the rest of its notification "
+                          "is decided as usual");
     case Reason::kResolved:
       return "the alert is resolved; there is nothing to remediate";
     case Reason::kNotOptedIn:

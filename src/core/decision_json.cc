@@ -9,7 +9,12 @@ void WriteDecisionMembers(const Alert& alert, const Decision& d,
                           JsonWriter& w) {
   w.Key("fingerprint").String(alert.fingerprint);
   w.Key("alertname").String(d.alertname);
-  w.Key("status").String(AlertStatusName(alert.status));
+  w.Key("status");
+  if (d.reason == Reason::kInvalidAlert) {
+    w.Null();
+  } else {
+    w.String(AlertStatusName(alert.status));
+  }
   w.Key("verdict").String(VerdictName(d.verdict));
   w.Key("reason").String(ReasonName(d.reason));
   w.Key("sentence").String(d.Sentence());
@@ -26,6 +31,8 @@ void WriteDecisionMembers(const Alert& alert, const Decision& d,
     w.Key("escalation").String(d.newly_escalated ? "new" : "latched");
   } else if (d.reason == Reason::kBudgetExhausted) {
     w.Key("budget").String(d.budget_scope);
+  } else if (d.reason == Reason::kInvalidAlert) {
+    w.Key("problem").String(d.problem);
   }
 }
 

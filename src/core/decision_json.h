@@ -15,7 +15,9 @@ namespace internal {
 // Writes the members fingerprint, alertname, status, verdict, reason,
 // sentence, key, seconds_left and action into the object `w` has open; for
 // an escalated decision also escalation ("new" or "latched"), for a budget
-// stop also budget ("global" or "action").
+// stop also budget ("global" or "action"), for an invalid alert also problem
+// ("<JSON path>: <what>"). An invalid alert's status is null: nothing of it
+// was trusted, and a missing or unknown status has no name to give.
 void WriteDecisionMembers(const Alert& alert, const Decision& decision,
                           JsonWriter& w);
 

@@ -82,6 +82,12 @@ Decision Engine::Decide(const Alert& alert) {
   decision.opt_in_annotation = options_.opt_in_annotation;
   decision.opt_in_value = options_.opt_in_value;
 
+  // Gate 0: nothing of a malformed alert is trusted, not even its status.
+  if (!alert.problem.empty()) {
+    decision.reason = Reason::kInvalidAlert;
+    decision.problem = alert.problem;
+    return decision;
+  }
   if (alert.status == AlertStatus::kResolved) {
     decision.reason = Reason::kResolved;
     return decision;

@@ -3,8 +3,9 @@
 //
 // The handler is a small state machine over the only nesting a payload has
 // (body → alerts[] → alert → labels), plus a counter for skipping unknown
-// values. The JSON path of an error is rebuilt from that state only when an
-// error happens, so a successful parse builds no path strings.
+// and malformed values. The JSON path of an error or of an alert's problem
+// is rebuilt from that state only when one happens, so parsing a
+// well-formed body builds no path strings.
 
 #include "autoheal/payload.h"
 
@@ -286,7 +287,9 @@ std::string TakeString(std::string& value) {
 }
 
 // The SAX handler. Returns false from a callback to stop the parse, with the
-// reason in error().
+// reason in error(). Only a problem outside alerts[] stops it: one inside
+// alerts[i] becomes that alert's `problem` (the first one found wins), the
+// offending value is skipped whole, and the parse goes on.
 class MessageBuilder {
  public:
   MessageBuilder(absl::string_view body, const ParseOptions& options,
@@ -341,12 +344,12 @@ class MessageBuilder {
       case Level::kMap:
         return OnMapString(value);
       default:
-        return FailWrongType(JsonType::kString);
+        return WrongType(JsonType::kString);
     }
   }
 
   bool start_object(std::size_t /*size*/) {
-    if (++depth_ > max_depth_) return FailTooDeep();
+    if (++depth_ > max_depth_) return TooDeep();
     if (Skipping()) return EnterUnknown();
     switch (level_) {
       case Level::kBody:
@@ -358,7 +361,7 @@ class MessageBuilder {
       case Level::kAlert:
         return OnAlertObject();
       default:
-        return FailWrongType(JsonType::kObject);
+        return WrongType(JsonType::kObject);
     }
   }
 
@@ -392,13 +395,13 @@ class MessageBuilder {
   }
 
   bool start_array(std::size_t /*size*/) {
-    if (++depth_ > max_depth_) return FailTooDeep();
+    if (++depth_ > max_depth_) return TooDeep();
     if (Skipping()) return EnterUnknown();
     if (level_ == Level::kMessage && message_field_ == Field::kAlerts) {
       return Enter(Level::kAlerts);
     }
     if (AtUnknownField()) return StartSkipping();
-    return FailWrongType(JsonType::kArray);
+    return WrongType(JsonType::kArray);
   }
 
   bool end_array() {
@@ -417,7 +420,8 @@ class MessageBuilder {
   }
 
  private:
-  // Where the parser is in the payload's fixed structure.
+  // Where the parser is in the payload's fixed structure. While skipping a
+  // value, the level stays the one the skipped value belongs to.
   enum class Level : uint8_t {
     kBody,     // before the top-level value
     kMessage,  // in the top-level object
@@ -434,6 +438,7 @@ class MessageBuilder {
 
   bool Skipping() const { return skip_depth_ > 0; }
 
+  // Skips the object or array just opened, and everything in it.
   bool StartSkipping() {
     skip_depth_ = 1;
     return true;
@@ -463,13 +468,26 @@ class MessageBuilder {
     return map_field_ == Field::kLabels || map_field_ == Field::kAnnotations;
   }
 
+  // True when the value the parser meets belongs to one element of
+  // alerts[] (an element itself, or anything inside one): a problem there
+  // is that alert's, not the message's.
+  bool InAlert() const {
+    return level_ == Level::kAlerts || level_ == Level::kAlert ||
+           (level_ == Level::kMap && MapIsInAlert());
+  }
+
   Alert& CurrentAlert() { return message_->alerts.back(); }
 
   // --- the top-level object ---
 
   bool OnMessageKey(absl::string_view key) {
     message_field_ = LookupField(kMessageFields, key);
-    return MarkSeen(message_field_, &message_seen_);
+    if (message_field_ == Field::kUnknown) return true;
+    if (message_seen_ & FieldBit(message_field_)) {
+      return Fail("body", DuplicateKey(FieldName(message_field_)));
+    }
+    message_seen_ |= FieldBit(message_field_);
+    return true;
   }
 
   bool OnMessageString(std::string& value) {
@@ -528,9 +546,22 @@ class MessageBuilder {
     return Enter(Level::kAlert);
   }
 
-  bool OnAlertKey(absl::string_view key) {
+  bool OnAlertKey(std::string& key) {
     alert_field_ = LookupField(kAlertFields, key);
-    return MarkSeen(alert_field_, &alert_seen_);
+    if (alert_field_ == Field::kUnknown) {
+      alert_key_ = TakeString(key);  // only to name a depth problem in it
+      return true;
+    }
+    if (alert_seen_ & FieldBit(alert_field_)) {
+      // The receiver never guesses which value decides: the alert is
+      // malformed, and the repeated value is skipped unread.
+      Problem(AlertPath(), DuplicateKey(FieldName(alert_field_)));
+      alert_field_ = Field::kUnknown;
+      alert_key_ = TakeString(key);
+      return true;
+    }
+    alert_seen_ |= FieldBit(alert_field_);
+    return true;
   }
 
   bool OnAlertString(std::string& value) {
@@ -549,7 +580,7 @@ class MessageBuilder {
       case Field::kFingerprint:
         return Store(value, &alert.fingerprint);
       default:
-        return FailWrongType(JsonType::kString);
+        return WrongType(JsonType::kString);
     }
   }
 
@@ -561,16 +592,15 @@ class MessageBuilder {
       case Field::kAnnotations:
         return StartMap(alert_field_);
       default:
-        return FailWrongType(JsonType::kObject);
+        return WrongType(JsonType::kObject);
     }
   }
 
   bool FinishAlert() {
     if (!(alert_seen_ & FieldBit(Field::kStatus))) {
-      return Fail(FieldPath(Field::kStatus), "missing");
-    }
-    if (!(alert_seen_ & FieldBit(Field::kLabels))) {
-      return Fail(FieldPath(Field::kLabels), "missing");
+      Problem(FieldPath(Field::kStatus), "missing");
+    } else if (!(alert_seen_ & FieldBit(Field::kLabels))) {
+      Problem(FieldPath(Field::kLabels), "missing");
     }
     return Enter(Level::kAlerts);
   }
@@ -594,9 +624,12 @@ class MessageBuilder {
   }
 
   bool FinishMap() {
+    const bool in_alert = MapIsInAlert();
     if (const Entry* dup = SortAndFindDuplicate(map_entries_)) {
-      return Fail(FieldPath(map_field_),
-                  absl::StrCat("duplicate key ", Quote(dup->first)));
+      if (!in_alert) {
+        return Fail(FieldPath(map_field_), DuplicateKey(dup->first));
+      }
+      Problem(FieldPath(map_field_), DuplicateKey(dup->first));
     }
     // An exactly sized copy: one allocation, and the scratch vector keeps
     // its capacity for the next map.
@@ -605,9 +638,9 @@ class MessageBuilder {
     LabelSet& target = MapTarget();
     target = LabelSet(std::move(entries));
     if (map_field_ == Field::kLabels && !target.Find("alertname")) {
-      return Fail(FieldPath(Field::kLabels) + ".alertname", "missing");
+      Problem(FieldPath(Field::kLabels) + ".alertname", "missing");
     }
-    return Enter(MapIsInAlert() ? Level::kAlert : Level::kMessage);
+    return Enter(in_alert ? Level::kAlert : Level::kMessage);
   }
 
   // Sorts `entries` by name unless already sorted; returns an entry whose
@@ -645,19 +678,10 @@ class MessageBuilder {
 
   // --- values shared by both objects ---
 
-  bool MarkSeen(Field field, uint32_t* seen) {
-    if (field == Field::kUnknown) return true;
-    if (*seen & FieldBit(field)) {
-      return Fail(ObjectPath(),
-                  absl::StrCat("duplicate key ", Quote(FieldName(field))));
-    }
-    *seen |= FieldBit(field);
-    return true;
-  }
-
+  // Sets `*status` from `value`, or reports what was expected.
   bool SetStatus(std::string& value, AlertStatus* status) {
     std::optional<AlertStatus> parsed = ParseAlertStatus(value);
-    if (!parsed) return FailExpected(Quote(value));
+    if (!parsed) return Unexpected(Quote(value));
     *status = *parsed;
     return true;
   }
@@ -670,10 +694,70 @@ class MessageBuilder {
   // Handles null, booleans, binary and numbers outside truncatedAlerts.
   bool OnOtherScalar(JsonType type) {
     if (Skipping() || AtUnknownField()) return true;
-    return FailWrongType(type);
+    return WrongType(type);
   }
 
-  // --- errors; the path is built only here ---
+  // --- problems: inside alerts[i] the alert's, elsewhere the message's ---
+
+  // Records "`path`: `what`" as the current alert's problem, unless it
+  // already has one. Returns true: the parse goes on.
+  bool Problem(absl::string_view path, absl::string_view what) {
+    std::string& problem = CurrentAlert().problem;
+    if (problem.empty()) problem = absl::StrCat(path, ": ", what);
+    return true;
+  }
+
+  // The value just met is `got` where something else was expected.
+  bool Unexpected(absl::string_view got) {
+    if (!InAlert()) return FailExpected(got);
+    return Problem(ValuePath(), absl::StrCat("expected ", ValueExpectation(),
+                                             ", got ", got));
+  }
+
+  // The value just met (a scalar, or an object or array just opened) has
+  // a type its place does not take. Inside alerts[i] the value is skipped
+  // whole; an element of alerts[] that is not an object is kept as an
+  // alert with only that problem.
+  bool WrongType(JsonType type) {
+    if (!InAlert()) return FailWrongType(type);
+    if (level_ == Level::kAlerts) {
+      message_->alerts.emplace_back();
+      Problem(AlertPath(),
+              absl::StrCat("expected an object, got ", TypeName(type)));
+    } else {
+      Unexpected(TypeName(type));
+    }
+    const bool container =
+        type == JsonType::kObject || type == JsonType::kArray;
+    return container ? StartSkipping() : true;
+  }
+
+  // An object or array opened one level deeper than `max_depth_`. Inside
+  // alerts[i] the alert is malformed and the value is skipped whole:
+  // nlohmann's SAX parser keeps its own stack off the call stack, and the
+  // handler only counts, so skipping stays safe at any depth.
+  bool TooDeep() {
+    if (!InAlert()) return FailTooDeep();
+    const std::string what =
+        absl::StrCat("nesting deeper than ", max_depth_, " levels");
+    if (Skipping()) {
+      Problem(ValuePath(), what);
+      return EnterUnknown();
+    }
+    if (level_ == Level::kAlerts) {
+      message_->alerts.emplace_back();
+      Problem(AlertPath(), what);
+    } else {
+      Problem(ValuePath(), what);
+    }
+    return StartSkipping();
+  }
+
+  // --- paths; built only for a problem or an error ---
+
+  static std::string DuplicateKey(absl::string_view key) {
+    return absl::StrCat("duplicate key ", Quote(key));
+  }
 
   std::string AlertPath() const {
     return absl::StrCat("alerts[", message_->alerts.size() - 1, "]");
@@ -687,26 +771,20 @@ class MessageBuilder {
     return absl::StrCat(AlertPath(), ".", FieldName(field));
   }
 
-  // Returns the path of the object the parser is in.
-  std::string ObjectPath() const {
-    switch (level_) {
-      case Level::kAlert:
-        return AlertPath();
-      case Level::kMap:
-        return FieldPath(map_field_);
-      default:
-        return "body";
-    }
-  }
-
-  // Returns the path of the value the parser just met.
+  // Returns the path of the value the parser just met (while skipping: of
+  // the value being skipped).
   std::string ValuePath() const {
     switch (level_) {
       case Level::kMessage:
         return FieldPath(message_field_);
       case Level::kAlerts:
-        return absl::StrCat("alerts[", message_->alerts.size(), "]");
+        // Met only inside an element being skipped, already kept as the
+        // last alert (see WrongType() and TooDeep()).
+        return AlertPath();
       case Level::kAlert:
+        if (alert_field_ == Field::kUnknown) {
+          return AlertPath() + KeySegment(alert_key_);
+        }
         return FieldPath(alert_field_);
       case Level::kMap:
         return FieldPath(map_field_) + KeySegment(map_key_);
@@ -728,6 +806,8 @@ class MessageBuilder {
         return "an object";
     }
   }
+
+  // --- fatal errors: the body is not an Alertmanager message ---
 
   bool Fail(absl::string_view path, absl::string_view what) {
     error_ = absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
@@ -759,12 +839,13 @@ class MessageBuilder {
 
   Level level_ = Level::kBody;
   int depth_ = 0;       // nesting of the current value, the body being 1
-  int skip_depth_ = 0;  // > 0 while inside an unknown field's value
+  int skip_depth_ = 0;  // > 0 while inside a value being skipped
   Field message_field_ = Field::kUnknown;
   Field alert_field_ = Field::kUnknown;
   Field map_field_ = Field::kUnknown;
   uint32_t message_seen_ = 0;
   uint32_t alert_seen_ = 0;
+  std::string alert_key_;  // the alert's current key, when not a known one
   std::string map_key_;
   std::vector<Entry> map_entries_;
 };

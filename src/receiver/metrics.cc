@@ -71,6 +71,9 @@ ReceiverMetrics::ReceiverMetrics()
   // Both results exist from the start, so that alerts on failures see 0.
   reloads_.Add({{"result", "success"}});
   reloads_.Add({{"result", "failure"}});
+  // So does the count of malformed alerts (most have no allowlisted
+  // alertname): a sender that starts emitting them shows as a rise from 0.
+  DecisionCounter("other", Reason::kInvalidAlert);
 }
 
 void ReceiverMetrics::OnDecision(const Alert&, const Decision& decision) {

@@ -54,8 +54,7 @@ class ReceiverMetrics final : public RemediationObserver {
 
  private:
   // One counter per reason (the verdict follows from the reason).
-  using ReasonCounters =
-      std::array<prometheus::Counter*, static_cast<size_t>(Reason::kDryRun) + 1>;
+  using ReasonCounters = std::array<prometheus::Counter*, kReasonCount>;
 
   // Returns the decision counter for `reason` and `alertname`, or for
   // "other" when the alertname is not allowlisted. Creates it on first use;
