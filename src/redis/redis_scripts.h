@@ -150,6 +150,174 @@ if flap_limit > 0 then record(KEYS[3], flap_limit, flap_window) end
 return {0, -1, 0}
 )lua";
 
+// A whole batch (`RedisCooldownStore::AcquireBatch()`) in one script: for
+// each request in order, the complete sequence of the two scripts above
+// plus `SET NX PX` (latch, in-flight flag, cooldown, flap guard, budgets,
+// then take the cooldown and record the budgets and the flap history), so
+// that request i sees what requests before it took. No token dance: nothing
+// runs between the check and the take of one script.
+//
+// All or nothing: Redis does not roll a script back when it fails halfway,
+// so the script runs in two phases. It first decides every request, reading
+// each Redis key at most once (lazily) into a Lua model that the decisions
+// then change, and only logs the writes; then it replays the log. Every
+// error the data can cause (a key of the wrong type, a malformed time)
+// happens while deciding, before the first write; the first write is the
+// only one Redis may refuse for memory (a script that has written is let
+// finish). One server `TIME` serves the whole batch, as if every request
+// came at the same instant, and key expiry is frozen for a script's run.
+//
+// KEYS: for each distinct cooldown key d (0-based): 3d+1 its cooldown,
+//       3d+2 its latch, 3d+3 its flap history; then each distinct budget b
+//       (0-based) at 3D+b+1.
+// ARGV: 1 cooldown token, 2 D (the number of distinct keys), then for each
+//       request: d, in_flight (0|1), preview (0|1), flap limit (0: off),
+//       flap window (µs), cooldown (ms), the number of budgets n, then n
+//       times: b, limit, window (µs).
+// Returns a flat array, three integers per request in order: {code, a, b}
+// with `a` the cooldown's PTTL in ms (kScriptCoolingDown) or the budget
+// index (kScriptBudgetExhausted, with `b` the µs until a slot frees), else
+// 0; kScriptNewlyEscalated also for a preview that would trip the guard.
+inline constexpr char kBatchScript[] = R"lua(
+redis.replicate_commands()
+local token = ARGV[1]
+local distinct = tonumber(ARGV[2])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local stamp = string.format('%d', now)
+
+local function ms(us)
+  return math.max(1, math.ceil(us / 1000))
+end
+local function read_times(key)
+  local items = redis.call('LRANGE', key, 0, -1)
+  local times = {}
+  for i = 1, #items do
+    local t = tonumber(items[i])
+    if t == nil then error({err = 'malformed time in ' .. key}) end
+    times[i] = t
+  end
+  return times
+end
+
+-- The model: what each key holds once the requests decided so far have
+-- written, read from Redis on first use.
+local keys = {}
+local function key_state(d)
+  local k = keys[d]
+  if k == nil then
+    k = {cd = KEYS[3 * d + 1], latch = KEYS[3 * d + 2],
+         flap = KEYS[3 * d + 3]}
+    k.latch_ttl = redis.call('PTTL', k.latch)
+    k.cd_ttl = redis.call('PTTL', k.cd)
+    keys[d] = k
+  end
+  return k
+end
+local function flap_times(k)
+  if k.flap_times == nil then k.flap_times = read_times(k.flap) end
+  return k.flap_times
+end
+local budgets = {}
+local function budget_times(b)
+  local t = budgets[b]
+  if t == nil then
+    t = read_times(KEYS[3 * distinct + b + 1])
+    budgets[b] = t
+  end
+  return t
+end
+-- The limit-th newest of `times` when it is within `window`, else nil.
+local function full(times, limit, window)
+  if limit <= 0 or #times < limit then return nil end
+  local kth = times[#times - limit + 1]
+  if kth > now - window then return kth end
+  return nil
+end
+
+local writes = {}
+local function write(...) writes[#writes + 1] = {...} end
+local function record(times, key, limit, window)
+  times[#times + 1] = now
+  while #times > limit do table.remove(times, 1) end
+  write('RPUSH', key, stamp)
+  write('LTRIM', key, string.format('%d', -limit), '-1')
+  write('PEXPIRE', key, string.format('%d', ms(window)))
+end
+
+local reply = {}
+local function answer(code, a, b)
+  reply[#reply + 1] = code
+  reply[#reply + 1] = a
+  reply[#reply + 1] = b
+end
+
+local i = 3
+while i <= #ARGV do
+  local k = key_state(tonumber(ARGV[i]))
+  local in_flight = ARGV[i + 1] == '1'
+  local preview = ARGV[i + 2] == '1'
+  local flap_limit = tonumber(ARGV[i + 3])
+  local flap_window = tonumber(ARGV[i + 4])
+  local cooldown_ms = ARGV[i + 5]
+  local n = tonumber(ARGV[i + 6])
+  local first_budget = i + 7
+  i = first_budget + 3 * n
+  local flap_ms = ms(flap_window)
+  if k.latch_ttl ~= -2 then
+    if not preview and flap_window > 0 and k.latch_ttl < flap_ms then
+      write('PEXPIRE', k.latch, string.format('%d', flap_ms))
+      k.latch_ttl = flap_ms
+    end
+    answer(1, 0, 0)
+  elseif in_flight then
+    answer(2, 0, 0)
+  elseif k.cd_ttl ~= -2 then
+    answer(3, k.cd_ttl, 0)
+  elseif flap_limit > 0 and full(flap_times(k), flap_limit, flap_window) then
+    if not preview then
+      write('SET', k.latch, stamp, 'PX', string.format('%d', flap_ms))
+      write('DEL', k.flap)
+      k.latch_ttl = flap_ms
+      k.flap_times = {}
+    end
+    answer(4, 0, 0)
+  else
+    local spent = false
+    for j = 0, n - 1 do
+      local at = first_budget + 3 * j
+      local window = tonumber(ARGV[at + 2])
+      local kth = full(budget_times(tonumber(ARGV[at])),
+                       tonumber(ARGV[at + 1]), window)
+      if kth then
+        answer(5, j, kth + window - now)
+        spent = true
+        break
+      end
+    end
+    if not spent then
+      if not preview then
+        write('SET', k.cd, token, 'PX', cooldown_ms)
+        k.cd_ttl = tonumber(cooldown_ms)
+        for j = 0, n - 1 do
+          local at = first_budget + 3 * j
+          local b = tonumber(ARGV[at])
+          record(budget_times(b), KEYS[3 * distinct + b + 1],
+                 tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]))
+        end
+        if flap_limit > 0 then
+          record(flap_times(k), k.flap, flap_limit, flap_window)
+        end
+      end
+      answer(0, 0, 0)
+    end
+  end
+end
+
+for w = 1, #writes do redis.call(unpack(writes[w])) end
+return reply
+)lua";
+
 }  // namespace internal
 }  // namespace autoheal
 
