@@ -30,6 +30,7 @@ namespace {
 
 using ::autoheal::conformance::CountConcurrentAcquires;
 using ::autoheal::conformance::StoreBackend;
+using ::autoheal::conformance::StoreBatchTest;
 using ::autoheal::conformance::StoreConformanceTest;
 using ::autoheal::testutil::IsOk;
 using ::autoheal::testutil::RawRedis;
@@ -82,10 +83,13 @@ std::unique_ptr<CooldownStore> MakeConformanceStore() {
   return MustConnect(OptionsFor(*server, "conformance"));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Redis, StoreConformanceTest,
-    ::testing::Values(StoreBackend{"redis", MakeConformanceStore, false}),
-    conformance::BackendName);
+const StoreBackend kRedis{"redis", MakeConformanceStore,
+                         /*caller_time=*/false};
+INSTANTIATE_TEST_SUITE_P(Redis, StoreConformanceTest,
+                         conformance::BothForms(kRedis),
+                         conformance::BackendName);
+INSTANTIATE_TEST_SUITE_P(Redis, StoreBatchTest,
+                         ::testing::Values(kRedis), conformance::BackendName);
 
 // The request holds a view of `key`: the caller keeps `key` alive.
 AcquireRequest Request(absl::string_view key,

@@ -83,13 +83,15 @@ std::unique_ptr<CooldownStore> MakeConformanceStore() {
 
 using conformance::BackendName;
 using conformance::StoreBackend;
+using conformance::StoreBatchTest;
 using conformance::StoreConformanceTest;
 
-INSTANTIATE_TEST_SUITE_P(
-    Sqlite, StoreConformanceTest,
-    ::testing::Values(StoreBackend{"sqlite", MakeConformanceStore,
-                                   /*caller_time=*/true}),
-    BackendName);
+const StoreBackend kSqlite{"sqlite", MakeConformanceStore,
+                          /*caller_time=*/true};
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest,
+                         conformance::BothForms(kSqlite), BackendName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreBatchTest, ::testing::Values(kSqlite),
+                         BackendName);
 
 class SqliteCooldownStoreTest : public ::testing::Test {
  protected:
