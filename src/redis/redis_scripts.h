@@ -158,14 +158,20 @@ return {0, -1, 0}
 // runs between the check and the take of one script.
 //
 // All or nothing: Redis does not roll a script back when it fails halfway,
-// so the script runs in two phases. It first decides every request, reading
-// each Redis key at most once (lazily) into a Lua model that the decisions
-// then change, and only logs the writes; then it replays the log. Every
-// error the data can cause (a key of the wrong type, a malformed time)
-// happens while deciding, before the first write; the first write is the
-// only one Redis may refuse for memory (a script that has written is let
-// finish). One server `TIME` serves the whole batch, as if every request
-// came at the same instant, and key expiry is frozen for a script's run.
+// so the script runs in two phases. It first decides every request on a
+// Lua model of the keys, each read from Redis at most once (lazily), which
+// the decisions change as the single-acquire scripts change Redis; then it
+// writes each changed key's final state. Every error the data can cause (a
+// key of the wrong type, a malformed time) happens while deciding, before
+// the first write; the first write is the only one Redis may refuse for
+// memory (a script that has written is let finish), and the writes cannot
+// fail on types (a list is deleted before it is pushed). One server `TIME`
+// serves the whole batch, as if every request came at the same instant
+// (key expiry is frozen while a script runs).
+//
+// A list's final state is written whole (DEL when it existed, RPUSH of its
+// kept times, PEXPIRE of the last record's window): what the per-request RPUSH, LTRIM
+// and PEXPIRE of the budget script leave, in a few commands.
 //
 // KEYS: for each distinct cooldown key d (0-based): 3d+1 its cooldown,
 //       3d+2 its latch, 3d+3 its flap history; then each distinct budget b
@@ -189,97 +195,107 @@ local stamp = string.format('%d', now)
 local function ms(us)
   return math.max(1, math.ceil(us / 1000))
 end
-local function read_times(key)
-  local items = redis.call('LRANGE', key, 0, -1)
-  local times = {}
-  for i = 1, #items do
-    local t = tonumber(items[i])
-    if t == nil then error({err = 'malformed time in ' .. key}) end
-    times[i] = t
-  end
-  return times
-end
 
--- The model: what each key holds once the requests decided so far have
--- written, read from Redis on first use.
-local keys = {}
-local function key_state(d)
-  local k = keys[d]
-  if k == nil then
-    k = {cd = KEYS[3 * d + 1], latch = KEYS[3 * d + 2],
-         flap = KEYS[3 * d + 3]}
-    k.latch_ttl = redis.call('PTTL', k.latch)
-    k.cd_ttl = redis.call('PTTL', k.cd)
-    keys[d] = k
+-- A list of times: items[first..#items] are kept, oldest first (trimming
+-- moves `first`). `expire_ms` is set once the batch changed it.
+local function read_list(key)
+  local raw = redis.call('LRANGE', key, 0, -1)
+  local list = {key = key, items = {}, first = 1, existed = #raw > 0}
+  for i = 1, #raw do
+    local t = tonumber(raw[i])
+    if t == nil then error({err = 'malformed time in ' .. key}) end
+    list.items[i] = t
   end
-  return k
+  return list
 end
-local function flap_times(k)
-  if k.flap_times == nil then k.flap_times = read_times(k.flap) end
-  return k.flap_times
-end
-local budgets = {}
-local function budget_times(b)
-  local t = budgets[b]
-  if t == nil then
-    t = read_times(KEYS[3 * distinct + b + 1])
-    budgets[b] = t
-  end
-  return t
-end
--- The limit-th newest of `times` when it is within `window`, else nil.
-local function full(times, limit, window)
-  if limit <= 0 or #times < limit then return nil end
-  local kth = times[#times - limit + 1]
+-- The limit-th newest time of `list` when it is within `window`, else nil.
+local function full(list, limit, window)
+  if limit <= 0 or #list.items - list.first + 1 < limit then return nil end
+  local kth = list.items[#list.items - limit + 1]
   if kth > now - window then return kth end
   return nil
 end
-
-local writes = {}
-local function write(...) writes[#writes + 1] = {...} end
-local function record(times, key, limit, window)
-  times[#times + 1] = now
-  while #times > limit do table.remove(times, 1) end
-  write('RPUSH', key, stamp)
-  write('LTRIM', key, string.format('%d', -limit), '-1')
-  write('PEXPIRE', key, string.format('%d', ms(window)))
+-- RPUSH now, LTRIM to the newest `limit`, PEXPIRE `window`.
+local function record(list, limit, window)
+  list.items[#list.items + 1] = now
+  list.first = math.max(list.first, #list.items - limit + 1)
+  list.dirty = true
+  list.expire_ms = ms(window)
+end
+local function clear(list)
+  list.items = {}
+  list.first = 1
+  list.dirty = true
+  list.expire_ms = nil
 end
 
+-- The model, read from Redis on first use.
+local keys = {}
+local order = {}
+local function key_state(d)
+  local k = keys[d]
+  if k == nil then
+    k = {cd = KEYS[3 * d + 1], latch = KEYS[3 * d + 2]}
+    k.latch_ttl = redis.call('PTTL', k.latch)
+    k.cd_ttl = redis.call('PTTL', k.cd)
+    keys[d] = k
+    order[#order + 1] = k
+  end
+  return k
+end
+local function flap_list(d)
+  local k = keys[d]
+  if k.flap == nil then k.flap = read_list(KEYS[3 * d + 3]) end
+  return k.flap
+end
+local budgets = {}
+local budget_order = {}
+local function budget_list(b)
+  local list = budgets[b]
+  if list == nil then
+    list = read_list(KEYS[3 * distinct + b + 1])
+    budgets[b] = list
+    budget_order[#budget_order + 1] = list
+  end
+  return list
+end
+
+-- Phase 1: decide every request on the model.
 local reply = {}
 local function answer(code, a, b)
   reply[#reply + 1] = code
   reply[#reply + 1] = a
   reply[#reply + 1] = b
 end
-
 local i = 3
 while i <= #ARGV do
-  local k = key_state(tonumber(ARGV[i]))
+  local d = tonumber(ARGV[i])
+  local k = key_state(d)
   local in_flight = ARGV[i + 1] == '1'
   local preview = ARGV[i + 2] == '1'
   local flap_limit = tonumber(ARGV[i + 3])
   local flap_window = tonumber(ARGV[i + 4])
-  local cooldown_ms = ARGV[i + 5]
+  local cooldown_ms = tonumber(ARGV[i + 5])
   local n = tonumber(ARGV[i + 6])
   local first_budget = i + 7
   i = first_budget + 3 * n
   local flap_ms = ms(flap_window)
   if k.latch_ttl ~= -2 then
     if not preview and flap_window > 0 and k.latch_ttl < flap_ms then
-      write('PEXPIRE', k.latch, string.format('%d', flap_ms))
       k.latch_ttl = flap_ms
+      k.latch_dirty = true
     end
     answer(1, 0, 0)
   elseif in_flight then
     answer(2, 0, 0)
   elseif k.cd_ttl ~= -2 then
     answer(3, k.cd_ttl, 0)
-  elseif flap_limit > 0 and full(flap_times(k), flap_limit, flap_window) then
+  elseif flap_limit > 0 and full(flap_list(d), flap_limit, flap_window) then
     if not preview then
-      write('SET', k.latch, stamp, 'PX', string.format('%d', flap_ms))
-      write('DEL', k.flap)
       k.latch_ttl = flap_ms
-      k.flap_times = {}
+      k.latch_dirty = true
+      k.latch_set = true
+      clear(k.flap)
     end
     answer(4, 0, 0)
   else
@@ -287,7 +303,7 @@ while i <= #ARGV do
     for j = 0, n - 1 do
       local at = first_budget + 3 * j
       local window = tonumber(ARGV[at + 2])
-      local kth = full(budget_times(tonumber(ARGV[at])),
+      local kth = full(budget_list(tonumber(ARGV[at])),
                        tonumber(ARGV[at + 1]), window)
       if kth then
         answer(5, j, kth + window - now)
@@ -297,16 +313,15 @@ while i <= #ARGV do
     end
     if not spent then
       if not preview then
-        write('SET', k.cd, token, 'PX', cooldown_ms)
-        k.cd_ttl = tonumber(cooldown_ms)
+        k.cd_ttl = cooldown_ms
+        k.cd_set = true
         for j = 0, n - 1 do
           local at = first_budget + 3 * j
-          local b = tonumber(ARGV[at])
-          record(budget_times(b), KEYS[3 * distinct + b + 1],
-                 tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]))
+          record(budget_list(tonumber(ARGV[at])), tonumber(ARGV[at + 1]),
+                 tonumber(ARGV[at + 2]))
         end
         if flap_limit > 0 then
-          record(flap_times(k), k.flap, flap_limit, flap_window)
+          record(flap_list(d), flap_limit, flap_window)
         end
       end
       answer(0, 0, 0)
@@ -314,7 +329,35 @@ while i <= #ARGV do
   end
 end
 
-for w = 1, #writes do redis.call(unpack(writes[w])) end
+-- Phase 2: write what changed.
+local function write_list(list)
+  if not list.dirty then return end
+  if list.existed then redis.call('DEL', list.key) end
+  local args = {}
+  for t = list.first, #list.items do
+    args[#args + 1] = string.format('%d', list.items[t])
+    if #args == 1000 then
+      redis.call('RPUSH', list.key, unpack(args))
+      args = {}
+    end
+  end
+  if #args > 0 then redis.call('RPUSH', list.key, unpack(args)) end
+  if list.expire_ms and #list.items >= list.first then
+    redis.call('PEXPIRE', list.key, string.format('%d', list.expire_ms))
+  end
+end
+for _, k in ipairs(order) do
+  if k.latch_set then
+    redis.call('SET', k.latch, stamp, 'PX', string.format('%d', k.latch_ttl))
+  elseif k.latch_dirty then
+    redis.call('PEXPIRE', k.latch, string.format('%d', k.latch_ttl))
+  end
+  if k.cd_set then
+    redis.call('SET', k.cd, token, 'PX', string.format('%d', k.cd_ttl))
+  end
+  if k.flap then write_list(k.flap) end
+end
+for _, list in ipairs(budget_order) do write_list(list) end
 return reply
 )lua";
 
