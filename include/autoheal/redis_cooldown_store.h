@@ -130,7 +130,8 @@ struct RedisOptions {
   Clock* clock = nullptr;
   // For tests: called with the key between the flap script and SET NX (on
   // the acquiring thread, holding a pooled connection), so that a test can
-  // let another replica act at that very point. Default: none.
+  // let another replica act at that very point. Acquire() only: a batch has
+  // no such point. Default: none.
   std::function<void(absl::string_view key)> before_set_for_testing;
 };
 
