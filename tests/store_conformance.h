@@ -27,6 +27,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -72,6 +73,11 @@ inline std::string BackendName(
     const ::testing::TestParamInfo<StoreBackend>& info) {
   return info.param.form == Form::kBatch ? info.param.name + "_batch"
                                          : info.param.name;
+}
+
+// For gtest's messages: the backend's name, not its bytes.
+inline void PrintTo(const StoreBackend& backend, std::ostream* os) {
+  *os << backend.name << (backend.form == Form::kBatch ? " (batch)" : "");
 }
 
 constexpr absl::Duration kCooldown = absl::Milliseconds(200);
