@@ -8,6 +8,12 @@
 //                                       script: 3 round trips)
 //   BM_RedisAcquire_HotKey/pool:N       one key, held: the flap script
 //                                       answers cooling_down (1 round trip)
+//   BM_RedisNotification200_{NewKeys,CoolingDown}_{Single,Batch}
+//                                       a 200-alert notification: 200 new
+//                                       keys (as _Acquired) or 200 held
+//                                       keys, by 200 Acquire() calls or one
+//                                       AcquireBatch() (one script call),
+//                                       one thread; time per notification
 //
 // Each runs on 1, 4 and 8 threads sharing one store, with a pool of 1 or 4
 // connections: the pool size is the knob between one connection under a
@@ -18,6 +24,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "autoheal/internal/mutex.h"
 #include "absl/strings/str_cat.h"
@@ -128,6 +135,114 @@ void BM_RedisAcquire_HotKey(benchmark::State& state) {
 BENCHMARK(BM_RedisAcquire_HotKey)
     ->ArgName("pool")->Arg(1)->Arg(4)
     ->Threads(1)->Threads(4)->Threads(8)->UseRealTime();
+
+constexpr int kNotificationSize = 200;
+
+// One notification per iteration: 200 requests made by `make_request(i,
+// key)`, decided by 200 Acquire() calls or one AcquireBatch(); every
+// answer must be `expected`.
+template <typename MakeRequest>
+void RunNotifications(benchmark::State& state, bool batch,
+                      AcquireOutcome expected, MakeRequest make_request) {
+  std::string why;
+  RedisCooldownStore* store = Store(1, &why);
+  if (store == nullptr) {
+    state.SkipWithError(why.c_str());
+    return;
+  }
+  std::vector<std::string> keys(kNotificationSize);
+  std::vector<AcquireRequest> requests(kNotificationSize);
+  std::vector<AcquireResult> results(kNotificationSize);
+  int64_t failures = 0;
+  for (auto _ : state) {
+    for (int i = 0; i < kNotificationSize; ++i) {
+      requests[i] = make_request(i, keys[i]);
+    }
+    if (batch) {
+      if (!store->AcquireBatch(requests, absl::MakeSpan(results)).ok()) {
+        ++failures;
+        continue;
+      }
+    } else {
+      for (int i = 0; i < kNotificationSize; ++i) {
+        absl::StatusOr<AcquireResult> result = store->Acquire(requests[i]);
+        if (!result.ok()) {
+          ++failures;
+          break;
+        }
+        results[i] = *result;
+      }
+    }
+    for (const AcquireResult& result : results) {
+      failures += result.outcome != expected;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kNotificationSize);
+  if (failures > 0) state.SkipWithError("a decision failed or was unexpected");
+}
+
+AcquireRequest NewKeyRequest(std::string& key) {
+  static std::atomic<uint64_t> next_key{0};
+  // As BM_RedisAcquire_Acquired: the full path, with a budget nothing
+  // fills. Its limit exceeds the notification's size: a batch is judged at
+  // one instant of the server's clock, so a 1 µs window does not empty
+  // between its requests as it does between round trips.
+  static const BudgetReservation budget{"live|notification", 256,
+                                        absl::Microseconds(1)};
+  key = absl::StrCat("notification-key-", next_key.fetch_add(1));
+  AcquireRequest request;
+  request.key = key;
+  request.now = absl::Now();
+  request.cooldown = absl::Minutes(5);
+  request.budgets = absl::MakeConstSpan(&budget, 1);
+  request.flap = {3, absl::Hours(1)};
+  return request;
+}
+
+AcquireRequest HeldRequest(int i, std::string& key) {
+  key = absl::StrCat("held-", i);
+  AcquireRequest request;
+  request.key = key;
+  request.now = absl::Now();
+  request.cooldown = absl::Hours(1);
+  request.flap = {3, absl::Hours(1)};
+  return request;
+}
+
+// Holds the 200 keys of BM_RedisNotification200_CoolingDown_*.
+bool HoldKeys() {
+  std::string why;
+  RedisCooldownStore* store = Store(1, &why);
+  if (store == nullptr) return false;
+  for (int i = 0; i < kNotificationSize; ++i) {
+    std::string key;
+    if (!store->Acquire(HeldRequest(i, key)).ok()) return false;
+  }
+  return true;
+}
+
+void BM_RedisNotification200_NewKeys_Single(benchmark::State& state) {
+  RunNotifications(state, false, AcquireOutcome::kAcquired,
+                   [](int, std::string& key) { return NewKeyRequest(key); });
+}
+void BM_RedisNotification200_NewKeys_Batch(benchmark::State& state) {
+  RunNotifications(state, true, AcquireOutcome::kAcquired,
+                   [](int, std::string& key) { return NewKeyRequest(key); });
+}
+void BM_RedisNotification200_CoolingDown_Single(benchmark::State& state) {
+  static const bool held = HoldKeys();
+  (void)held;
+  RunNotifications(state, false, AcquireOutcome::kCoolingDown, HeldRequest);
+}
+void BM_RedisNotification200_CoolingDown_Batch(benchmark::State& state) {
+  static const bool held = HoldKeys();
+  (void)held;
+  RunNotifications(state, true, AcquireOutcome::kCoolingDown, HeldRequest);
+}
+BENCHMARK(BM_RedisNotification200_NewKeys_Single)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RedisNotification200_NewKeys_Batch)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RedisNotification200_CoolingDown_Single)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RedisNotification200_CoolingDown_Batch)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace autoheal

@@ -4,6 +4,12 @@
 // transaction) and a new key with two budgets, with one and two threads
 // (wall time per acquire: UseRealTime).
 //
+// BM_Notification200_*: a 200-alert notification's worth of requests, as 200
+// Acquire() calls (`Single`) or one AcquireBatch() (`Batch`, the engine's
+// DecideAll path: one transaction, one fsync), for 200 new keys (every one
+// acquired: a write each) and for 200 held keys (every one cooling down: no
+// write). Time is per notification; items/s counts decisions.
+//
 // The SQLite file is on a real disk ($AUTOHEAL_BENCH_DIR, else $TMPDIR, else
 // /tmp) for the `Disk` variants, and on tmpfs (/dev/shm, where fsync costs
 // nothing) for the `Tmpfs` variants: the difference is the disk's fsync.
@@ -19,6 +25,8 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "autoheal/cooldown_store.h"
@@ -82,6 +90,20 @@ class StoreFixture {
 
 const absl::Time kT0 = absl::FromUnixSeconds(1'800'000'000);
 
+constexpr int kNotificationSize = 200;
+
+// The keys of a notification whose every alert is cooling down.
+const std::vector<std::string>& HeldKeys() {
+  static const std::vector<std::string>* keys = [] {
+    auto* held = new std::vector<std::string>;
+    for (int i = 0; i < kNotificationSize; ++i) {
+      held->push_back(absl::StrCat("ah1|live|11:restart-tcp|4:Down|", i));
+    }
+    return held;
+  }();
+  return *keys;
+}
+
 // One store per backend for the whole run (each benchmark uses keys of its
 // own), made on first use; "hot" is held from the start.
 StoreFixture& FixtureFor(Backend backend) {
@@ -96,6 +118,11 @@ StoreFixture& FixtureFor(Backend backend) {
         f->store()
             ->TryAcquire("hot", kT0, absl::Hours(24 * 365 * 100))
             .IgnoreError();
+        for (const std::string& key : HeldKeys()) {
+          f->store()
+              ->TryAcquire(key, kT0, absl::Hours(24 * 365 * 100))
+              .IgnoreError();
+        }
       }
     }
     std::atexit([] {
@@ -199,6 +226,77 @@ void BM_Acquire_NewKeyWithBudgets(benchmark::State& state, Backend backend) {
               });
 }
 
+// Runs one notification per iteration: `make_keys` fills the 200 keys,
+// decided by 200 Acquire() calls or one AcquireBatch(); every answer must
+// be `expected`.
+template <typename MakeKeys>
+void RunNotifications(benchmark::State& state, Backend backend, bool batch,
+                      AcquireOutcome expected, MakeKeys make_keys) {
+  StoreFixture& fixture = FixtureFor(backend);
+  if (fixture.store() == nullptr) {
+    state.SkipWithError(fixture.error().c_str());
+    return;
+  }
+  CooldownStore* store = fixture.store();
+  std::vector<std::string> keys(kNotificationSize);
+  std::vector<AcquireRequest> requests(kNotificationSize);
+  std::vector<AcquireResult> results(kNotificationSize);
+  for (auto _ : state) {
+    make_keys(keys);
+    for (int i = 0; i < kNotificationSize; ++i) {
+      requests[i] = Plain(keys[i], kT0);
+    }
+    absl::Status status;
+    if (batch) {
+      status = store->AcquireBatch(requests, absl::MakeSpan(results));
+    } else {
+      for (int i = 0; i < kNotificationSize && status.ok(); ++i) {
+        absl::StatusOr<AcquireResult> result = store->Acquire(requests[i]);
+        status = result.status();
+        if (result.ok()) results[i] = *result;
+      }
+    }
+    if (!status.ok()) {
+      state.SkipWithError(std::string(status.message()).c_str());
+      break;
+    }
+    for (const AcquireResult& result : results) {
+      if (result.outcome != expected) {
+        state.SkipWithError("unexpected outcome");
+        return;
+      }
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kNotificationSize);
+}
+
+void NewKeys(std::vector<std::string>& keys) {
+  for (std::string& key : keys) {
+    key = absl::StrCat("ah1|live|11:restart-api|6:ApiDown|",
+                       g_next_key.fetch_add(1, std::memory_order_relaxed));
+  }
+}
+
+void BM_Notification200_NewKeys_Single(benchmark::State& state,
+                                       Backend backend) {
+  RunNotifications(state, backend, false, AcquireOutcome::kAcquired, NewKeys);
+}
+void BM_Notification200_NewKeys_Batch(benchmark::State& state,
+                                      Backend backend) {
+  RunNotifications(state, backend, true, AcquireOutcome::kAcquired, NewKeys);
+}
+
+void Held(std::vector<std::string>& keys) { keys = HeldKeys(); }
+
+void BM_Notification200_CoolingDown_Single(benchmark::State& state,
+                                           Backend backend) {
+  RunNotifications(state, backend, false, AcquireOutcome::kCoolingDown, Held);
+}
+void BM_Notification200_CoolingDown_Batch(benchmark::State& state,
+                                          Backend backend) {
+  RunNotifications(state, backend, true, AcquireOutcome::kCoolingDown, Held);
+}
+
 void Register(const char* name, void (*fn)(benchmark::State&, Backend),
               int max_threads = 2) {
   const struct {
@@ -225,6 +323,17 @@ const bool kRegistered = [] {
            /*max_threads=*/1);
   Register("BM_Acquire_CoolingDown", BM_Acquire_CoolingDown);
   Register("BM_Acquire_Preview", BM_Acquire_Preview);
+  for (const auto& [name, fn] :
+       {std::pair("BM_Notification200_NewKeys_Single",
+                  BM_Notification200_NewKeys_Single),
+        std::pair("BM_Notification200_NewKeys_Batch",
+                  BM_Notification200_NewKeys_Batch),
+        std::pair("BM_Notification200_CoolingDown_Single",
+                  BM_Notification200_CoolingDown_Single),
+        std::pair("BM_Notification200_CoolingDown_Batch",
+                  BM_Notification200_CoolingDown_Batch)}) {
+    Register(name, fn, /*max_threads=*/1);
+  }
   return true;
 }();
 

@@ -155,14 +155,15 @@ TEST(RecentTimesTest, HoldsUnderTwiceTheLimitAndCountsTheNewest) {
 
 using conformance::BackendName;
 using conformance::StoreBackend;
+using conformance::StoreBatchTest;
 using conformance::StoreConformanceTest;
 
-INSTANTIATE_TEST_SUITE_P(
-    InMemory, StoreConformanceTest,
-    ::testing::Values(StoreBackend{
-        "memory", [] { return std::make_unique<InMemoryCooldownStore>(); },
-        true}),
-    BackendName);
+const StoreBackend kMemory{
+    "memory", [] { return std::make_unique<InMemoryCooldownStore>(); }, true};
+INSTANTIATE_TEST_SUITE_P(InMemory, StoreConformanceTest,
+                         conformance::BothForms(kMemory), BackendName);
+INSTANTIATE_TEST_SUITE_P(InMemory, StoreBatchTest, ::testing::Values(kMemory),
+                         BackendName);
 
 }  // namespace
 }  // namespace autoheal

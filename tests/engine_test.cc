@@ -597,6 +597,114 @@ TEST_F(EngineTest, DecideAllDecidesEachAlertOnItsOwn) {
   EXPECT_EQ(decisions[5].reason, Reason::kExecute);
 }
 
+// Forwards to another store and counts the calls of each form.
+class CountingStore final : public CooldownStore {
+ public:
+  explicit CountingStore(CooldownStore* inner) : inner_(inner) {}
+  absl::StatusOr<AcquireResult> Acquire(
+      const AcquireRequest& request) override {
+    ++acquires;
+    return inner_->Acquire(request);
+  }
+  absl::Status AcquireBatch(absl::Span<const AcquireRequest> requests,
+                            absl::Span<AcquireResult> results) override {
+    ++batches;
+    batched_requests += requests.size();
+    return inner_->AcquireBatch(requests, results);
+  }
+  absl::StatusOr<bool> ClearEscalation(absl::string_view key) override {
+    return inner_->ClearEscalation(key);
+  }
+  absl::StatusOr<std::vector<EscalatedKey>> ListEscalated(
+      absl::Time now, size_t limit) override {
+    return inner_->ListEscalated(now, limit);
+  }
+
+  int acquires = 0;
+  int batches = 0;
+  size_t batched_requests = 0;
+
+ private:
+  CooldownStore* const inner_;
+};
+
+WebhookMessage MixedNotification() {
+  WebhookMessage message;
+  message.status = AlertStatus::kFiring;
+  message.alerts.push_back(FiringAlert("ApiDown"));
+  message.alerts.push_back(FiringAlert("Other"));  // not allowlisted
+  message.alerts.push_back(
+      FiringAlert("TcpEndpointDownFast", {{"instance", "db-1"}}));
+  Alert resolved = FiringAlert("ExporterStale");
+  resolved.status = AlertStatus::kResolved;
+  message.alerts.push_back(resolved);
+  message.alerts.push_back(FiringAlert("ApiDown"));  // a duplicate
+  message.alerts.push_back(
+      FiringAlert("TcpEndpointDownFast", {{"instance", "db-2"}}));
+  return message;
+}
+
+TEST_F(EngineTest, DecideAllAsksTheStoreOnceForTheAlertsPastGate4) {
+  CountingStore counting(&store_);
+  EngineDeps deps;
+  deps.clock = &clock_;
+  deps.store = &counting;
+  auto engine = Engine::Create(options_, deps);
+  ASSERT_THAT(engine, IsOk());
+  const WebhookMessage message = MixedNotification();
+  std::vector<Decision> decisions = (*engine)->DecideAll(message);
+  EXPECT_EQ(counting.acquires, 0);
+  EXPECT_EQ(counting.batches, 1);
+  EXPECT_EQ(counting.batched_requests, 4u);
+  ASSERT_EQ(decisions.size(), 6u);
+  EXPECT_EQ(decisions[0].reason, Reason::kExecute);
+  EXPECT_EQ(decisions[1].reason, Reason::kNotAllowlisted);
+  EXPECT_EQ(decisions[2].reason, Reason::kExecute);
+  EXPECT_EQ(decisions[3].reason, Reason::kResolved);
+  EXPECT_EQ(decisions[4].reason, Reason::kCoolingDown);
+  EXPECT_EQ(decisions[4].time_left, kCooldown);
+  EXPECT_EQ(decisions[5].reason, Reason::kExecute);
+  // Keys built for label values stay valid in the returned decisions.
+  EXPECT_NE(decisions[2].key.view(), decisions[5].key.view());
+  EXPECT_EQ(decisions[2].key.view(), (*engine)->Decide(message.alerts[2]).key.view());
+
+  // No alert past gate 4: no store call at all.
+  WebhookMessage local;
+  local.alerts = {message.alerts[1], message.alerts[3]};
+  decisions = (*engine)->DecideAll(local);
+  EXPECT_EQ(counting.batches, 1);
+  EXPECT_EQ(decisions[0].reason, Reason::kNotAllowlisted);
+  EXPECT_EQ(decisions[1].reason, Reason::kResolved);
+  EXPECT_TRUE((*engine)->DecideAll(WebhookMessage()).empty());
+  EXPECT_EQ(counting.batches, 1);
+}
+
+TEST_F(EngineTest, AFailedBatchFailsClosedForEveryAlertThatReachedTheStore) {
+  auto engine = MakeEngine();
+  const WebhookMessage message = MixedNotification();
+  faulty_store_.set_down(true);
+  std::vector<Decision> decisions = engine->DecideAll(message);
+  ASSERT_EQ(decisions.size(), 6u);
+  for (size_t i : {0, 2, 4, 5}) {
+    EXPECT_EQ(decisions[i].reason, Reason::kStoreUnavailable) << i;
+    EXPECT_EQ(decisions[i].verdict, Verdict::kSkip) << i;
+    EXPECT_EQ(decisions[i].store_error.code(), absl::StatusCode::kUnavailable)
+        << i;
+    EXPECT_FALSE(decisions[i].key.empty()) << i;
+  }
+  EXPECT_EQ(decisions[1].reason, Reason::kNotAllowlisted);
+  EXPECT_TRUE(decisions[1].store_error.ok());
+  EXPECT_EQ(decisions[3].reason, Reason::kResolved);
+
+  // The failed batch took nothing.
+  faulty_store_.set_down(false);
+  decisions = engine->DecideAll(message);
+  EXPECT_EQ(decisions[0].reason, Reason::kExecute);
+  EXPECT_EQ(decisions[2].reason, Reason::kExecute);
+  EXPECT_EQ(decisions[4].reason, Reason::kCoolingDown);
+  EXPECT_EQ(decisions[5].reason, Reason::kExecute);
+}
+
 TEST_F(EngineTest, FindActionLooksUpByAlertname) {
   auto engine = MakeEngine();
   ASSERT_NE(engine->FindAction("ApiDown"), nullptr);

@@ -30,6 +30,7 @@ namespace {
 
 using ::autoheal::conformance::CountConcurrentAcquires;
 using ::autoheal::conformance::StoreBackend;
+using ::autoheal::conformance::StoreBatchTest;
 using ::autoheal::conformance::StoreConformanceTest;
 using ::autoheal::testutil::IsOk;
 using ::autoheal::testutil::RawRedis;
@@ -82,10 +83,13 @@ std::unique_ptr<CooldownStore> MakeConformanceStore() {
   return MustConnect(OptionsFor(*server, "conformance"));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Redis, StoreConformanceTest,
-    ::testing::Values(StoreBackend{"redis", MakeConformanceStore, false}),
-    conformance::BackendName);
+const StoreBackend kRedis{"redis", MakeConformanceStore,
+                         /*caller_time=*/false};
+INSTANTIATE_TEST_SUITE_P(Redis, StoreConformanceTest,
+                         conformance::BothForms(kRedis),
+                         conformance::BackendName);
+INSTANTIATE_TEST_SUITE_P(Redis, StoreBatchTest,
+                         ::testing::Values(kRedis), conformance::BackendName);
 
 // The request holds a view of `key`: the caller keeps `key` alive.
 AcquireRequest Request(absl::string_view key,
@@ -101,6 +105,13 @@ AcquireOutcome Outcome(CooldownStore& store, const AcquireRequest& request) {
   absl::StatusOr<AcquireResult> result = store.Acquire(request);
   EXPECT_THAT(result, IsOk());
   return result.ok() ? result->outcome : AcquireOutcome::kCoolingDown;
+}
+
+std::vector<AcquireResult> MustBatch(CooldownStore& store,
+                                     const std::vector<AcquireRequest>& requests) {
+  std::vector<AcquireResult> results(requests.size());
+  EXPECT_THAT(store.AcquireBatch(requests, absl::MakeSpan(results)), IsOk());
+  return results;
 }
 
 class RedisStoreTest : public ::testing::Test {
@@ -371,6 +382,136 @@ TEST_F(RedisStoreTest, RunsItsScriptsAgainAfterAScriptFlush) {
   request.budgets = absl::MakeConstSpan(&budget, 1);
   EXPECT_EQ(Outcome(*store, request), AcquireOutcome::kAcquired);
   EXPECT_EQ(Outcome(*store, request), AcquireOutcome::kCoolingDown);
+  // The batch script too.
+  ASSERT_THAT(raw_->Run({"SCRIPT", "FLUSH"}), IsOk());
+  const std::vector<AcquireResult> results =
+      MustBatch(*store, {request, Request("k2")});
+  EXPECT_EQ(results[0].outcome, AcquireOutcome::kCoolingDown);
+  EXPECT_EQ(results[1].outcome, AcquireOutcome::kAcquired);
+}
+
+// Redis does not roll back a script that fails halfway: the batch script
+// decides every request before it writes. A key it cannot read, met after
+// earlier requests were already decided, fails the batch with nothing
+// written; once repaired, the same batch answers as on a fresh store.
+TEST_F(RedisStoreTest, ABatchFailingOnTheServerWritesNothing) {
+  const std::vector<std::string> corruptions[] = {
+      {"SET", "", "not a list"},         // WRONGTYPE
+      {"RPUSH", "", "not a time"},       // a malformed time
+  };
+  for (const std::vector<std::string>& corruption : corruptions) {
+    SCOPED_TRACE(corruption[0]);
+    RedisOptions options = OptionsFor(*server_, "batch-failure");
+    std::unique_ptr<RedisCooldownStore> store = MustConnect(options);
+    std::unique_ptr<RedisCooldownStore> fresh =
+        MustConnect(OptionsFor(*server_, "batch-fresh"));
+    ASSERT_TRUE(store != nullptr && fresh != nullptr);
+    for (RedisCooldownStore* s : {store.get(), fresh.get()}) {
+      ASSERT_EQ(Outcome(*s, Request("held")), AcquireOutcome::kAcquired);
+    }
+    const BudgetReservation b1{"b1", 3, absl::Hours(1)};
+    const BudgetReservation both[] = {b1, {"b2", 5, absl::Hours(1)}};
+    std::vector<AcquireRequest> requests;
+    for (const char* key : {"k0", "k1", "held", "k2", "k3", "k4"}) {
+      requests.push_back(Request(key));
+      requests.back().budgets = absl::MakeConstSpan(&b1, 1);
+      requests.back().flap = {2, absl::Hours(1)};
+    }
+    requests[3].budgets = both;  // k2 reads b2
+    const std::string bad = store->BudgetKeyName("b2");
+    std::vector<std::string> command = corruption;
+    command[1] = bad;
+    ASSERT_THAT(raw_->Run(command), IsOk());
+
+    std::vector<AcquireResult> results(requests.size());
+    EXPECT_THAT(store->AcquireBatch(requests, absl::MakeSpan(results)),
+                StatusIs(absl::StatusCode::kUnavailable, "batch script"));
+    EXPECT_THAT(KeysOf(options), ::testing::UnorderedElementsAre(
+                                     store->CooldownKeyName("held"), bad));
+
+    ASSERT_THAT(raw_->Run({"DEL", bad}), IsOk());
+    const std::vector<AcquireResult> expected = MustBatch(*fresh, requests);
+    EXPECT_EQ(expected[2].outcome, AcquireOutcome::kCoolingDown);
+    EXPECT_EQ(expected[3].outcome, AcquireOutcome::kAcquired);  // 3rd of 3
+    EXPECT_EQ(expected[4].outcome, AcquireOutcome::kBudgetExhausted);
+    results = MustBatch(*store, requests);
+    for (size_t i = 0; i < requests.size(); ++i) {
+      EXPECT_EQ(results[i].outcome, expected[i].outcome) << i;
+      EXPECT_EQ(results[i].exhausted_budget, expected[i].exhausted_budget) << i;
+    }
+  }
+}
+
+TEST_F(RedisStoreTest, ABatchWritesEveryKeyWithATtlAndPreviewsWriteNothing) {
+  RedisOptions options = OptionsFor(*server_, "batch-ttl");
+  std::unique_ptr<RedisCooldownStore> store = MustConnect(options);
+  ASSERT_NE(store, nullptr);
+  const BudgetReservation budget{"b", 10, absl::Hours(1)};
+  std::vector<AcquireRequest> requests;
+  for (const char* key : {"a", "b", "a"}) {
+    requests.push_back(Request(key, absl::Milliseconds(30)));
+    requests.back().budgets = absl::MakeConstSpan(&budget, 1);
+    requests.back().flap = {1, absl::Hours(1)};
+    requests.back().preview = true;
+  }
+  for (const AcquireResult& result : MustBatch(*store, requests)) {
+    EXPECT_EQ(result.outcome, AcquireOutcome::kAcquired);
+  }
+  EXPECT_THAT(KeysOf(options), ::testing::IsEmpty());
+  for (AcquireRequest& request : requests) request.preview = false;
+  std::vector<AcquireResult> results = MustBatch(*store, requests);
+  EXPECT_EQ(results[0].outcome, AcquireOutcome::kAcquired);
+  EXPECT_EQ(results[1].outcome, AcquireOutcome::kAcquired);
+  EXPECT_EQ(results[2].outcome, AcquireOutcome::kCoolingDown);
+  absl::SleepFor(absl::Milliseconds(50));  // the cooldowns pass
+  results = MustBatch(*store, requests);   // "a" latches, then is latched
+  EXPECT_EQ(results[0].outcome, AcquireOutcome::kEscalated);
+  EXPECT_TRUE(results[0].newly_escalated);
+  EXPECT_EQ(results[2].outcome, AcquireOutcome::kEscalated);
+  EXPECT_FALSE(results[2].newly_escalated);
+  // b's latch, a's latch, the budget (b's flap history is dropped when it
+  // latched; the cooldowns expired).
+  const std::vector<std::string> keys = KeysOf(options);
+  EXPECT_EQ(keys.size(), 3u) << ::testing::PrintToString(keys);
+  for (const std::string& key : keys) {
+    absl::StatusOr<RawRedis::Reply> ttl = raw_->Run({"PTTL", key});
+    ASSERT_THAT(ttl, IsOk());
+    EXPECT_GT(ttl->integer, 0) << key;
+  }
+}
+
+TEST_F(RedisStoreTest, TwoStoresBatchingConcurrentlyAcquireEachKeyOnce) {
+  RedisOptions options = OptionsFor(*server_, "batch-replicas");
+  std::unique_ptr<RedisCooldownStore> replicas[] = {MustConnect(options),
+                                                    MustConnect(options)};
+  ASSERT_NE(replicas[0], nullptr);
+  ASSERT_NE(replicas[1], nullptr);
+  constexpr int kKeys = 50;
+  std::vector<std::string> keys;
+  for (int k = 0; k < kKeys; ++k) keys.push_back(absl::StrCat("key-", k));
+  const BudgetReservation budget{"global", 30, absl::Hours(1)};
+  std::vector<std::atomic<int>> acquired(kKeys);
+  int total = CountConcurrentAcquires(8, 10, [&](int t, int i) {
+    std::vector<AcquireRequest> requests;
+    std::vector<int> order;
+    for (int k = 0; k < kKeys; ++k) {
+      order.push_back((k + 11 * t + i) % kKeys);
+      requests.push_back(Request(keys[order.back()]));
+      requests.back().budgets = absl::MakeConstSpan(&budget, 1);
+    }
+    std::vector<AcquireResult> results = MustBatch(*replicas[t % 2], requests);
+    for (size_t r = 0; r < results.size(); ++r) {
+      if (results[r].acquired()) acquired[order[r]].fetch_add(1);
+    }
+    return AcquireOutcome::kCoolingDown;
+  });
+  EXPECT_EQ(total, 0);
+  int sum = 0;
+  for (int k = 0; k < kKeys; ++k) {
+    EXPECT_LE(acquired[k].load(), 1) << keys[k];
+    sum += acquired[k].load();
+  }
+  EXPECT_EQ(sum, 30);
 }
 
 TEST(RedisStoreOptionsTest, BadOptionsAreNamed) {
@@ -516,8 +657,24 @@ TEST_F(RedisOutageTest, AnErrorReplyIsUnavailable) {
   ASSERT_THAT((*raw)->Run({"CONFIG", "SET", "maxmemory", "1"}), IsOk());
   EXPECT_THAT(store->Acquire(Request("k")).status(),
               StatusIs(absl::StatusCode::kUnavailable, "OOM"));
+  // A batch is refused at its first write: nothing at all is written.
+  const BudgetReservation budget{"b", 10, absl::Hours(1)};
+  std::vector<AcquireRequest> batch;
+  for (const char* key : {"b1", "b2", "b3"}) {
+    batch.push_back(Request(key));
+    batch.back().budgets = absl::MakeConstSpan(&budget, 1);
+  }
+  std::vector<AcquireResult> results(batch.size());
+  EXPECT_THAT(store->AcquireBatch(batch, absl::MakeSpan(results)),
+              StatusIs(absl::StatusCode::kUnavailable, "OOM"));
+  absl::StatusOr<RawRedis::Reply> size = (*raw)->Run({"DBSIZE"});
+  ASSERT_THAT(size, IsOk());
+  EXPECT_EQ(size->integer, 0);
   ASSERT_THAT((*raw)->Run({"CONFIG", "SET", "maxmemory", "0"}), IsOk());
   EXPECT_EQ(Outcome(*store, Request("k")), AcquireOutcome::kAcquired);
+  for (const AcquireResult& result : MustBatch(*store, batch)) {
+    EXPECT_EQ(result.outcome, AcquireOutcome::kAcquired);
+  }
 }
 
 }  // namespace

@@ -83,13 +83,15 @@ std::unique_ptr<CooldownStore> MakeConformanceStore() {
 
 using conformance::BackendName;
 using conformance::StoreBackend;
+using conformance::StoreBatchTest;
 using conformance::StoreConformanceTest;
 
-INSTANTIATE_TEST_SUITE_P(
-    Sqlite, StoreConformanceTest,
-    ::testing::Values(StoreBackend{"sqlite", MakeConformanceStore,
-                                   /*caller_time=*/true}),
-    BackendName);
+const StoreBackend kSqlite{"sqlite", MakeConformanceStore,
+                          /*caller_time=*/true};
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest,
+                         conformance::BothForms(kSqlite), BackendName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreBatchTest, ::testing::Values(kSqlite),
+                         BackendName);
 
 class SqliteCooldownStoreTest : public ::testing::Test {
  protected:
@@ -430,6 +432,185 @@ TEST_F(SqliteCooldownStoreTest, PreviewsDoNotWrite) {
   EXPECT_TRUE(MustAcquire(*store, preview).acquired());
   other.Exec("COMMIT");
   EXPECT_EQ(other.QueryInt("SELECT count(*) FROM keys"), 0);
+}
+
+// A notification-sized batch: new keys with both budgets and the flap
+// guard, a duplicate, a preview, a key held before the batch.
+std::vector<AcquireRequest> MixedBatch(const std::vector<std::string>& keys,
+                                       absl::Time now) {
+  static const BudgetReservation kBudgets[] = {
+      {"global", 4, absl::Hours(1)}, {"action", 10, absl::Hours(1)}};
+  std::vector<AcquireRequest> requests;
+  for (const std::string& key : keys) {
+    AcquireRequest request;
+    request.key = key;
+    request.now = now;
+    request.cooldown = absl::Hours(1);
+    request.budgets = kBudgets;
+    request.flap = {2, absl::Hours(1)};
+    requests.push_back(request);
+  }
+  requests[2].preview = true;
+  return requests;
+}
+
+class SqliteBatchTest : public SqliteCooldownStoreTest {
+ protected:
+  static std::vector<AcquireResult> MustBatch(
+      CooldownStore& store, const std::vector<AcquireRequest>& requests) {
+    std::vector<AcquireResult> results(requests.size());
+    EXPECT_THAT(store.AcquireBatch(requests, absl::MakeSpan(results)), IsOk());
+    return results;
+  }
+
+  static void ExpectSameAnswers(const std::vector<AcquireResult>& actual,
+                                const std::vector<AcquireResult>& expected) {
+    ASSERT_EQ(actual.size(), expected.size());
+    for (size_t i = 0; i < actual.size(); ++i) {
+      EXPECT_EQ(actual[i].outcome, expected[i].outcome) << i;
+      EXPECT_EQ(actual[i].remaining, expected[i].remaining) << i;
+      EXPECT_EQ(actual[i].exhausted_budget, expected[i].exhausted_budget) << i;
+      EXPECT_EQ(actual[i].newly_escalated, expected[i].newly_escalated) << i;
+    }
+  }
+};
+
+// A write that fails partway through the batch (after other rows of the
+// same transaction were written) rolls the whole batch back: afterwards the
+// same batch answers exactly as on a store that never saw it.
+TEST_F(SqliteBatchTest, AWriteFailingMidBatchLeavesNothingTaken) {
+  std::unique_ptr<SqliteCooldownStore> store = MustOpen();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(MustAcquire(*store, Request("held", kT0)).acquired());
+  const std::vector<std::string> keys = {"k0", "k1", "k2", "held", "k1",
+                                         "k3", "k4", "k5", "k6"};
+  const std::vector<AcquireRequest> requests = MixedBatch(keys, kT0);
+
+  // A fresh store (another file, the same history) shows what the batch
+  // must answer.
+  TempDir other_dir;
+  absl::StatusOr<std::unique_ptr<SqliteCooldownStore>> fresh =
+      SqliteCooldownStore::Open(other_dir.Path("state.db"), SqliteOptions());
+  ASSERT_THAT(fresh, IsOk());
+  ASSERT_TRUE(MustAcquire(**fresh, Request("held", kT0)).acquired());
+  const std::vector<AcquireResult> expected = MustBatch(**fresh, requests);
+  ASSERT_EQ(expected[3].outcome, AcquireOutcome::kCoolingDown);
+  ASSERT_EQ(expected[4].outcome, AcquireOutcome::kCoolingDown);
+  ASSERT_EQ(expected[6].outcome, AcquireOutcome::kAcquired);  // 4th of 4
+  ASSERT_EQ(expected[7].outcome, AcquireOutcome::kBudgetExhausted);
+
+  // Writing k3's row fails; k0 and k1 were written before it.
+  RawConnection raw(path_);
+  raw.Exec(
+      "CREATE TRIGGER fail_k3 BEFORE INSERT ON keys WHEN NEW.key = X'6B33' "
+      "BEGIN SELECT RAISE(ABORT, 'injected write failure'); END");
+  std::vector<AcquireResult> results(requests.size());
+  EXPECT_THAT(store->AcquireBatch(requests, absl::MakeSpan(results)),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       absl::StrCat("state database ", path_,
+                                    ": write key: SQLite error (injected "
+                                    "write failure)")));
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM keys"), 1);  // "held"
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM budgets"), 0);
+
+  raw.Exec("DROP TRIGGER fail_k3");
+  ExpectSameAnswers(MustBatch(*store, requests), expected);
+  // Both stores hold the same state now.
+  ExpectSameAnswers(MustBatch(*store, requests), MustBatch(**fresh, requests));
+}
+
+// A batch that takes nothing writes nothing: no new WAL frames (so its
+// COMMIT costs no fsync), and other connections see no new data version.
+TEST_F(SqliteBatchTest, ABatchThatTakesNothingWritesNothing) {
+  std::unique_ptr<SqliteCooldownStore> store = MustOpen();
+  ASSERT_NE(store, nullptr);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 50; ++i) keys.push_back(absl::StrCat("key-", i));
+  std::vector<AcquireRequest> requests;
+  for (const std::string& key : keys) requests.push_back(Request(key, kT0));
+  for (const AcquireResult& result : MustBatch(*store, requests)) {
+    ASSERT_TRUE(result.acquired());
+  }
+  RawConnection raw(path_);
+  const int64_t version = raw.QueryInt("PRAGMA data_version");
+  struct stat wal_before;
+  ASSERT_EQ(::stat((path_ + "-wal").c_str(), &wal_before), 0);
+  for (AcquireRequest& request : requests) {
+    request.now = kT0 + absl::Minutes(1);
+  }
+  for (const AcquireResult& result : MustBatch(*store, requests)) {
+    EXPECT_EQ(result.outcome, AcquireOutcome::kCoolingDown);
+  }
+  EXPECT_EQ(raw.QueryInt("PRAGMA data_version"), version);
+  struct stat wal_after;
+  ASSERT_EQ(::stat((path_ + "-wal").c_str(), &wal_after), 0);
+  EXPECT_EQ(wal_after.st_size, wal_before.st_size);
+  // The control: a batch that takes one key does write.
+  requests.push_back(Request("new", kT0));
+  MustBatch(*store, requests);
+  EXPECT_NE(raw.QueryInt("PRAGMA data_version"), version);
+}
+
+TEST_F(SqliteBatchTest, APreviewBatchOnlyReads) {
+  std::unique_ptr<SqliteCooldownStore> store = MustOpen();
+  ASSERT_NE(store, nullptr);
+  RawConnection other(path_);
+  // Another writer holds the write lock: a preview batch still answers.
+  other.Exec("BEGIN IMMEDIATE");
+  std::vector<AcquireRequest> requests = {Request("a", kT0), Request("a", kT0),
+                                          Request("b", kT0)};
+  for (AcquireRequest& request : requests) request.preview = true;
+  for (const AcquireResult& result : MustBatch(*store, requests)) {
+    EXPECT_TRUE(result.acquired());
+  }
+  other.Exec("COMMIT");
+  EXPECT_EQ(other.QueryInt("SELECT count(*) FROM keys"), 0);
+}
+
+TEST_F(SqliteBatchTest, ABatchLockedOutBeyondTheBusyTimeoutFailsClosed) {
+  SqliteOptions options;
+  options.busy_timeout = absl::Milliseconds(100);
+  std::unique_ptr<SqliteCooldownStore> store = MustOpen(options);
+  ASSERT_NE(store, nullptr);
+  RawConnection other(path_);
+  other.Exec("BEGIN EXCLUSIVE");
+  const std::vector<AcquireRequest> requests = {Request("a", kT0),
+                                                Request("b", kT0)};
+  std::vector<AcquireResult> results(requests.size());
+  EXPECT_THAT(store->AcquireBatch(requests, absl::MakeSpan(results)),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       "acquire batch: begin transaction: locked"));
+  other.Exec("COMMIT");
+  for (const AcquireResult& result : MustBatch(*store, requests)) {
+    EXPECT_TRUE(result.acquired());
+  }
+}
+
+// Pruning counts every writing request of a batch.
+TEST_F(SqliteBatchTest, BatchesPruneAsSingleAcquiresDo) {
+  SqliteOptions options;
+  options.prune_every = 8;
+  options.prune_batch = 64;
+  std::unique_ptr<SqliteCooldownStore> store = MustOpen(options);
+  ASSERT_NE(store, nullptr);
+  RawConnection raw(path_);
+  absl::Time now = kT0;
+  int64_t peak = 0;
+  for (int round = 0; round < 40; ++round) {
+    now += absl::Milliseconds(10);
+    std::vector<std::string> keys;
+    for (int i = 0; i < 5; ++i) keys.push_back(absl::StrCat(round, "-", i));
+    std::vector<AcquireRequest> requests;
+    for (const std::string& key : keys) {
+      requests.push_back(Request(key, now, absl::Milliseconds(20)));
+    }
+    for (const AcquireResult& result : MustBatch(*store, requests)) {
+      ASSERT_TRUE(result.acquired());
+    }
+    peak = std::max(peak, raw.QueryInt("SELECT count(*) FROM keys"));
+  }
+  // 10-15 live keys, plus at most a pass's worth written since the last.
+  EXPECT_LE(peak, 15 + 8 + 5);
 }
 
 }  // namespace

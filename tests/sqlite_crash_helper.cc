@@ -8,6 +8,12 @@
 //       succeeds, writes the key and a newline to stdout with one write(2)
 //       (unbuffered): the key is then "acknowledged". Exits 0 when done, 1
 //       on a store error (printed to stderr).
+//   acquire-batch PATH PREFIX SIZE
+//       As `acquire`, forever, but SIZE keys at a time with one
+//       AcquireBatch() (the receiver's path: one per notification), each
+//       batch also asking for its first key a second time (a duplicate,
+//       cooling down). After each batch, writes the keys it acquired, a
+//       newline after each, with one write(2).
 //   hold-lock PATH
 //       Takes the database's write lock (BEGIN EXCLUSIVE), prints "locked",
 //       and holds it until killed.
@@ -26,6 +32,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -78,6 +85,41 @@ int AcquireMode(const std::string& path, const std::string& prefix,
   return 0;
 }
 
+int AcquireBatchMode(const std::string& path, const std::string& prefix,
+                     int64_t size) {
+  std::unique_ptr<SqliteCooldownStore> store = OpenOrDie(path);
+  for (int64_t first = 0;; first += size) {
+    std::vector<std::string> keys;
+    for (int64_t i = first; i < first + size; ++i) {
+      keys.push_back(absl::StrCat(prefix, "-", i));
+    }
+    const absl::Time now = absl::Now();
+    std::vector<AcquireRequest> requests;
+    for (const std::string& key : keys) {
+      AcquireRequest request;
+      request.key = key;
+      request.now = now;
+      request.cooldown = absl::Hours(1);
+      requests.push_back(request);
+    }
+    requests.push_back(requests.front());
+    std::vector<AcquireResult> results(requests.size());
+    absl::Status status =
+        store->AcquireBatch(requests, absl::MakeSpan(results));
+    if (!status.ok()) {
+      std::fprintf(stderr, "%s\n", status.ToString().c_str());
+      return 1;
+    }
+    std::string acknowledged;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      if (results[i].acquired()) {
+        absl::StrAppend(&acknowledged, requests[i].key, "\n");
+      }
+    }
+    WriteOut(acknowledged);
+  }
+}
+
 int HoldLockMode(const std::string& path) {
   sqlite3* db = nullptr;
   char* error = nullptr;
@@ -113,6 +155,7 @@ int FillMode(const std::string& path, int64_t limit_bytes) {
 int Usage() {
   std::fprintf(stderr,
                "usage: sqlite_crash_helper acquire PATH PREFIX COUNT\n"
+               "       sqlite_crash_helper acquire-batch PATH PREFIX SIZE\n"
                "       sqlite_crash_helper hold-lock PATH\n"
                "       sqlite_crash_helper fill PATH LIMIT_BYTES\n");
   return 2;
@@ -125,6 +168,10 @@ int Main(int argc, char** argv) {
   int64_t number = 0;
   if (mode == "acquire" && argc == 5 && absl::SimpleAtoi(argv[4], &number)) {
     return AcquireMode(path, argv[3], number);
+  }
+  if (mode == "acquire-batch" && argc == 5 &&
+      absl::SimpleAtoi(argv[4], &number) && number > 0) {
+    return AcquireBatchMode(path, argv[3], number);
   }
   if (mode == "hold-lock" && argc == 3) return HoldLockMode(path);
   if (mode == "fill" && argc == 4 && absl::SimpleAtoi(argv[3], &number)) {

@@ -37,7 +37,7 @@ struct FlapLimit {
 };
 
 // One acquire's question. The engine builds it by aggregate initialization,
-// in member order, on its hot path (Engine::AcquireState): add new members
+// in member order, on its hot path (Engine::RequestFor): add new members
 // at the end, where that initializer leaves them at their defaults.
 struct AcquireRequest {
   absl::string_view key;  // the cooldown key

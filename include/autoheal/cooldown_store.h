@@ -1,7 +1,10 @@
-// The state store seam: one atomic check-and-take per decision.
+// The state store seam: one atomic check-and-take per decision, and one per
+// notification.
 //
-// The engine asks the store once per decision that passes the allowlist and
-// target gates. In one atomic step the store checks, in the decision
+// The engine asks the store about every decision that passes the allowlist
+// and target gates: `Acquire()` for one alert, `AcquireBatch()` for all of a
+// notification's alerts at once (one transaction, one script). For each
+// request, in one atomic step the store checks, in the decision
 // contract's order, the flap guard (escalated), the in-flight flag, the
 // key's cooldown and the budgets, and, when all pass, takes the cooldown,
 // reserves every budget and records the execution for the flap guard. It
@@ -38,9 +41,11 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/hash/hash.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "autoheal/acquire.h"
 #include "autoheal/internal/mutex.h"
 #include "autoheal/internal/policy_key_hash.h"
@@ -71,6 +76,23 @@ class CooldownStore {
   virtual absl::StatusOr<AcquireResult> Acquire(
       const AcquireRequest& request) = 0;
 
+  // Answers `requests[i]` into `results[i]` exactly as calling Acquire() on
+  // each in order would (request i sees what requests 0..i-1 took: a second
+  // request for one key finds it cooling down, budgets are shared), as ONE
+  // atomic step: either every answer is applied, or an error is returned
+  // and nothing at all was taken. Concurrent calls (of either form) behave
+  // as if they ran one after another. Requests may mix keys, budgets,
+  // in-flight flags and previews; an empty batch answers at once.
+  // Returns `kInvalidArgument` when `results.size() != requests.size()`
+  // (nothing taken), `kUnavailable` as Acquire() does; on an error the
+  // contents of `results` are unspecified. Does not keep any view of
+  // `requests` or `results`.
+  //
+  // Pure virtual on purpose: a loop over Acquire() could fail halfway with
+  // some requests taken, which this contract forbids.
+  virtual absl::Status AcquireBatch(absl::Span<const AcquireRequest> requests,
+                                    absl::Span<AcquireResult> results) = 0;
+
   // Opens the latch of `key` and forgets its flap history, so that its next
   // firing notification is decided afresh. Returns whether it was latched.
   // Returns `kUnavailable` when the store cannot be reached.
@@ -100,7 +122,10 @@ class CooldownStore {
 
 // The in-process default. Keys live in sharded hash maps under
 // `Mutex`; budgets in one map under their own mutex (always taken
-// after a shard's). Entries whose cooldown, flap history and latch have all
+// after a shard's). A batch holds every shard it touches, taken in
+// ascending shard order, then the budgets' mutex when any request has a
+// budget, for its whole pass: it cannot fail, so it is all-or-nothing by
+// construction, and the locks make it atomic. Entries whose cooldown, flap history and latch have all
 // expired are swept as a shard grows, so memory stays proportional to the
 // keys that still matter, even under millions of distinct keys.
 //
@@ -111,6 +136,9 @@ class InMemoryCooldownStore final : public CooldownStore {
   InMemoryCooldownStore() = default;
 
   absl::StatusOr<AcquireResult> Acquire(const AcquireRequest& request) override
+      ABSL_LOCKS_EXCLUDED(budgets_mu_);
+  absl::Status AcquireBatch(absl::Span<const AcquireRequest> requests,
+                            absl::Span<AcquireResult> results) override
       ABSL_LOCKS_EXCLUDED(budgets_mu_);
   absl::StatusOr<bool> ClearEscalation(absl::string_view key) override;
   absl::StatusOr<std::vector<EscalatedKey>> ListEscalated(
@@ -167,14 +195,35 @@ class InMemoryCooldownStore final : public CooldownStore {
     size_t sweep_at ABSL_GUARDED_BY(mu) = kMinSweepSize;
   };
 
-  Shard& ShardFor(const HashedKey& key);
+  class BatchLocks;
+
+  static size_t ShardIndex(const HashedKey& key);
+  Shard& ShardFor(const HashedKey& key) { return shards_[ShardIndex(key)]; }
+  // Returns the stored entry of `key` in `shard`, or `fresh` when it has
+  // none; before a new key may be stored there (not a preview), sweeps the
+  // shard once it has grown. Store `fresh` with KeepIfAcquired().
+  static Entry* FindOrFresh(Shard& shard, const HashedKey& key,
+                            const AcquireRequest& request, Entry& fresh)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+  // Stores `fresh`, the entry FindOrFresh() returned for a key not yet
+  // stored, once `result` acquired it (only then did it change).
+  static void KeepIfAcquired(Shard& shard, const AcquireRequest& request,
+                             const AcquireResult& result, Entry& fresh)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
   // Runs the key's gates on `entry`; only when none answers, takes
   // `budgets_mu_` and reserves the request's budgets.
   AcquireResult ApplyWithBudgets(const AcquireRequest& request, Entry& entry)
       ABSL_LOCKS_EXCLUDED(budgets_mu_);
+  // As ApplyWithBudgets(), for a caller that already holds `budgets_mu_`.
+  AcquireResult ApplyHoldingBudgets(const AcquireRequest& request,
+                                    Entry& entry)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(budgets_mu_);
   AcquireResult ReserveBudgetsAndCommit(const AcquireRequest& request,
                                         KeyRecord& record, bool* changed)
       ABSL_LOCKS_EXCLUDED(budgets_mu_);
+  AcquireResult ReserveHeldBudgetsAndCommit(const AcquireRequest& request,
+                                            KeyRecord& record, bool* changed)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(budgets_mu_);
   static void SweepExpired(Shard& shard, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
 

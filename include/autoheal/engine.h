@@ -16,7 +16,8 @@
 //   8 budget_exhausted the global or the action's budget is spent
 //   - store_unavailable the state store failed: fail closed
 //   then execute, or dry_run when `EngineOptions::enabled` is false.
-// Gates 5-8 are one atomic store call (`CooldownStore::Acquire()`), which
+// Gates 5-8 are one atomic store call (`CooldownStore::Acquire()` for one
+// alert, `CooldownStore::AcquireBatch()` for a whole notification), which
 // also takes the cooldown, reserves the budgets and records the execution
 // for the flap guard when all pass: concurrent duplicates yield at most one
 // passing decision per window, and a decision stopped at any gate consumes
@@ -27,7 +28,7 @@
 // Callers hand a passing decision to an `ActionExecutor` and record it with an
 // `AuditSink`.
 //
-// Thread safety: `Decide()` may be called concurrently from any number of
+// Thread safety: `Decide()` and `DecideAll()` may be called concurrently from any number of
 // threads. The engine is immutable after `Create()`; to change the policy,
 // create a new engine.
 //
@@ -100,7 +101,15 @@ class Engine {
   // alertname it matches no action: `kNotAllowlisted`).
   Decision Decide(const Alert& alert);
 
-  // Decides for each alert of `message`, in order.
+  // Decides for each alert of `message`, in order, exactly as calling
+  // Decide() on each in turn would (a duplicate of an earlier alert's key
+  // finds it cooling down; budgets are shared), but with one store call:
+  // the alerts that pass gates 1-4 go to `CooldownStore::AcquireBatch()`
+  // together, at one instant of the clock; none do when no alert passes
+  // them. When that call fails, every one of those alerts is
+  // `store_unavailable` (fail closed: the store took nothing); the others
+  // keep their own answers. The Decisions borrow from `message` and from
+  // this engine.
   std::vector<Decision> DecideAll(const WebhookMessage& message);
 
   // Returns the action configured for `alertname`, or nullptr.
@@ -132,11 +141,21 @@ class Engine {
   };
 
   Engine(EngineOptions options, EngineDeps deps);
+  // Gates 1-4, which need no store. Returns the alert's action entry, with
+  // the decision's action and key set, when it passes them; otherwise
+  // nullptr with `decision` answered. Decide() and DecideAll() share it.
+  const ActionEntry* LocalGates(const Alert& alert, Decision& decision) const;
   CooldownKey KeyFor(const ActionEntry& entry, const Alert& alert) const;
   // Returns false, and explains why in `decision`, when a templated label is
   // missing, too long or does not match its pattern.
   static bool TargetIsValid(const ActionEntry& entry, const Alert& alert,
                             Decision& decision);
+  // Whether the decision's key has an action running.
+  bool InFlight(const Decision& decision) const;
+  // The store request for a decision that passed gates 1-4; it views the
+  // decision's key and this engine's budgets.
+  AcquireRequest RequestFor(const ActionEntry& entry, const Decision& decision,
+                            bool in_flight, absl::Time now) const;
   // Gates 5-8: one atomic call to the store.
   void AcquireState(const ActionEntry& entry, bool in_flight,
                     Decision& decision);

@@ -30,6 +30,12 @@
 // expires) and no budget taken. Previews (`preview = true`) run steps 1 and
 // 3 in their read-only form and skip step 2.
 //
+// `AcquireBatch()` makes one round trip: one script runs the whole sequence
+// above (without the token dance: nothing can run between its check and
+// its take) for every request in order, atomically. It decides every
+// request before it writes anything, so a failure on the server leaves
+// nothing taken (see `internal::kBatchScript`).
+//
 // Time: everything is judged by the Redis server's clock: cooldowns and the
 // latch by PX/PTTL, budget and flap windows by `TIME` inside the scripts.
 // `AcquireRequest::now` is not used, so replicas need not agree on the time.
@@ -84,9 +90,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "autoheal/acquire.h"
 #include "autoheal/clock.h"
 #include "autoheal/cooldown_store.h"
@@ -122,7 +130,8 @@ struct RedisOptions {
   Clock* clock = nullptr;
   // For tests: called with the key between the flap script and SET NX (on
   // the acquiring thread, holding a pooled connection), so that a test can
-  // let another replica act at that very point. Default: none.
+  // let another replica act at that very point. Acquire() only: a batch has
+  // no such point. Default: none.
   std::function<void(absl::string_view key)> before_set_for_testing;
 };
 
@@ -141,6 +150,17 @@ class RedisCooldownStore final : public CooldownStore {
   // `request.now`. Returns kUnavailable on any Redis failure; then nothing
   // may run (the cooldown may be held, no budget was taken by this call).
   absl::StatusOr<AcquireResult> Acquire(const AcquireRequest& request) override;
+
+  // See CooldownStore::AcquireBatch() and the top of this file: one script
+  // call (EVALSHA) over every key of the batch. Ignores each `now`: the
+  // whole batch is judged at one instant of the Redis server's clock.
+  // Returns kUnavailable on any Redis failure. An error reply (the script
+  // failed on the server) means nothing was taken; a failure of the
+  // connection after the script was sent cannot tell whether the server
+  // ran it, so the batch may then have been applied: nothing runs either
+  // way, and its cooldowns are held.
+  absl::Status AcquireBatch(absl::Span<const AcquireRequest> requests,
+                            absl::Span<AcquireResult> results) override;
 
   // Deletes the key's latch and flap history. Returns whether it was
   // latched; kUnavailable on any Redis failure.
@@ -165,6 +185,7 @@ class RedisCooldownStore final : public CooldownStore {
   struct Scripts {
     std::string flap_sha;
     std::string budget_sha;
+    std::string batch_sha;
   };
   RedisCooldownStore(RedisOptions options,
                      std::unique_ptr<internal::RedisConnectionPool> pool,

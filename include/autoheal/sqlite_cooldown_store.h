@@ -8,6 +8,10 @@
 // COMMIT) that is on disk (fsync'd) before the call returns. A process
 // killed right after an acquire was acknowledged leaves that cooldown in
 // the file. A preview (`AcquireRequest::preview`) only reads.
+// `AcquireBatch()` is one such transaction for the whole batch: it reads
+// each key and budget once, decides every request in memory, writes back
+// only the rows that changed and commits once, so a notification costs one
+// fsync when it takes anything and none when it takes nothing.
 //
 // Expired rows (a key whose cooldown, flap history and latch all lie in the
 // past; a budget whose times all left its window) are deleted inside an
@@ -44,6 +48,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "autoheal/cooldown_store.h"
 #include "autoheal/internal/mutex.h"
 
@@ -97,6 +102,12 @@ class SqliteCooldownStore final : public CooldownStore {
   // as before the call.
   absl::StatusOr<AcquireResult> Acquire(const AcquireRequest& request) override
       ABSL_LOCKS_EXCLUDED(mu_);
+  // See `CooldownStore`: one transaction (BEGIN IMMEDIATE, or a read
+  // transaction when every request is a preview). Any failure rolls the
+  // whole batch back and returns kUnavailable naming the file.
+  absl::Status AcquireBatch(absl::Span<const AcquireRequest> requests,
+                            absl::Span<AcquireResult> results) override
+      ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<bool> ClearEscalation(absl::string_view key) override
       ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<std::vector<EscalatedKey>> ListEscalated(
@@ -115,6 +126,9 @@ class SqliteCooldownStore final : public CooldownStore {
 
   absl::StatusOr<AcquireResult> AcquireLocked(const AcquireRequest& request)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status AcquireBatchLocked(absl::Span<const AcquireRequest> requests,
+                                  absl::Span<AcquireResult> results)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<bool> ReadKey(absl::string_view key, KeyRecord& record)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status WriteKey(absl::string_view key, const KeyRecord& record,
@@ -125,8 +139,10 @@ class SqliteCooldownStore final : public CooldownStore {
   absl::Status WriteBudget(absl::string_view key, const RecentTimes& times,
                            absl::Time forget_after)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Counts a writing acquire and, every `prune_every`, deletes expired rows.
-  absl::Status MaybePrune(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Counts `writes` writing acquires and, once every `prune_every` of them,
+  // deletes expired rows.
+  absl::Status MaybePrune(absl::Time now, int writes = 1)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string path_;
   const SqliteOptions options_;

@@ -1,17 +1,41 @@
 #include "autoheal/cooldown_store.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
+#include "absl/strings/str_cat.h"
 
 namespace autoheal {
 
-InMemoryCooldownStore::Shard& InMemoryCooldownStore::ShardFor(
-    const HashedKey& key) {
+size_t InMemoryCooldownStore::ShardIndex(const HashedKey& key) {
   // The map uses the hash's low bits (and the bits above its 7-bit control
   // tag) to place entries; the shard takes the top bits, which it leaves be.
-  return shards_[key.hash >> (sizeof(size_t) * 8 - kShardBits)];
+  return key.hash >> (sizeof(size_t) * 8 - kShardBits);
+}
+
+InMemoryCooldownStore::Entry* InMemoryCooldownStore::FindOrFresh(
+    Shard& shard, const HashedKey& key, const AcquireRequest& request,
+    Entry& fresh) {
+  auto it = shard.keys.find(key);
+  if (it != shard.keys.end()) return &it->second;
+  if (!request.preview && shard.keys.size() >= shard.sweep_at) {
+    SweepExpired(shard, request.now);
+  }
+  return &fresh;
+}
+
+void InMemoryCooldownStore::KeepIfAcquired(Shard& shard,
+                                           const AcquireRequest& request,
+                                           const AcquireResult& result,
+                                           Entry& fresh) {
+  // A key without an entry has no cooldown, history or latch: only an
+  // acquire changes it (a preview never does).
+  if (result.outcome == AcquireOutcome::kAcquired && !request.preview) {
+    shard.keys.emplace(request.key, std::move(fresh));
+  }
 }
 
 absl::StatusOr<AcquireResult> InMemoryCooldownStore::Acquire(
@@ -19,19 +43,88 @@ absl::StatusOr<AcquireResult> InMemoryCooldownStore::Acquire(
   const HashedKey hashed{request.key, KeyHash()(request.key)};
   Shard& shard = ShardFor(hashed);
   MutexLock lock(&shard.mu);
-  auto it = shard.keys.find(hashed);
-  if (it != shard.keys.end()) return ApplyWithBudgets(request, it->second);
-  if (request.preview) {
-    Entry fresh;
-    return ApplyWithBudgets(request, fresh);
-  }
-  if (shard.keys.size() >= shard.sweep_at) SweepExpired(shard, request.now);
   Entry fresh;
-  AcquireResult result = ApplyWithBudgets(request, fresh);
-  if (result.outcome == AcquireOutcome::kAcquired) {
-    shard.keys.emplace(request.key, std::move(fresh));
-  }
+  Entry* entry = FindOrFresh(shard, hashed, request, fresh);
+  AcquireResult result = ApplyWithBudgets(request, *entry);
+  if (entry == &fresh) KeepIfAcquired(shard, request, result, fresh);
   return result;
+}
+
+// Holds the locks of one batch: the shards it touches, taken in ascending
+// index order, then `budgets_mu_` when asked; releases them in reverse.
+// Taking a run-time set of locks is beyond -Wthread-safety, hence
+// ABSL_NO_THREAD_SAFETY_ANALYSIS on these two small functions only; the
+// batch's body tells the analysis what is held with AssertHeld() on each
+// mutex before it touches what that mutex guards. The order (shards
+// ascending, budgets last) is the one every other path follows too, so
+// batches cannot deadlock with each other or with Acquire().
+class InMemoryCooldownStore::BatchLocks {
+ public:
+  // `shard_indices` is sorted and holds no duplicates.
+  BatchLocks(InMemoryCooldownStore& store,
+             absl::Span<const uint8_t> shard_indices, bool budgets)
+      ABSL_NO_THREAD_SAFETY_ANALYSIS
+      : store_(store), shard_indices_(shard_indices), budgets_(budgets) {
+    for (uint8_t index : shard_indices_) store_.shards_[index].mu.Lock();
+    if (budgets_) store_.budgets_mu_.Lock();
+  }
+  ~BatchLocks() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    if (budgets_) store_.budgets_mu_.Unlock();
+    for (size_t i = shard_indices_.size(); i-- > 0;) {
+      store_.shards_[shard_indices_[i]].mu.Unlock();
+    }
+  }
+  BatchLocks(const BatchLocks&) = delete;
+  BatchLocks& operator=(const BatchLocks&) = delete;
+
+ private:
+  InMemoryCooldownStore& store_;
+  const absl::Span<const uint8_t> shard_indices_;
+  const bool budgets_;
+};
+
+absl::Status InMemoryCooldownStore::AcquireBatch(
+    absl::Span<const AcquireRequest> requests,
+    absl::Span<AcquireResult> results) {
+  if (results.size() != requests.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "AcquireBatch: ", requests.size(), " requests but ", results.size(),
+        " results"));
+  }
+  if (requests.empty()) return absl::OkStatus();
+  // Hash every key once, outside any lock.
+  absl::InlinedVector<HashedKey, 32> hashed;
+  hashed.reserve(requests.size());
+  bool budgets = false;
+  uint32_t touched = 0;  // a bit per shard
+  static_assert(kShardCount <= 32, "one bit per shard in `touched`");
+  for (const AcquireRequest& request : requests) {
+    hashed.push_back({request.key, KeyHash()(request.key)});
+    touched |= uint32_t{1} << ShardIndex(hashed.back());
+    budgets |= !request.budgets.empty();
+  }
+  absl::InlinedVector<uint8_t, kShardCount> shard_indices;
+  for (size_t i = 0; i < kShardCount; ++i) {
+    if ((touched >> i) & 1) shard_indices.push_back(static_cast<uint8_t>(i));
+  }
+
+  BatchLocks locks(*this, shard_indices, budgets);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const AcquireRequest& request = requests[i];
+    Shard& shard = ShardFor(hashed[i]);
+    shard.mu.AssertHeld();  // by `locks`
+    Entry fresh;
+    Entry* entry = FindOrFresh(shard, hashed[i], request, fresh);
+    if (budgets) {
+      budgets_mu_.AssertHeld();  // by `locks`
+      results[i] = ApplyHoldingBudgets(request, *entry);
+    } else {
+      // No request has a budget: this takes no lock.
+      results[i] = ApplyWithBudgets(request, *entry);
+    }
+    if (entry == &fresh) KeepIfAcquired(shard, request, results[i], fresh);
+  }
+  return absl::OkStatus();
 }
 
 AcquireResult InMemoryCooldownStore::ApplyWithBudgets(
@@ -45,13 +138,29 @@ AcquireResult InMemoryCooldownStore::ApplyWithBudgets(
   return result;
 }
 
+AcquireResult InMemoryCooldownStore::ApplyHoldingBudgets(
+    const AcquireRequest& request, Entry& entry) {
+  AcquireResult result;
+  bool changed = false;
+  if (!KeyGateAnswers(request, entry.record, result, &changed)) {
+    result = ReserveHeldBudgetsAndCommit(request, entry.record, &changed);
+  }
+  entry.flap_window = request.flap.window;
+  return result;
+}
+
 AcquireResult InMemoryCooldownStore::ReserveBudgetsAndCommit(
     const AcquireRequest& request, KeyRecord& record, bool* changed) {
   if (request.budgets.empty()) {
     return ReserveAndCommit(request, record, {}, changed);
   }
-  absl::InlinedVector<RecentTimes*, 4> budgets;
   MutexLock lock(&budgets_mu_);
+  return ReserveHeldBudgetsAndCommit(request, record, changed);
+}
+
+AcquireResult InMemoryCooldownStore::ReserveHeldBudgetsAndCommit(
+    const AcquireRequest& request, KeyRecord& record, bool* changed) {
+  absl::InlinedVector<RecentTimes*, 4> budgets;
   for (const BudgetReservation& budget : request.budgets) {
     budgets.push_back(&budgets_[budget.key]);
   }

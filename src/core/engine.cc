@@ -1,6 +1,8 @@
 #include "autoheal/engine.h"
 
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "autoheal/arg_template.h"
 #include "autoheal/cooldown_key.h"
@@ -76,8 +78,8 @@ const Action* Engine::FindAction(absl::string_view alertname) const {
   return it == actions_by_alertname_.end() ? nullptr : it->second.action;
 }
 
-Decision Engine::Decide(const Alert& alert) {
-  Decision decision;
+const Engine::ActionEntry* Engine::LocalGates(const Alert& alert,
+                                              Decision& decision) const {
   decision.alertname = alert.alertname();
   decision.opt_in_annotation = options_.opt_in_annotation;
   decision.opt_in_value = options_.opt_in_value;
@@ -90,38 +92,72 @@ Decision Engine::Decide(const Alert& alert) {
   }
   if (alert.status == AlertStatus::kResolved) {
     decision.reason = Reason::kResolved;
-    return decision;
+    return nullptr;
   }
   std::optional<absl::string_view> opt_in =
       alert.annotations.Find(options_.opt_in_annotation);
   if (opt_in.has_value()) decision.opt_in_actual = *opt_in;
   if (!opt_in.has_value() || *opt_in != options_.opt_in_value) {
     decision.reason = Reason::kNotOptedIn;
-    return decision;
+    return nullptr;
   }
   auto it = actions_by_alertname_.find(decision.alertname);
   if (it == actions_by_alertname_.end()) {
     decision.reason = Reason::kNotAllowlisted;
-    return decision;
+    return nullptr;
   }
   const ActionEntry& entry = it->second;
   decision.action = entry.action;
   if (!entry.label_checks.empty() && !TargetIsValid(entry, alert, decision)) {
     decision.reason = Reason::kInvalidTarget;
-    return decision;
+    return nullptr;
   }
   decision.key = KeyFor(entry, alert);
-  const bool in_flight =
-      in_flight_ != nullptr && in_flight_->Contains(decision.key.view());
-  AcquireState(entry, in_flight, decision);
+  return &entry;
+}
+
+Decision Engine::Decide(const Alert& alert) {
+  Decision decision;
+  const ActionEntry* entry = LocalGates(alert, decision);
+  if (entry != nullptr) AcquireState(*entry, InFlight(decision), decision);
   return decision;
 }
 
 std::vector<Decision> Engine::DecideAll(const WebhookMessage& message) {
-  std::vector<Decision> decisions;
-  decisions.reserve(message.alerts.size());
-  for (const Alert& alert : message.alerts) {
-    decisions.push_back(Decide(alert));
+  // Constructed in place and never moved after: the requests below view
+  // the keys the decisions own.
+  std::vector<Decision> decisions(message.alerts.size());
+  std::vector<size_t> at_store;  // the alerts that pass gates 1-4
+  std::vector<const ActionEntry*> entries;
+  for (size_t i = 0; i < message.alerts.size(); ++i) {
+    const ActionEntry* entry = LocalGates(message.alerts[i], decisions[i]);
+    if (entry == nullptr) continue;
+    at_store.push_back(i);
+    entries.push_back(entry);
+  }
+  if (at_store.empty()) return decisions;
+
+  // Gates 5-8 for all of them in one store call, at one instant.
+  const absl::Time now = clock_->Now();
+  std::vector<AcquireRequest> requests;
+  requests.reserve(at_store.size());
+  for (size_t j = 0; j < at_store.size(); ++j) {
+    const Decision& decision = decisions[at_store[j]];
+    requests.push_back(
+        RequestFor(*entries[j], decision, InFlight(decision), now));
+  }
+  std::vector<AcquireResult> results(requests.size());
+  const absl::Status status =
+      store_->AcquireBatch(requests, absl::MakeSpan(results));
+  for (size_t j = 0; j < at_store.size(); ++j) {
+    Decision& decision = decisions[at_store[j]];
+    if (!status.ok()) {
+      // Fail closed: the batch took nothing, so none of them may run.
+      decision.reason = Reason::kStoreUnavailable;
+      decision.store_error = status;
+      continue;
+    }
+    ExplainStoreAnswer(*entries[j], results[j], decision);
   }
   return decisions;
 }
@@ -163,17 +199,28 @@ CooldownKey Engine::KeyFor(const ActionEntry& entry, const Alert& alert) const {
   return CooldownKey::Owned(builder.Finish());
 }
 
-void Engine::AcquireState(const ActionEntry& entry, bool in_flight,
-                          Decision& decision) {
+bool Engine::InFlight(const Decision& decision) const {
+  return in_flight_ != nullptr && in_flight_->Contains(decision.key.view());
+}
+
+AcquireRequest Engine::RequestFor(const ActionEntry& entry,
+                                  const Decision& decision, bool in_flight,
+                                  absl::Time now) const {
   // Every member given: no zero-fill of the whole request first.
-  const AcquireRequest request{
+  return AcquireRequest{
       decision.key.view(),
-      clock_->Now(),
+      now,
       entry.cooldown,
       in_flight,
       absl::MakeConstSpan(entry.budgets, entry.budget_count),
       {options_.flap_guard.max_executions, options_.flap_guard.window},
       preview_};
+}
+
+void Engine::AcquireState(const ActionEntry& entry, bool in_flight,
+                          Decision& decision) {
+  const AcquireRequest request =
+      RequestFor(entry, decision, in_flight, clock_->Now());
   absl::StatusOr<AcquireResult> result = store_->Acquire(request);
   if (!result.ok()) {
     decision.reason = Reason::kStoreUnavailable;

@@ -18,12 +18,10 @@ Remediator::Remediator(RemediatorDeps deps)
 RemediationResult Remediator::Remediate(Engine& engine,
                                         const WebhookMessage& message) {
   RemediationResult result;
-  result.decisions.reserve(message.alerts.size());
+  // One store call for the whole notification.
+  result.decisions = engine.DecideAll(message);
   std::vector<AuditSink::DecisionRecord> records;
   records.reserve(message.alerts.size());
-  for (const Alert& alert : message.alerts) {
-    result.decisions.push_back(engine.Decide(alert));
-  }
   for (size_t i = 0; i < message.alerts.size(); ++i) {
     const Decision& decision = result.decisions[i];
     if (decision.reason == Reason::kStoreUnavailable) {

@@ -7,6 +7,7 @@
 #include <random>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -202,8 +203,9 @@ absl::StatusOr<std::unique_ptr<RedisCooldownStore>> RedisCooldownStore::Connect(
     const RedisCommand load_flap = {"SCRIPT", "LOAD", internal::kFlapScript};
     const RedisCommand load_budget = {"SCRIPT", "LOAD",
                                       internal::kBudgetScript};
+    const RedisCommand load_batch = {"SCRIPT", "LOAD", internal::kBatchScript};
     absl::StatusOr<std::vector<RedisReplyPtr>> replies =
-        lease->Pipeline({load_flap, load_budget});
+        lease->Pipeline({load_flap, load_budget, load_batch});
     if (!replies.ok()) return replies.status();
     for (const RedisReplyPtr& reply : *replies) {
       if (reply->type != REDIS_REPLY_STRING) {
@@ -212,6 +214,7 @@ absl::StatusOr<std::unique_ptr<RedisCooldownStore>> RedisCooldownStore::Connect(
     }
     scripts.flap_sha = std::string(ReplyText(*(*replies)[0]));
     scripts.budget_sha = std::string(ReplyText(*(*replies)[1]));
+    scripts.batch_sha = std::string(ReplyText(*(*replies)[2]));
   }
   return std::unique_ptr<RedisCooldownStore>(new RedisCooldownStore(
       std::move(options), std::move(pool), std::move(scripts)));
@@ -367,6 +370,106 @@ absl::StatusOr<AcquireResult> RedisCooldownStore::Acquire(
       return absl::InternalError(
           absl::StrCat("redis budget script answered code ", (*budget)[0]));
   }
+}
+
+// ---------------------------------------------------------------------------
+// AcquireBatch
+
+absl::Status RedisCooldownStore::AcquireBatch(
+    absl::Span<const AcquireRequest> requests,
+    absl::Span<AcquireResult> results) {
+  if (results.size() != requests.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "AcquireBatch: ", requests.size(), " requests but ", results.size(),
+        " results"));
+  }
+  if (requests.empty()) return absl::OkStatus();
+
+  // Each distinct key and budget is passed once, in KEYS[] (see
+  // kBatchScript for the layout). Every key name starts with the hash tag
+  // `{prefix}`, so all of them live in one Redis Cluster slot and one script
+  // may touch them all, as the single-acquire scripts do.
+  absl::flat_hash_map<absl::string_view, size_t> key_index;
+  absl::flat_hash_map<absl::string_view, size_t> budget_index;
+  std::vector<std::string> keys;
+  std::vector<absl::string_view> budget_names;
+  std::vector<std::string> args = {NewToken(), ""};
+  args.reserve(2 + requests.size() * 13);
+  for (const AcquireRequest& request : requests) {
+    auto [key_it, new_key] = key_index.try_emplace(request.key, key_index.size());
+    if (new_key) {
+      keys.push_back(CooldownKeyName(request.key));
+      keys.push_back(LatchKeyName(request.key));
+      keys.push_back(FlapKeyName(request.key));
+    }
+    args.push_back(absl::StrCat(key_it->second));
+    args.push_back(request.in_flight ? "1" : "0");
+    args.push_back(request.preview ? "1" : "0");
+    args.push_back(absl::StrCat(request.flap.max_executions));
+    args.push_back(Micros(request.flap.window));
+    args.push_back(
+        absl::StrCat(CeilPositive(request.cooldown, absl::Milliseconds(1))));
+    args.push_back(absl::StrCat(request.budgets.size()));
+    for (const BudgetReservation& budget : request.budgets) {
+      auto [budget_it, new_budget] =
+          budget_index.try_emplace(budget.key, budget_index.size());
+      if (new_budget) budget_names.push_back(budget.key);
+      args.push_back(absl::StrCat(budget_it->second));
+      args.push_back(absl::StrCat(budget.limit));
+      args.push_back(Micros(budget.window));
+    }
+  }
+  args[1] = absl::StrCat(key_index.size());
+  for (absl::string_view budget : budget_names) {
+    keys.push_back(BudgetKeyName(budget));
+  }
+
+  absl::StatusOr<RedisConnectionPool::Lease> lease = pool_->Borrow();
+  if (!lease.ok()) return lease.status();
+  absl::StatusOr<RedisReplyPtr> reply = RunScript(
+      *lease, scripts_.batch_sha, internal::kBatchScript, keys, args);
+  if (!reply.ok()) return reply.status();
+  absl::StatusOr<std::vector<int64_t>> answers =
+      Integers(*pool_, **reply, 3 * requests.size(), "batch script");
+  if (!answers.ok()) return answers.status();
+
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const AcquireRequest& request = requests[i];
+    const int64_t code = (*answers)[3 * i];
+    const int64_t a = (*answers)[3 * i + 1];
+    const int64_t b = (*answers)[3 * i + 2];
+    AcquireResult result;
+    switch (code) {
+      case internal::kScriptPass:
+        result.outcome = AcquireOutcome::kAcquired;
+        break;
+      case internal::kScriptEscalated:
+      case internal::kScriptNewlyEscalated:
+        result.outcome = AcquireOutcome::kEscalated;
+        result.remaining = request.flap.window;
+        result.newly_escalated =
+            code == internal::kScriptNewlyEscalated && !request.preview;
+        break;
+      case internal::kScriptInFlight:
+        result.outcome = AcquireOutcome::kInFlight;
+        break;
+      case internal::kScriptCoolingDown:
+        result.outcome = AcquireOutcome::kCoolingDown;
+        // -1: a key without expiry, which this store never writes.
+        result.remaining = a >= 0 ? absl::Milliseconds(a) : request.cooldown;
+        break;
+      case internal::kScriptBudgetExhausted:
+        result.outcome = AcquireOutcome::kBudgetExhausted;
+        result.exhausted_budget = static_cast<int>(a);
+        result.remaining = absl::Microseconds(b);
+        break;
+      default:
+        return absl::InternalError(
+            absl::StrCat("redis batch script answered code ", code));
+    }
+    results[i] = result;
+  }
+  return absl::OkStatus();
 }
 
 // ---------------------------------------------------------------------------

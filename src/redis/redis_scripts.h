@@ -150,6 +150,217 @@ if flap_limit > 0 then record(KEYS[3], flap_limit, flap_window) end
 return {0, -1, 0}
 )lua";
 
+// A whole batch (`RedisCooldownStore::AcquireBatch()`) in one script: for
+// each request in order, the complete sequence of the two scripts above
+// plus `SET NX PX` (latch, in-flight flag, cooldown, flap guard, budgets,
+// then take the cooldown and record the budgets and the flap history), so
+// that request i sees what requests before it took. No token dance: nothing
+// runs between the check and the take of one script.
+//
+// All or nothing: Redis does not roll a script back when it fails halfway,
+// so the script runs in two phases. It first decides every request on a
+// Lua model of the keys, each read from Redis at most once (lazily), which
+// the decisions change as the single-acquire scripts change Redis; then it
+// writes each changed key's final state. Every error the data can cause (a
+// key of the wrong type, a malformed time) happens while deciding, before
+// the first write; the first write is the only one Redis may refuse for
+// memory (a script that has written is let finish), and the writes cannot
+// fail on types (a list is deleted before it is pushed). One server `TIME`
+// serves the whole batch, as if every request came at the same instant
+// (key expiry is frozen while a script runs).
+//
+// A list's final state is written whole (DEL when it existed, RPUSH of its
+// kept times, PEXPIRE of the last record's window): what the per-request RPUSH, LTRIM
+// and PEXPIRE of the budget script leave, in a few commands.
+//
+// KEYS: for each distinct cooldown key d (0-based): 3d+1 its cooldown,
+//       3d+2 its latch, 3d+3 its flap history; then each distinct budget b
+//       (0-based) at 3D+b+1.
+// ARGV: 1 cooldown token, 2 D (the number of distinct keys), then for each
+//       request: d, in_flight (0|1), preview (0|1), flap limit (0: off),
+//       flap window (µs), cooldown (ms), the number of budgets n, then n
+//       times: b, limit, window (µs).
+// Returns a flat array, three integers per request in order: {code, a, b}
+// with `a` the cooldown's PTTL in ms (kScriptCoolingDown) or the budget
+// index (kScriptBudgetExhausted, with `b` the µs until a slot frees), else
+// 0; kScriptNewlyEscalated also for a preview that would trip the guard.
+inline constexpr char kBatchScript[] = R"lua(
+redis.replicate_commands()
+local token = ARGV[1]
+local distinct = tonumber(ARGV[2])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local stamp = string.format('%d', now)
+
+local function ms(us)
+  return math.max(1, math.ceil(us / 1000))
+end
+
+-- A list of times: items[first..#items] are kept, oldest first (trimming
+-- moves `first`). `expire_ms` is set once the batch changed it.
+local function read_list(key)
+  local raw = redis.call('LRANGE', key, 0, -1)
+  local list = {key = key, items = {}, first = 1, existed = #raw > 0}
+  for i = 1, #raw do
+    local t = tonumber(raw[i])
+    if t == nil then error({err = 'malformed time in ' .. key}) end
+    list.items[i] = t
+  end
+  return list
+end
+-- The limit-th newest time of `list` when it is within `window`, else nil.
+local function full(list, limit, window)
+  if limit <= 0 or #list.items - list.first + 1 < limit then return nil end
+  local kth = list.items[#list.items - limit + 1]
+  if kth > now - window then return kth end
+  return nil
+end
+-- RPUSH now, LTRIM to the newest `limit`, PEXPIRE `window`.
+local function record(list, limit, window)
+  list.items[#list.items + 1] = now
+  list.first = math.max(list.first, #list.items - limit + 1)
+  list.dirty = true
+  list.expire_ms = ms(window)
+end
+local function clear(list)
+  list.items = {}
+  list.first = 1
+  list.dirty = true
+  list.expire_ms = nil
+end
+
+-- The model, read from Redis on first use.
+local keys = {}
+local order = {}
+local function key_state(d)
+  local k = keys[d]
+  if k == nil then
+    k = {cd = KEYS[3 * d + 1], latch = KEYS[3 * d + 2]}
+    k.latch_ttl = redis.call('PTTL', k.latch)
+    k.cd_ttl = redis.call('PTTL', k.cd)
+    keys[d] = k
+    order[#order + 1] = k
+  end
+  return k
+end
+local function flap_list(d)
+  local k = keys[d]
+  if k.flap == nil then k.flap = read_list(KEYS[3 * d + 3]) end
+  return k.flap
+end
+local budgets = {}
+local budget_order = {}
+local function budget_list(b)
+  local list = budgets[b]
+  if list == nil then
+    list = read_list(KEYS[3 * distinct + b + 1])
+    budgets[b] = list
+    budget_order[#budget_order + 1] = list
+  end
+  return list
+end
+
+-- Phase 1: decide every request on the model.
+local reply = {}
+local function answer(code, a, b)
+  reply[#reply + 1] = code
+  reply[#reply + 1] = a
+  reply[#reply + 1] = b
+end
+local i = 3
+while i <= #ARGV do
+  local d = tonumber(ARGV[i])
+  local k = key_state(d)
+  local in_flight = ARGV[i + 1] == '1'
+  local preview = ARGV[i + 2] == '1'
+  local flap_limit = tonumber(ARGV[i + 3])
+  local flap_window = tonumber(ARGV[i + 4])
+  local cooldown_ms = tonumber(ARGV[i + 5])
+  local n = tonumber(ARGV[i + 6])
+  local first_budget = i + 7
+  i = first_budget + 3 * n
+  local flap_ms = ms(flap_window)
+  if k.latch_ttl ~= -2 then
+    if not preview and flap_window > 0 and k.latch_ttl < flap_ms then
+      k.latch_ttl = flap_ms
+      k.latch_dirty = true
+    end
+    answer(1, 0, 0)
+  elseif in_flight then
+    answer(2, 0, 0)
+  elseif k.cd_ttl ~= -2 then
+    answer(3, k.cd_ttl, 0)
+  elseif flap_limit > 0 and full(flap_list(d), flap_limit, flap_window) then
+    if not preview then
+      k.latch_ttl = flap_ms
+      k.latch_dirty = true
+      k.latch_set = true
+      clear(k.flap)
+    end
+    answer(4, 0, 0)
+  else
+    local spent = false
+    for j = 0, n - 1 do
+      local at = first_budget + 3 * j
+      local window = tonumber(ARGV[at + 2])
+      local kth = full(budget_list(tonumber(ARGV[at])),
+                       tonumber(ARGV[at + 1]), window)
+      if kth then
+        answer(5, j, kth + window - now)
+        spent = true
+        break
+      end
+    end
+    if not spent then
+      if not preview then
+        k.cd_ttl = cooldown_ms
+        k.cd_set = true
+        for j = 0, n - 1 do
+          local at = first_budget + 3 * j
+          record(budget_list(tonumber(ARGV[at])), tonumber(ARGV[at + 1]),
+                 tonumber(ARGV[at + 2]))
+        end
+        if flap_limit > 0 then
+          record(flap_list(d), flap_limit, flap_window)
+        end
+      end
+      answer(0, 0, 0)
+    end
+  end
+end
+
+-- Phase 2: write what changed.
+local function write_list(list)
+  if not list.dirty then return end
+  if list.existed then redis.call('DEL', list.key) end
+  local args = {}
+  for t = list.first, #list.items do
+    args[#args + 1] = string.format('%d', list.items[t])
+    if #args == 1000 then
+      redis.call('RPUSH', list.key, unpack(args))
+      args = {}
+    end
+  end
+  if #args > 0 then redis.call('RPUSH', list.key, unpack(args)) end
+  if list.expire_ms and #list.items >= list.first then
+    redis.call('PEXPIRE', list.key, string.format('%d', list.expire_ms))
+  end
+end
+for _, k in ipairs(order) do
+  if k.latch_set then
+    redis.call('SET', k.latch, stamp, 'PX', string.format('%d', k.latch_ttl))
+  elseif k.latch_dirty then
+    redis.call('PEXPIRE', k.latch, string.format('%d', k.latch_ttl))
+  end
+  if k.cd_set then
+    redis.call('SET', k.cd, token, 'PX', string.format('%d', k.cd_ttl))
+  end
+  if k.flap then write_list(k.flap) end
+end
+for _, list in ipairs(budget_order) do write_list(list) end
+return reply
+)lua";
+
 }  // namespace internal
 }  // namespace autoheal
 

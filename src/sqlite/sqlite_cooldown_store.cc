@@ -6,10 +6,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -342,6 +345,126 @@ absl::StatusOr<AcquireResult> SqliteCooldownStore::AcquireLocked(
   return result;
 }
 
+absl::Status SqliteCooldownStore::AcquireBatch(
+    absl::Span<const AcquireRequest> requests,
+    absl::Span<AcquireResult> results) {
+  if (results.size() != requests.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "AcquireBatch: ", requests.size(), " requests but ", results.size(),
+        " results"));
+  }
+  if (requests.empty()) return absl::OkStatus();
+  MutexLock lock(&mu_);
+  return AcquireBatchLocked(requests, results);
+}
+
+absl::Status SqliteCooldownStore::AcquireBatchLocked(
+    absl::Span<const AcquireRequest> requests,
+    absl::Span<AcquireResult> results) {
+  const bool writes = std::any_of(
+      requests.begin(), requests.end(),
+      [](const AcquireRequest& request) { return !request.preview; });
+  SqliteTransaction txn(*db_);
+  absl::Status status = txn.Begin(writes ? SqliteTransaction::Mode::kWrite
+                                         : SqliteTransaction::Mode::kRead,
+                                  "acquire batch");
+  if (!status.ok()) return status;
+
+  // The batch's working set: every key and budget row is read once, then
+  // each request in turn decides on (and changes) the copy in memory, so
+  // request i sees what requests 0..i-1 took. Deques: the pointers handed
+  // to ApplyAcquire() stay valid as rows are added. Views name the rows:
+  // they point into `requests`, which outlive this call.
+  struct CachedKey {
+    absl::string_view key;
+    KeyRecord record;
+    absl::Duration flap_window;  // of the request that changed it last
+    bool dirty = false;
+  };
+  struct CachedBudget {
+    absl::string_view key;
+    RecentTimes times;
+    // The widest window of the last request that reserved it, as
+    // Acquire() writes its forget_after.
+    absl::Duration window;
+    size_t reserved_by = SIZE_MAX;
+    bool dirty = false;
+  };
+  std::deque<CachedKey> keys;
+  std::deque<CachedBudget> budgets;
+  absl::flat_hash_map<absl::string_view, CachedKey*> key_rows;
+  absl::flat_hash_map<absl::string_view, CachedBudget*> budget_rows;
+  absl::InlinedVector<CachedBudget*, 4> request_budgets;
+  absl::InlinedVector<RecentTimes*, 4> pointers;
+  int writing_acquires = 0;
+  absl::Time prune_now;
+
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const AcquireRequest& request = requests[i];
+    auto [key_it, new_key] = key_rows.try_emplace(request.key, nullptr);
+    if (new_key) {
+      CachedKey& row = keys.emplace_back();
+      row.key = request.key;
+      absl::StatusOr<bool> found = ReadKey(request.key, row.record);
+      if (!found.ok()) return found.status();
+      key_it->second = &row;
+    }
+    CachedKey& key = *key_it->second;
+    request_budgets.clear();
+    pointers.clear();
+    for (const BudgetReservation& budget : request.budgets) {
+      auto [budget_it, new_budget] =
+          budget_rows.try_emplace(budget.key, nullptr);
+      if (new_budget) {
+        absl::StatusOr<RecentTimes> times = ReadBudget(budget.key);
+        if (!times.ok()) return times.status();
+        CachedBudget& row = budgets.emplace_back();
+        row.key = budget.key;
+        row.times = *std::move(times);
+        budget_it->second = &row;
+      }
+      request_budgets.push_back(budget_it->second);
+      pointers.push_back(&budget_it->second->times);
+    }
+
+    bool changed = false;
+    results[i] =
+        ApplyAcquire(request, key.record, absl::MakeSpan(pointers), &changed);
+    if (!changed || request.preview) continue;
+    key.dirty = true;
+    key.flap_window = request.flap.window;
+    ++writing_acquires;
+    prune_now = request.now;
+    if (!results[i].acquired()) continue;
+    for (size_t b = 0; b < request_budgets.size(); ++b) {
+      CachedBudget& row = *request_budgets[b];
+      const absl::Duration window = request.budgets[b].window;
+      row.window = row.reserved_by == i ? std::max(row.window, window) : window;
+      row.reserved_by = i;
+      row.dirty = true;
+    }
+  }
+
+  // Only the rows that changed: a batch that took nothing writes nothing,
+  // and its COMMIT then costs no fsync.
+  for (const CachedKey& key : keys) {
+    if (!key.dirty) continue;
+    status = WriteKey(key.key, key.record, key.record.ForgetAfter(key.flap_window));
+    if (!status.ok()) return status;
+  }
+  for (const CachedBudget& budget : budgets) {
+    if (!budget.dirty) continue;
+    status = WriteBudget(budget.key, budget.times,
+                         budget.times.Newest() + budget.window);
+    if (!status.ok()) return status;
+  }
+  if (writing_acquires > 0) {
+    status = MaybePrune(prune_now, writing_acquires);
+    if (!status.ok()) return status;
+  }
+  return txn.Commit("acquire batch");
+}
+
 absl::StatusOr<bool> SqliteCooldownStore::ReadKey(absl::string_view key,
                                                   KeyRecord& record) {
   SqliteStatement& read = *sql_->read_key;
@@ -399,8 +522,9 @@ absl::Status SqliteCooldownStore::WriteBudget(absl::string_view key,
   return write.Execute();
 }
 
-absl::Status SqliteCooldownStore::MaybePrune(absl::Time now) {
-  if (++writes_since_prune_ < options_.prune_every) return absl::OkStatus();
+absl::Status SqliteCooldownStore::MaybePrune(absl::Time now, int writes) {
+  writes_since_prune_ += writes;
+  if (writes_since_prune_ < options_.prune_every) return absl::OkStatus();
   writes_since_prune_ = 0;
   for (SqliteStatement* prune : {sql_->prune_keys.get(),
                                  sql_->prune_budgets.get()}) {

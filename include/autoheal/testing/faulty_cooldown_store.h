@@ -12,6 +12,7 @@
 #include <atomic>
 
 #include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "autoheal/cooldown_store.h"
 
 namespace autoheal {
@@ -26,6 +27,11 @@ class FaultyCooldownStore final : public CooldownStore {
       const AcquireRequest& request) override {
     if (down()) return Down();
     return inner_->Acquire(request);
+  }
+  absl::Status AcquireBatch(absl::Span<const AcquireRequest> requests,
+                            absl::Span<AcquireResult> results) override {
+    if (down()) return Down();
+    return inner_->AcquireBatch(requests, results);
   }
   absl::StatusOr<bool> ClearEscalation(absl::string_view key) override {
     if (down()) return Down();
