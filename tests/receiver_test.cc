@@ -49,6 +49,11 @@ class BlockingCooldownStore final : public CooldownStore {
     WaitWhileHeld();
     return inner_->Acquire(request);
   }
+  absl::Status AcquireBatch(absl::Span<const AcquireRequest> requests,
+                            absl::Span<AcquireResult> results) override {
+    WaitWhileHeld();
+    return inner_->AcquireBatch(requests, results);
+  }
   absl::StatusOr<bool> ClearEscalation(absl::string_view key) override {
     WaitWhileHeld();
     return inner_->ClearEscalation(key);

@@ -104,7 +104,7 @@ class Engine {
   // Decides for each alert of `message`, in order, exactly as calling
   // Decide() on each in turn would (a duplicate of an earlier alert's key
   // finds it cooling down; budgets are shared), but with one store call:
-  // the alerts that pass gates 1-4 go to `CooldownStore::AcquireBatch()`
+  // the alerts that pass gates 0-4 go to `CooldownStore::AcquireBatch()`
   // together, at one instant of the clock; none do when no alert passes
   // them. When that call fails, every one of those alerts is
   // `store_unavailable` (fail closed: the store took nothing); the others
@@ -141,7 +141,7 @@ class Engine {
   };
 
   Engine(EngineOptions options, EngineDeps deps);
-  // Gates 1-4, which need no store. Returns the alert's action entry, with
+  // Gates 0-4, which need no store. Returns the alert's action entry, with
   // the decision's action and key set, when it passes them; otherwise
   // nullptr with `decision` answered. Decide() and DecideAll() share it.
   const ActionEntry* LocalGates(const Alert& alert, Decision& decision) const;
@@ -152,7 +152,7 @@ class Engine {
                             Decision& decision);
   // Whether the decision's key has an action running.
   bool InFlight(const Decision& decision) const;
-  // The store request for a decision that passed gates 1-4; it views the
+  // The store request for a decision that passed gates 0-4; it views the
   // decision's key and this engine's budgets.
   AcquireRequest RequestFor(const ActionEntry& entry, const Decision& decision,
                             bool in_flight, absl::Time now) const;

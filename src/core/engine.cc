@@ -88,7 +88,7 @@ const Engine::ActionEntry* Engine::LocalGates(const Alert& alert,
   if (!alert.problem.empty()) {
     decision.reason = Reason::kInvalidAlert;
     decision.problem = alert.problem;
-    return decision;
+    return nullptr;
   }
   if (alert.status == AlertStatus::kResolved) {
     decision.reason = Reason::kResolved;
@@ -127,7 +127,7 @@ std::vector<Decision> Engine::DecideAll(const WebhookMessage& message) {
   // Constructed in place and never moved after: the requests below view
   // the keys the decisions own.
   std::vector<Decision> decisions(message.alerts.size());
-  std::vector<size_t> at_store;  // the alerts that pass gates 1-4
+  std::vector<size_t> at_store;  // the alerts that pass gates 0-4
   std::vector<const ActionEntry*> entries;
   for (size_t i = 0; i < message.alerts.size(); ++i) {
     const ActionEntry* entry = LocalGates(message.alerts[i], decisions[i]);
