@@ -160,6 +160,11 @@ class JsonLinesAuditSink final : public AuditSink {
   static std::string DecisionLine(const Alert& alert, const Decision& decision,
                                   absl::Time at);
 
+  // Appends that line to `*out`, with `time` (IsoTimeMillis of the record's
+  // time) already formatted: a notification's lines share one.
+  static void AppendDecisionLine(const Alert& alert, const Decision& decision,
+                                 absl::string_view time, std::string* out);
+
   // Returns the exact line `RecordOutcome()` would write, ending in '\n'.
   static std::string OutcomeLine(const ActionRequest& request,
                                  const ActionOutcome& outcome, absl::Time at);
