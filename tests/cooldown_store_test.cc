@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "start_gate.h"
 #include "store_conformance.h"
 #include "test_util.h"
 
@@ -81,9 +82,13 @@ TEST(InMemoryCooldownStoreTest, ConcurrentAcquiresOfOneKeyYieldExactlyOneWinner)
   constexpr int kThreads = 8;
   constexpr int kAttempts = 20'000;
   std::atomic<int> winners{0};
+  // Every thread starts at once, so that the first attempts really race
+  // (without the gate, the first thread could win before the others exist).
+  testutil::StartGate start(kThreads);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
+      start.ArriveAndWait();
       for (int i = 0; i < kAttempts; ++i) {
         auto r = store.TryAcquire("hot", kT0, kTtl);
         if (r.ok() && r->acquired()) winners.fetch_add(1);

@@ -107,8 +107,33 @@ class HttpClient {
   // Connects to 127.0.0.1:`port`. kUnavailable if refused or timed out.
   static absl::StatusOr<HttpClient> Connect(
       uint16_t port, absl::Duration timeout = absl::Seconds(5)) {
-    const int fd =
-        socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    return ConnectTo("127.0.0.1", port, timeout);
+  }
+
+  // Connects to the IPv4 or IPv6 literal `ip` (e.g. "::1") and `port`.
+  // kInvalidArgument for a bad literal, kUnavailable if refused or timed
+  // out.
+  static absl::StatusOr<HttpClient> ConnectTo(
+      const std::string& ip, uint16_t port,
+      absl::Duration timeout = absl::Seconds(5)) {
+    sockaddr_storage address{};
+    socklen_t address_length = 0;
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&address);
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);
+    if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
+      v4->sin_family = AF_INET;
+      v4->sin_port = htons(port);
+      address_length = sizeof(*v4);
+    } else if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
+      v6->sin6_family = AF_INET6;
+      v6->sin6_port = htons(port);
+      address_length = sizeof(*v6);
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("not an IP literal: ", ip));
+    }
+    const int fd = socket(address.ss_family,
+                          SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
       return absl::UnavailableError(
           absl::StrCat("socket: ", std::strerror(errno)));
@@ -116,12 +141,8 @@ class HttpClient {
     HttpClient client(fd);
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, reinterpret_cast<const sockaddr*>(&address),
-                sizeof(address)) != 0) {
+                address_length) != 0) {
       if (errno != EINPROGRESS) {
         return absl::UnavailableError(
             absl::StrCat("connect to port ", port, ": ", std::strerror(errno)));

@@ -911,7 +911,17 @@ TEST(HttpServerTest, IPv6LoopbackWorksWhenAvailable) {
   absl::StatusOr<std::unique_ptr<HttpServer>> server =
       HttpServer::Start(options, Echo);
   if (!server.ok()) GTEST_SKIP() << "no IPv6 loopback: " << server.status();
-  EXPECT_NE((*server)->port(), 0);
+  ASSERT_NE((*server)->port(), 0);
+  absl::StatusOr<HttpClient> client = HttpClient::ConnectTo("::1", (*server)->port());
+  ASSERT_THAT(client, IsOk());
+  absl::StatusOr<ClientResponse> response =
+      client->Request("POST", "/v6?x=1", "over IPv6");
+  ASSERT_THAT(response, IsOk());
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "over IPv6");
+  EXPECT_THAT(response->Header("X-Peer"), Optional(std::string("::1")));
+  // An IPv6-only listener: IPv4 loopback does not reach it.
+  EXPECT_FALSE(HttpClient::Connect((*server)->port(), absl::Seconds(1)).ok());
 }
 
 TEST(HttpServerTest, StopIsIdempotentAndRefusesNewConnections) {

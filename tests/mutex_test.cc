@@ -5,6 +5,13 @@
 #include "autoheal/internal/mutex.h"
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -17,6 +24,38 @@ namespace {
 
 constexpr int kThreads = 4;
 constexpr int kIncrements = 20'000;
+// Far beyond what any of these bodies needs, even under TSan.
+constexpr std::chrono::seconds kHang(60);
+
+// Runs `body` on a thread of its own and fails at once if it has not
+// returned within kHang: a lock that never grants, or an Await that never
+// wakes, must fail this test, not hang the suite until ctest's timeout.
+// The watchdog waits on std primitives, not on the Mutex under test. On
+// timeout the process exits (the stuck thread can be neither joined nor
+// cancelled).
+void FinishesInTime(const char* what, std::function<void()> body) {
+  struct Done {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+  };
+  auto state = std::make_shared<Done>();
+  std::thread runner([state, body = std::move(body)] {
+    body();
+    std::lock_guard<std::mutex> lock(state->mu);
+    state->done = true;
+    state->cv.notify_all();
+  });
+  std::unique_lock<std::mutex> lock(state->mu);
+  if (!state->cv.wait_for(lock, kHang, [&] { return state->done; })) {
+    std::fprintf(stderr, "FAILED: %s did not finish within %lld s (hang)\n",
+                 what, static_cast<long long>(kHang.count()));
+    std::fflush(stderr);
+    std::_Exit(1);
+  }
+  lock.unlock();
+  runner.join();
+}
 
 class Counter {
  public:
@@ -36,15 +75,17 @@ class Counter {
 
 TEST(MutexTest, MutexLockExcludesEveryOtherThread) {
   Counter counter;
-  testutil::StartGate start(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      start.ArriveAndWait();
-      for (int i = 0; i < kIncrements; ++i) counter.Add();
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
+  FinishesInTime("the increments", [&] {
+    testutil::StartGate start(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] {
+        start.ArriveAndWait();
+        for (int i = 0; i < kIncrements; ++i) counter.Add();
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+  });
   EXPECT_EQ(counter.count(), kThreads * kIncrements);
 }
 
@@ -78,12 +119,14 @@ TEST(MutexTest, ReadersShareTheMutexAndExcludeWriters) {
   int value = 7;
   ReaderMutexLock outer(&mu);
   // A second reader gets in while this one holds the mutex (if readers
-  // excluded each other, this join would never return) ...
+  // excluded each other, it would wait forever: the watchdog fails) ...
   int seen = 0;
-  std::thread([&] {
-    ReaderMutexLock inner(&mu);
-    seen = value;
-  }).join();
+  FinishesInTime("a second reader", [&] {
+    std::thread([&] {
+      ReaderMutexLock inner(&mu);
+      seen = value;
+    }).join();
+  });
   EXPECT_EQ(seen, 7);
   // ... but a writer does not.
   bool writer_got_in = true;
@@ -130,11 +173,13 @@ TEST(MutexTest, AwaitHandsEveryValueOverInOrder) {
   });
   long long sum = 0;
   bool in_order = true;
-  for (int i = 1; i <= kValues; ++i) {
-    const int got = mailbox.Take();
-    in_order = in_order && got == i;
-    sum += got;
-  }
+  FinishesInTime("the hand-over", [&] {
+    for (int i = 1; i <= kValues; ++i) {
+      const int got = mailbox.Take();
+      in_order = in_order && got == i;
+      sum += got;
+    }
+  });
   producer.join();
   EXPECT_TRUE(in_order);
   EXPECT_EQ(sum, static_cast<long long>(kValues) * (kValues + 1) / 2);
@@ -153,14 +198,14 @@ TEST(MutexTest, CondVarWaitSeesTheSignalledState) {
       cv.SignalAll();
     }
   });
-  {
+  FinishesInTime("the ping-pong", [&] {
     MutexLock lock(&mu);
     for (int round = 0; round < kRounds; ++round) {
       ++stage;
       cv.Signal();
       while (stage % 2 == 1) cv.Wait(&mu);
     }
-  }
+  });
   other.join();
   MutexLock lock(&mu);
   EXPECT_EQ(stage, 2 * kRounds);
@@ -193,12 +238,12 @@ TEST(MutexTest, AwaitWithRealTimeoutWakesWhenAnotherThreadMakesItTrue) {
     MutexLock lock(&mu);
     ready = true;
   });
-  bool woke;
-  {
+  bool woke = false;
+  FinishesInTime("the real-time wait", [&] {
     MutexLock lock(&mu);
     woke = internal::AwaitWithRealTimeout(mu, absl::Condition(&ready),
-                                          absl::Seconds(60));
-  }
+                                          absl::Seconds(30));
+  });
   setter.join();
   EXPECT_TRUE(woke);
 }
