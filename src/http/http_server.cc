@@ -120,6 +120,20 @@ absl::Status ValidateOptions(const HttpServerOptions& options) {
   return absl::OkStatus();
 }
 
+// Returns why the server cannot start with these options and handler.
+absl::Status CheckStartable(const HttpServerOptions& options,
+                            const Handler& handler) {
+  if (!handler) return absl::InvalidArgumentError("handler is empty");
+  if (absl::Status valid = ValidateOptions(options); !valid.ok()) return valid;
+  if (!options.tls_cert_pem.empty() &&
+      MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+    return absl::FailedPreconditionError(
+        "TLS was requested but this libmicrohttpd was built without TLS "
+        "support");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::optional<absl::string_view> HttpRequest::Header(
@@ -537,6 +551,57 @@ struct HttpServer::Impl {
     return absl::OkStatus();
   }
 
+  // Builds what serving needs besides the socket: the server's own
+  // responses, the connection guard and the worker pool.
+  absl::Status BuildParts() {
+    if (absl::Status created = CreateOwnResponses(); !created.ok()) {
+      return created;
+    }
+    ConnectionGuard::Options guarding;
+    guarding.per_ip_limit = options.per_ip_connection_limit;
+    guarding.exempt_loopback = options.exempt_loopback_from_per_ip_limit;
+    guarding.request_timeout = options.request_timeout;
+    guarding.clock = options.clock != nullptr ? options.clock : RealClock();
+    guarding.log = [this](absl::string_view message) { Log(message); };
+    guard = std::make_unique<ConnectionGuard>(std::move(guarding));
+    if (options.worker_threads == 0) return absl::OkStatus();
+    absl::StatusOr<std::unique_ptr<WorkerPool>> pool =
+        WorkerPool::Start(options.worker_threads, options.worker_queue_limit);
+    if (!pool.ok()) return pool.status();
+    workers = *std::move(pool);
+    return absl::OkStatus();
+  }
+
+  // Binds the listening socket and starts libmicrohttpd on it.
+  absl::Status Serve() {
+    absl::StatusOr<std::pair<int, uint16_t>> listening =
+        Listen(options.bind_address, options.port);
+    if (!listening.ok()) return listening.status();
+    const int listen_fd = listening->first;
+    port = listening->second;
+    const std::string where = AddressPort(options.bind_address, port);
+    // libmicrohttpd owns the descriptor it is given: it closes it on Stop
+    // and possibly when it fails to start. Give it a duplicate so that on
+    // failure we can tell whether it closed it and never close a descriptor
+    // twice.
+    const int mhd_fd = fcntl(listen_fd, F_DUPFD_CLOEXEC, 0);
+    if (mhd_fd < 0) {
+      const int error = errno;
+      close(listen_fd);
+      return BindError(error, where);
+    }
+    absl::StatusOr<MHD_Daemon*> started = StartDaemon(mhd_fd, where);
+    if (!started.ok()) {
+      if (SameSocket(mhd_fd, listen_fd)) close(mhd_fd);
+      close(listen_fd);
+      return started.status();
+    }
+    close(listen_fd);
+    MutexLock lock(&stop_mu);
+    daemon = *started;
+    return absl::OkStatus();
+  }
+
   // Starts libmicrohttpd on `listen_fd` (which it then owns). Returns the
   // daemon, or an error naming `where` and libmicrohttpd's own messages.
   absl::StatusOr<MHD_Daemon*> StartDaemon(int listen_fd,
@@ -601,67 +666,17 @@ struct HttpServer::Impl {
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     HttpServerOptions options, Handler handler) {
-  if (!handler) return absl::InvalidArgumentError("handler is empty");
-  if (absl::Status valid = ValidateOptions(options); !valid.ok()) {
+  if (absl::Status valid = CheckStartable(options, handler); !valid.ok()) {
     return valid;
-  }
-  if (!options.tls_cert_pem.empty() &&
-      MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-    return absl::FailedPreconditionError(
-        "TLS was requested but this libmicrohttpd was built without TLS "
-        "support");
   }
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   impl->handler = std::move(handler);
-  if (absl::Status created = impl->CreateOwnResponses(); !created.ok()) {
-    return created;
-  }
-  Impl* raw = impl.get();
-  ConnectionGuard::Options guard;
-  guard.per_ip_limit = impl->options.per_ip_connection_limit;
-  guard.exempt_loopback = impl->options.exempt_loopback_from_per_ip_limit;
-  guard.request_timeout = impl->options.request_timeout;
-  guard.clock =
-      impl->options.clock != nullptr ? impl->options.clock : RealClock();
-  guard.log = [raw](absl::string_view message) { raw->Log(message); };
-  impl->guard = std::make_unique<ConnectionGuard>(std::move(guard));
-  if (impl->options.worker_threads > 0) {
-    absl::StatusOr<std::unique_ptr<WorkerPool>> workers = WorkerPool::Start(
-        impl->options.worker_threads, impl->options.worker_queue_limit);
-    if (!workers.ok()) return workers.status();
-    impl->workers = *std::move(workers);
-  }
-
-  absl::StatusOr<std::pair<int, uint16_t>> listening =
-      Listen(impl->options.bind_address, impl->options.port);
-  if (!listening.ok()) return listening.status();
-  const int listen_fd = listening->first;
-  impl->port = listening->second;
-  const std::string where = AddressPort(impl->options.bind_address, impl->port);
-  // libmicrohttpd owns the descriptor it is given: it closes it on Stop and
-  // possibly when it fails to start. Give it a duplicate so that on failure
-  // we can tell whether it closed it and never close a descriptor twice.
-  const int mhd_fd = fcntl(listen_fd, F_DUPFD_CLOEXEC, 0);
-  if (mhd_fd < 0) {
-    const int error = errno;
-    close(listen_fd);
-    return BindError(error, where);
-  }
-  absl::StatusOr<MHD_Daemon*> daemon = impl->StartDaemon(mhd_fd, where);
-  if (!daemon.ok()) {
-    if (SameSocket(mhd_fd, listen_fd)) close(mhd_fd);
-    close(listen_fd);
-    return daemon.status();
-  }
-  close(listen_fd);
-  {
-    MutexLock lock(&impl->stop_mu);
-    impl->daemon = *daemon;
-  }
+  if (absl::Status built = impl->BuildParts(); !built.ok()) return built;
+  if (absl::Status serving = impl->Serve(); !serving.ok()) return serving;
   auto server = std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
   if (absl::Status swept = server->impl_->guard->StartSweeper(); !swept.ok()) {
-    return absl::UnavailableError(absl::StrCat(swept.message(), " (", where, ")"));
+    return swept;  // the destructor stops what started
   }
   return server;
 }
