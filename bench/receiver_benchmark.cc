@@ -14,6 +14,7 @@
 #include <string>
 
 #include "allocation_counter.h"
+#include "autoheal/in_memory_cooldown_store.h"
 #include "autoheal/json_audit_sink.h"
 #include "autoheal/testing/fake_clock.h"
 #include "benchmark/benchmark.h"

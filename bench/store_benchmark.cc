@@ -30,6 +30,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "autoheal/cooldown_store.h"
+#include "autoheal/in_memory_cooldown_store.h"
 #include "autoheal/sqlite_cooldown_store.h"
 #include "benchmark/benchmark.h"
 

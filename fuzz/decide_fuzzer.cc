@@ -58,6 +58,7 @@
 #include "autoheal/decision.h"
 #include "autoheal/engine.h"
 #include "autoheal/in_flight.h"
+#include "autoheal/in_memory_cooldown_store.h"
 #include "autoheal/options.h"
 #include "autoheal/payload.h"
 #include "autoheal/remediator.h"

@@ -41,6 +41,7 @@
 #include "autoheal/alert.h"
 #include "autoheal/audit_sink.h"
 #include "autoheal/cooldown_store.h"
+#include "autoheal/in_memory_cooldown_store.h"
 #include "autoheal/payload.h"
 #include "autoheal/testing/fake_clock.h"
 #include "fuzz/fuzz_util.h"

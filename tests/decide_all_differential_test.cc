@@ -36,6 +36,7 @@
 #include "absl/strings/str_cat.h"
 #include "autoheal/engine.h"
 #include "autoheal/in_flight.h"
+#include "autoheal/in_memory_cooldown_store.h"
 #include "autoheal/redis_cooldown_store.h"
 #include "autoheal/sqlite_cooldown_store.h"
 #include "autoheal/testing/fake_clock.h"

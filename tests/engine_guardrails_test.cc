@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "autoheal/engine.h"
+#include "autoheal/in_memory_cooldown_store.h"
 #include "autoheal/testing/fake_clock.h"
 #include "autoheal/testing/faulty_cooldown_store.h"
 #include "engine_test_util.h"

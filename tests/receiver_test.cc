@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "autoheal/in_memory_cooldown_store.h"
 #include "autoheal/testing/fake_clock.h"
 #include "autoheal/testing/faulty_cooldown_store.h"
 #include "autoheal/testing/memory_audit_sink.h"

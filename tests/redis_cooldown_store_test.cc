@@ -20,6 +20,7 @@
 #include "autoheal/testing/fake_clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "redis/redis_test_hooks.h"
 #include "redis_server.h"
 #include "store_conformance.h"
 #include "subprocess.h"
@@ -312,10 +313,14 @@ class RedisInterleavingTest : public RedisStoreTest {
     if (HasFatalFailure()) return;
     RedisOptions options = OptionsFor(*server_, "interleave");
     other_ = MustConnect(options);
-    options.before_set_for_testing = [this](absl::string_view) {
+    internal::RedisTestHooks hooks;
+    hooks.before_set = [this](absl::string_view) {
       if (interleave_) std::exchange(interleave_, nullptr)();
     };
-    store_ = MustConnect(options);
+    absl::StatusOr<std::unique_ptr<RedisCooldownStore>> hooked =
+        internal::ConnectRedisWithHooks(options, std::move(hooks));
+    ASSERT_THAT(hooked, IsOk());
+    store_ = *std::move(hooked);
     ASSERT_NE(store_, nullptr);
     ASSERT_NE(other_, nullptr);
   }

@@ -7,11 +7,13 @@
 #include <utility>
 #include <vector>
 
+#include "autoheal/in_memory_cooldown_store.h"
 #include "autoheal/internal/mutex.h"
 #include "autoheal/testing/fake_clock.h"
 #include "autoheal/testing/faulty_cooldown_store.h"
 #include "autoheal/testing/memory_audit_sink.h"
 #include "autoheal/testing/recording_executor.h"
+#include "autoheal/testing/recording_observer.h"
 #include "engine_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -71,6 +73,7 @@ class RemediatorTest : public ::testing::Test {
     deps.audit = &audit_;
     deps.in_flight = &in_flight_;
     deps.clock = &clock_;
+    deps.observer = &observer_;
     return Remediator(deps);
   }
 
@@ -88,6 +91,7 @@ class RemediatorTest : public ::testing::Test {
   InFlightRegistry in_flight_;
   testing::MemoryAuditSink audit_;
   testing::RecordingExecutor recording_;
+  testing::RecordingObserver observer_;
 };
 
 TEST_F(RemediatorTest, AuditsTheDecisionBeforeRunningTheAction) {
@@ -114,6 +118,29 @@ TEST_F(RemediatorTest, AuditsTheDecisionBeforeRunningTheAction) {
   EXPECT_EQ(entries[1].type, AuditEntry::Type::kOutcome);
   EXPECT_EQ(entries[1].outcome, OutcomeKind::kSuccess);
   EXPECT_EQ(in_flight_.size(), 0u);
+}
+
+TEST_F(RemediatorTest, TheObserverSeesEveryDecisionAndEveryOutcome) {
+  auto engine = MakeEngine();
+  Remediator remediator = MakeRemediator(&recording_);
+  Alert resolved = FiringAlert("ApiDown");
+  resolved.status = AlertStatus::kResolved;
+  WebhookMessage message =
+      Message({FiringAlert("ApiDown"), FiringAlert("Other"), resolved});
+  remediator.Remediate(*engine, message);
+
+  std::vector<testing::ObservedDecision> decisions = observer_.decisions();
+  ASSERT_EQ(decisions.size(), 3u);
+  EXPECT_EQ(decisions[0].reason, Reason::kExecute);
+  EXPECT_EQ(decisions[0].key, "ah1|live|11:restart-api|7:ApiDown");
+  EXPECT_EQ(decisions[1].alertname, "Other");
+  EXPECT_EQ(decisions[1].reason, Reason::kNotAllowlisted);
+  EXPECT_EQ(decisions[2].reason, Reason::kResolved);
+  std::vector<testing::ObservedOutcome> outcomes = observer_.outcomes();
+  ASSERT_EQ(outcomes.size(), 1u);  // only the execute ran
+  EXPECT_EQ(outcomes[0].action, "restart-api");
+  EXPECT_EQ(outcomes[0].key, decisions[0].key);
+  EXPECT_EQ(outcomes[0].outcome.kind, OutcomeKind::kSuccess);
 }
 
 TEST_F(RemediatorTest, TemplatedArgumentsAreExpandedIntoSingleArguments) {

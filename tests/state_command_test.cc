@@ -6,6 +6,7 @@
 #include <string>
 
 #include "autoheal/cooldown_store.h"
+#include "autoheal/in_memory_cooldown_store.h"
 #include "autoheal/testing/faulty_cooldown_store.h"
 #include "autoheal/testing/memory_audit_sink.h"
 #include "gmock/gmock.h"

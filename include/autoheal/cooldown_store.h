@@ -13,7 +13,8 @@
 // stopped by a budget leaves the cooldown free, and a decision stopped by
 // the cooldown consumes no budget.
 //
-// Implementations: `InMemoryCooldownStore` below (the default, one process),
+// Implementations: `InMemoryCooldownStore` (the default, one process; in
+// "autoheal/in_memory_cooldown_store.h"),
 // `SqliteCooldownStore` (durable, target autoheal::sqlite) and
 // `RedisCooldownStore` (shared by several replicas, target autoheal::redis).
 // tests/store_conformance.h holds the behaviour every implementation passes.
@@ -30,25 +31,18 @@
 #ifndef AUTOHEAL_COOLDOWN_STORE_H_
 #define AUTOHEAL_COOLDOWN_STORE_H_
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/node_hash_map.h"
-#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "autoheal/acquire.h"
-#include "autoheal/internal/mutex.h"
-#include "autoheal/internal/policy_key_hash.h"
 
 namespace autoheal {
 
@@ -118,122 +112,6 @@ class CooldownStore {
     request.cooldown = ttl;
     return Acquire(request);
   }
-};
-
-// The in-process default. Keys live in sharded hash maps under
-// `Mutex`; budgets in one map under their own mutex (always taken
-// after a shard's). A batch holds every shard it touches, taken in
-// ascending shard order, then the budgets' mutex when any request has a
-// budget, for its whole pass: it cannot fail, so it is all-or-nothing by
-// construction, and the locks make it atomic. Entries whose cooldown, flap history and latch have all
-// expired are swept as a shard grows, so memory stays proportional to the
-// keys that still matter, even under millions of distinct keys.
-//
-//   InMemoryCooldownStore store;
-//   auto r = store.TryAcquire(key, clock->Now(), absl::Seconds(120));
-class InMemoryCooldownStore final : public CooldownStore {
- public:
-  InMemoryCooldownStore() = default;
-
-  absl::StatusOr<AcquireResult> Acquire(const AcquireRequest& request) override
-      ABSL_LOCKS_EXCLUDED(budgets_mu_);
-  absl::Status AcquireBatch(absl::Span<const AcquireRequest> requests,
-                            absl::Span<AcquireResult> results) override
-      ABSL_LOCKS_EXCLUDED(budgets_mu_);
-  absl::StatusOr<bool> ClearEscalation(absl::string_view key) override;
-  absl::StatusOr<std::vector<EscalatedKey>> ListEscalated(
-      absl::Time now, size_t limit) override;
-
-  // Returns the number of entries held in memory, live or not yet swept.
-  // For tests and metrics.
-  size_t EntryCountForTesting() const;
-
- private:
-  static constexpr size_t kShardBits = 4;
-  static constexpr size_t kShardCount = size_t{1} << kShardBits;
-  // A shard sweeps expired entries once it has grown past this many entries
-  // and past twice its size after the previous sweep: amortised O(1).
-  static constexpr size_t kMinSweepSize = 1024;
-
-  // A key with its hash, computed once per call: the hash picks the shard
-  // and is reused by the shard's map instead of hashing the key again.
-  struct HashedKey {
-    absl::string_view key;
-    size_t hash;
-  };
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(absl::string_view key) const {
-      return absl::Hash<absl::string_view>()(key);
-    }
-    size_t operator()(const HashedKey& key) const { return key.hash; }
-  };
-  struct KeyEq {
-    using is_transparent = void;
-    bool operator()(absl::string_view a, absl::string_view b) const {
-      return a == b;
-    }
-    bool operator()(const HashedKey& a, absl::string_view b) const {
-      return a.key == b;
-    }
-    bool operator()(absl::string_view a, const HashedKey& b) const {
-      return a == b.key;
-    }
-  };
-  struct Entry {
-    KeyRecord record;
-    // The flap window of the latest request: the sweep forgets the entry
-    // from `record.ForgetAfter(flap_window)` on. (Kept rather than that
-    // time itself, which would cost an acquire a Duration sum to refresh.)
-    absl::Duration flap_window;
-  };
-  using KeyMap = absl::flat_hash_map<std::string, Entry, KeyHash, KeyEq>;
-
-  struct Shard {
-    mutable Mutex mu;
-    KeyMap keys ABSL_GUARDED_BY(mu);
-    size_t sweep_at ABSL_GUARDED_BY(mu) = kMinSweepSize;
-  };
-
-  class BatchLocks;
-
-  static size_t ShardIndex(const HashedKey& key);
-  Shard& ShardFor(const HashedKey& key) { return shards_[ShardIndex(key)]; }
-  // Returns the stored entry of `key` in `shard`, or `fresh` when it has
-  // none; before a new key may be stored there (not a preview), sweeps the
-  // shard once it has grown. Store `fresh` with KeepIfAcquired().
-  static Entry* FindOrFresh(Shard& shard, const HashedKey& key,
-                            const AcquireRequest& request, Entry& fresh)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
-  // Stores `fresh`, the entry FindOrFresh() returned for a key not yet
-  // stored, once `result` acquired it (only then did it change).
-  static void KeepIfAcquired(Shard& shard, const AcquireRequest& request,
-                             const AcquireResult& result, Entry& fresh)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
-  // Runs the key's gates on `entry`; only when none answers, takes
-  // `budgets_mu_` and reserves the request's budgets.
-  AcquireResult ApplyWithBudgets(const AcquireRequest& request, Entry& entry)
-      ABSL_LOCKS_EXCLUDED(budgets_mu_);
-  // As ApplyWithBudgets(), for a caller that already holds `budgets_mu_`.
-  AcquireResult ApplyHoldingBudgets(const AcquireRequest& request,
-                                    Entry& entry)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(budgets_mu_);
-  AcquireResult ReserveBudgetsAndCommit(const AcquireRequest& request,
-                                        KeyRecord& record, bool* changed)
-      ABSL_LOCKS_EXCLUDED(budgets_mu_);
-  AcquireResult ReserveHeldBudgetsAndCommit(const AcquireRequest& request,
-                                            KeyRecord& record, bool* changed)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(budgets_mu_);
-  static void SweepExpired(Shard& shard, absl::Time now)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
-
-  std::array<Shard, kShardCount> shards_;
-  Mutex budgets_mu_;
-  // Node-based: ApplyWithBudgets() holds pointers to several values at once.
-  // Budget keys come from the engine's policy, never from alert content.
-  absl::node_hash_map<std::string, RecentTimes, internal::PolicyKeyHash,
-                      internal::PolicyKeyEq>
-      budgets_ ABSL_GUARDED_BY(budgets_mu_);
 };
 
 }  // namespace autoheal

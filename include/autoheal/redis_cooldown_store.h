@@ -85,7 +85,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -103,6 +102,8 @@ namespace autoheal {
 
 namespace internal {
 class RedisConnectionPool;
+struct RedisTestHooks;
+class RedisStoreTestPeer;
 }  // namespace internal
 
 struct RedisOptions {
@@ -128,11 +129,6 @@ struct RedisOptions {
   // Times the reconnect backoff (and nothing else). Must outlive the
   // store. Default: nullptr, RealClock().
   Clock* clock = nullptr;
-  // For tests: called with the key between the flap script and SET NX (on
-  // the acquiring thread, holding a pooled connection), so that a test can
-  // let another replica act at that very point. Acquire() only: a batch has
-  // no such point. Default: none.
-  std::function<void(absl::string_view key)> before_set_for_testing;
 };
 
 class RedisCooldownStore final : public CooldownStore {
@@ -182,6 +178,7 @@ class RedisCooldownStore final : public CooldownStore {
   std::string BudgetKeyName(absl::string_view budget) const;
 
  private:
+  friend class internal::RedisStoreTestPeer;  // installs test hooks
   struct Scripts {
     std::string flap_sha;
     std::string budget_sha;
@@ -196,6 +193,8 @@ class RedisCooldownStore final : public CooldownStore {
   RedisOptions options_;
   std::unique_ptr<internal::RedisConnectionPool> pool_;
   Scripts scripts_;
+  // Null outside tests (src/redis/redis_test_hooks.h).
+  std::unique_ptr<internal::RedisTestHooks> hooks_;
   // A random prefix per store and a counter make every cooldown token
   // unique among replicas.
   std::string token_prefix_;

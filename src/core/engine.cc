@@ -6,6 +6,7 @@
 
 #include "autoheal/arg_template.h"
 #include "autoheal/cooldown_key.h"
+#include "autoheal/in_memory_cooldown_store.h"
 #include "re2/re2.h"
 
 namespace autoheal {

@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "redis/redis_connection_pool.h"
 #include "redis/redis_scripts.h"
+#include "redis/redis_test_hooks.h"
 
 namespace autoheal {
 
@@ -230,6 +231,23 @@ RedisCooldownStore::RedisCooldownStore(
 
 RedisCooldownStore::~RedisCooldownStore() = default;
 
+namespace internal {
+
+void RedisStoreTestPeer::SetHooks(RedisCooldownStore& store,
+                                  RedisTestHooks hooks) {
+  store.hooks_ = std::make_unique<RedisTestHooks>(std::move(hooks));
+}
+
+absl::StatusOr<std::unique_ptr<RedisCooldownStore>> ConnectRedisWithHooks(
+    RedisOptions options, RedisTestHooks hooks) {
+  absl::StatusOr<std::unique_ptr<RedisCooldownStore>> store =
+      RedisCooldownStore::Connect(std::move(options));
+  if (store.ok()) RedisStoreTestPeer::SetHooks(**store, std::move(hooks));
+  return store;
+}
+
+}  // namespace internal
+
 // ---------------------------------------------------------------------------
 // Key layout
 
@@ -308,9 +326,7 @@ absl::StatusOr<AcquireResult> RedisCooldownStore::Acquire(
   // 2. Take the cooldown (not for a preview).
   const std::string token = request.preview ? std::string() : NewToken();
   if (!request.preview) {
-    if (options_.before_set_for_testing) {
-      options_.before_set_for_testing(request.key);
-    }
+    if (hooks_ != nullptr && hooks_->before_set) hooks_->before_set(request.key);
     const std::string ttl =
         absl::StrCat(CeilPositive(request.cooldown, absl::Milliseconds(1)));
     reply = lease->Run({"SET", cooldown_key, token, "NX", "PX", ttl});

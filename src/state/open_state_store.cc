@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "autoheal/in_memory_cooldown_store.h"
 #include "autoheal/redis_cooldown_store.h"
 #include "autoheal/sqlite_cooldown_store.h"
 

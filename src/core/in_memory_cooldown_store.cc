@@ -1,22 +1,130 @@
-#include "autoheal/cooldown_store.h"
+#include "autoheal/in_memory_cooldown_store.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+#include "autoheal/internal/mutex.h"
+#include "autoheal/internal/policy_key_hash.h"
 
 namespace autoheal {
 
-size_t InMemoryCooldownStore::ShardIndex(const HashedKey& key) {
+// Keys live in sharded hash maps, each shard under its own mutex; budgets in
+// one map under their own mutex, always taken after a shard's.
+struct InMemoryCooldownStore::State {
+  absl::StatusOr<AcquireResult> Acquire(const AcquireRequest& request)
+      ABSL_LOCKS_EXCLUDED(budgets_mu_);
+  absl::Status AcquireBatch(absl::Span<const AcquireRequest> requests,
+                            absl::Span<AcquireResult> results)
+      ABSL_LOCKS_EXCLUDED(budgets_mu_);
+  absl::StatusOr<bool> ClearEscalation(absl::string_view key);
+  absl::StatusOr<std::vector<EscalatedKey>> ListEscalated(absl::Time now,
+                                                          size_t limit);
+  size_t EntryCount() const;
+
+  static constexpr size_t kShardBits = 4;
+  static constexpr size_t kShardCount = size_t{1} << kShardBits;
+  // A shard sweeps expired entries once it has grown past this many entries
+  // and past twice its size after the previous sweep: amortised O(1).
+  static constexpr size_t kMinSweepSize = 1024;
+
+  // A key with its hash, computed once per call: the hash picks the shard
+  // and is reused by the shard's map instead of hashing the key again.
+  struct HashedKey {
+    absl::string_view key;
+    size_t hash;
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(absl::string_view key) const {
+      return absl::Hash<absl::string_view>()(key);
+    }
+    size_t operator()(const HashedKey& key) const { return key.hash; }
+  };
+  struct KeyEq {
+    using is_transparent = void;
+    bool operator()(absl::string_view a, absl::string_view b) const {
+      return a == b;
+    }
+    bool operator()(const HashedKey& a, absl::string_view b) const {
+      return a.key == b;
+    }
+    bool operator()(absl::string_view a, const HashedKey& b) const {
+      return a == b.key;
+    }
+  };
+  struct Entry {
+    KeyRecord record;
+    // The flap window of the latest request: the sweep forgets the entry
+    // from `record.ForgetAfter(flap_window)` on. (Kept rather than that
+    // time itself, which would cost an acquire a Duration sum to refresh.)
+    absl::Duration flap_window;
+  };
+  using KeyMap = absl::flat_hash_map<std::string, Entry, KeyHash, KeyEq>;
+
+  struct Shard {
+    mutable Mutex mu;
+    KeyMap keys ABSL_GUARDED_BY(mu);
+    size_t sweep_at ABSL_GUARDED_BY(mu) = kMinSweepSize;
+  };
+
+  class BatchLocks;
+
+  static size_t ShardIndex(const HashedKey& key);
+  Shard& ShardFor(const HashedKey& key) { return shards_[ShardIndex(key)]; }
+  // Returns the stored entry of `key` in `shard`, or `fresh` when it has
+  // none; before a new key may be stored there (not a preview), sweeps the
+  // shard once it has grown. Store `fresh` with KeepIfAcquired().
+  static Entry* FindOrFresh(Shard& shard, const HashedKey& key,
+                            const AcquireRequest& request, Entry& fresh)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+  // Stores `fresh`, the entry FindOrFresh() returned for a key not yet
+  // stored, once `result` acquired it (only then did it change).
+  static void KeepIfAcquired(Shard& shard, const AcquireRequest& request,
+                             const AcquireResult& result, Entry& fresh)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+  // Runs the key's gates on `entry`; only when none answers, takes
+  // `budgets_mu_` and reserves the request's budgets.
+  AcquireResult ApplyWithBudgets(const AcquireRequest& request, Entry& entry)
+      ABSL_LOCKS_EXCLUDED(budgets_mu_);
+  // As ApplyWithBudgets(), for a caller that already holds `budgets_mu_`.
+  AcquireResult ApplyHoldingBudgets(const AcquireRequest& request,
+                                    Entry& entry)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(budgets_mu_);
+  AcquireResult ReserveBudgetsAndCommit(const AcquireRequest& request,
+                                        KeyRecord& record, bool* changed)
+      ABSL_LOCKS_EXCLUDED(budgets_mu_);
+  AcquireResult ReserveHeldBudgetsAndCommit(const AcquireRequest& request,
+                                            KeyRecord& record, bool* changed)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(budgets_mu_);
+  static void SweepExpired(Shard& shard, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+
+  std::array<Shard, kShardCount> shards_;
+  Mutex budgets_mu_;
+  // Node-based: ApplyWithBudgets() holds pointers to several values at once.
+  // Budget keys come from the engine's policy, never from alert content.
+  absl::node_hash_map<std::string, RecentTimes, internal::PolicyKeyHash,
+                      internal::PolicyKeyEq>
+      budgets_ ABSL_GUARDED_BY(budgets_mu_);
+};
+
+size_t InMemoryCooldownStore::State::ShardIndex(const HashedKey& key) {
   // The map uses the hash's low bits (and the bits above its 7-bit control
   // tag) to place entries; the shard takes the top bits, which it leaves be.
   return key.hash >> (sizeof(size_t) * 8 - kShardBits);
 }
 
-InMemoryCooldownStore::Entry* InMemoryCooldownStore::FindOrFresh(
+InMemoryCooldownStore::State::Entry* InMemoryCooldownStore::State::FindOrFresh(
     Shard& shard, const HashedKey& key, const AcquireRequest& request,
     Entry& fresh) {
   auto it = shard.keys.find(key);
@@ -27,7 +135,7 @@ InMemoryCooldownStore::Entry* InMemoryCooldownStore::FindOrFresh(
   return &fresh;
 }
 
-void InMemoryCooldownStore::KeepIfAcquired(Shard& shard,
+void InMemoryCooldownStore::State::KeepIfAcquired(Shard& shard,
                                            const AcquireRequest& request,
                                            const AcquireResult& result,
                                            Entry& fresh) {
@@ -38,7 +146,7 @@ void InMemoryCooldownStore::KeepIfAcquired(Shard& shard,
   }
 }
 
-absl::StatusOr<AcquireResult> InMemoryCooldownStore::Acquire(
+absl::StatusOr<AcquireResult> InMemoryCooldownStore::State::Acquire(
     const AcquireRequest& request) {
   const HashedKey hashed{request.key, KeyHash()(request.key)};
   Shard& shard = ShardFor(hashed);
@@ -58,10 +166,10 @@ absl::StatusOr<AcquireResult> InMemoryCooldownStore::Acquire(
 // mutex before it touches what that mutex guards. The order (shards
 // ascending, budgets last) is the one every other path follows too, so
 // batches cannot deadlock with each other or with Acquire().
-class InMemoryCooldownStore::BatchLocks {
+class InMemoryCooldownStore::State::BatchLocks {
  public:
   // `shard_indices` is sorted and holds no duplicates.
-  BatchLocks(InMemoryCooldownStore& store,
+  BatchLocks(State& store,
              absl::Span<const uint8_t> shard_indices, bool budgets)
       ABSL_NO_THREAD_SAFETY_ANALYSIS
       : store_(store), shard_indices_(shard_indices), budgets_(budgets) {
@@ -78,12 +186,12 @@ class InMemoryCooldownStore::BatchLocks {
   BatchLocks& operator=(const BatchLocks&) = delete;
 
  private:
-  InMemoryCooldownStore& store_;
+  State& store_;
   const absl::Span<const uint8_t> shard_indices_;
   const bool budgets_;
 };
 
-absl::Status InMemoryCooldownStore::AcquireBatch(
+absl::Status InMemoryCooldownStore::State::AcquireBatch(
     absl::Span<const AcquireRequest> requests,
     absl::Span<AcquireResult> results) {
   if (results.size() != requests.size()) {
@@ -127,7 +235,7 @@ absl::Status InMemoryCooldownStore::AcquireBatch(
   return absl::OkStatus();
 }
 
-AcquireResult InMemoryCooldownStore::ApplyWithBudgets(
+AcquireResult InMemoryCooldownStore::State::ApplyWithBudgets(
     const AcquireRequest& request, Entry& entry) {
   AcquireResult result;
   bool changed = false;
@@ -138,7 +246,7 @@ AcquireResult InMemoryCooldownStore::ApplyWithBudgets(
   return result;
 }
 
-AcquireResult InMemoryCooldownStore::ApplyHoldingBudgets(
+AcquireResult InMemoryCooldownStore::State::ApplyHoldingBudgets(
     const AcquireRequest& request, Entry& entry) {
   AcquireResult result;
   bool changed = false;
@@ -149,7 +257,7 @@ AcquireResult InMemoryCooldownStore::ApplyHoldingBudgets(
   return result;
 }
 
-AcquireResult InMemoryCooldownStore::ReserveBudgetsAndCommit(
+AcquireResult InMemoryCooldownStore::State::ReserveBudgetsAndCommit(
     const AcquireRequest& request, KeyRecord& record, bool* changed) {
   if (request.budgets.empty()) {
     return ReserveAndCommit(request, record, {}, changed);
@@ -158,7 +266,7 @@ AcquireResult InMemoryCooldownStore::ReserveBudgetsAndCommit(
   return ReserveHeldBudgetsAndCommit(request, record, changed);
 }
 
-AcquireResult InMemoryCooldownStore::ReserveHeldBudgetsAndCommit(
+AcquireResult InMemoryCooldownStore::State::ReserveHeldBudgetsAndCommit(
     const AcquireRequest& request, KeyRecord& record, bool* changed) {
   absl::InlinedVector<RecentTimes*, 4> budgets;
   for (const BudgetReservation& budget : request.budgets) {
@@ -167,7 +275,7 @@ AcquireResult InMemoryCooldownStore::ReserveHeldBudgetsAndCommit(
   return ReserveAndCommit(request, record, absl::MakeSpan(budgets), changed);
 }
 
-absl::StatusOr<bool> InMemoryCooldownStore::ClearEscalation(
+absl::StatusOr<bool> InMemoryCooldownStore::State::ClearEscalation(
     absl::string_view key) {
   const HashedKey hashed{key, KeyHash()(key)};
   Shard& shard = ShardFor(hashed);
@@ -181,7 +289,7 @@ absl::StatusOr<bool> InMemoryCooldownStore::ClearEscalation(
   return was_latched;
 }
 
-absl::StatusOr<std::vector<EscalatedKey>> InMemoryCooldownStore::ListEscalated(
+absl::StatusOr<std::vector<EscalatedKey>> InMemoryCooldownStore::State::ListEscalated(
     absl::Time now, size_t limit) {
   std::vector<EscalatedKey> latched;
   for (Shard& shard : shards_) {
@@ -196,7 +304,7 @@ absl::StatusOr<std::vector<EscalatedKey>> InMemoryCooldownStore::ListEscalated(
   return latched;
 }
 
-void InMemoryCooldownStore::SweepExpired(Shard& shard, absl::Time now) {
+void InMemoryCooldownStore::State::SweepExpired(Shard& shard, absl::Time now) {
   absl::erase_if(shard.keys, [now](const auto& entry) {
     return entry.second.record.ForgetAfter(entry.second.flap_window) <= now;
   });
@@ -204,7 +312,7 @@ void InMemoryCooldownStore::SweepExpired(Shard& shard, absl::Time now) {
   shard.sweep_at = doubled > kMinSweepSize ? doubled : kMinSweepSize;
 }
 
-size_t InMemoryCooldownStore::EntryCountForTesting() const {
+size_t InMemoryCooldownStore::State::EntryCount() const {
   size_t total = 0;
   for (const Shard& shard : shards_) {
     MutexLock lock(&shard.mu);
@@ -212,5 +320,37 @@ size_t InMemoryCooldownStore::EntryCountForTesting() const {
   }
   return total;
 }
+
+InMemoryCooldownStore::InMemoryCooldownStore()
+    : state_(std::make_unique<State>()) {}
+
+InMemoryCooldownStore::~InMemoryCooldownStore() = default;
+
+absl::StatusOr<AcquireResult> InMemoryCooldownStore::Acquire(
+    const AcquireRequest& request) {
+  return state_->Acquire(request);
+}
+
+absl::Status InMemoryCooldownStore::AcquireBatch(
+    absl::Span<const AcquireRequest> requests,
+    absl::Span<AcquireResult> results) {
+  return state_->AcquireBatch(requests, results);
+}
+
+absl::StatusOr<bool> InMemoryCooldownStore::ClearEscalation(
+    absl::string_view key) {
+  return state_->ClearEscalation(key);
+}
+
+absl::StatusOr<std::vector<EscalatedKey>> InMemoryCooldownStore::ListEscalated(
+    absl::Time now, size_t limit) {
+  return state_->ListEscalated(now, limit);
+}
+
+namespace internal {
+size_t EntryCount(const InMemoryCooldownStore& store) {
+  return store.state_->EntryCount();
+}
+}  // namespace internal
 
 }  // namespace autoheal
