@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev
   libmicrohttpd-dev prometheus-cpp-dev
+  nettle-dev  # SHA-256 of the policy digest
   libsqlite3-dev
   libre2-dev  # label patterns: linear-time matching
   prometheus-alertmanager

@@ -152,6 +152,15 @@ struct EngineOptions {
 // window, an escalation command with an empty argv.
 absl::Status ValidateOptions(const EngineOptions& options);
 
+// Returns the whole policy as one canonical JSON text: every field of the
+// options, its actions and their budgets, label patterns, key labels, the
+// flap guard and the escalation, in a fixed order, with durations in
+// nanoseconds and actions sorted by alertname. Two policies that decide
+// alike render alike, whatever their YAML spelling or action order; any
+// change to a field changes the text. For digests that tell which policy a
+// replica runs.
+std::string CanonicalPolicy(const EngineOptions& options);
+
 // The longest `label_patterns` value, in bytes. A label value is at most 256
 // bytes, so no useful pattern comes near it; the bound keeps policies and
 // error messages small.

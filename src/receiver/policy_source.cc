@@ -8,13 +8,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "autoheal/yaml_policy.h"
-#include "nlohmann/json.hpp"
-#include "receiver/sha256.h"
 
 namespace autoheal {
 namespace receiver {
 namespace {
-
 
 absl::StatusOr<bool> ParseEnabled(const std::string& value) {
   std::string v = absl::AsciiStrToLower(value);
@@ -36,17 +33,6 @@ absl::StatusOr<absl::Duration> ParseCooldownSec(const std::string& value) {
         "(at most a year), got \"", absl::CEscape(value), "\""));
   }
   return absl::Seconds(seconds);
-}
-
-nlohmann::json ActionJson(const Action& action) {
-  nlohmann::json j = {{"name", action.name},
-                      {"argv", action.argv},
-                      {"timeout_ns", absl::ToInt64Nanoseconds(action.timeout)},
-                      {"key_labels", action.key_labels}};
-  if (action.cooldown.has_value()) {
-    j["cooldown_ns"] = absl::ToInt64Nanoseconds(*action.cooldown);
-  }
-  return j;
 }
 
 }  // namespace
@@ -84,21 +70,6 @@ absl::StatusOr<EngineOptions> LoadReceiverPolicy(const std::string& path,
   status = ValidateOptions(*options);
   if (!status.ok()) return status;
   return options;
-}
-
-std::string PolicyDigest(const EngineOptions& options) {
-  nlohmann::json actions = nlohmann::json::object();
-  for (const Action& action : options.actions) {
-    actions[action.alertname] = ActionJson(action);
-  }
-  nlohmann::json canonical = {
-      {"enabled", options.enabled},
-      {"opt_in_annotation", options.opt_in_annotation},
-      {"opt_in_value", options.opt_in_value},
-      {"default_cooldown_ns", absl::ToInt64Nanoseconds(options.default_cooldown)},
-      {"actions", actions}};
-  return internal::Sha256Hex(
-      canonical.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace receiver

@@ -40,10 +40,6 @@ absl::StatusOr<EngineOptions> LoadReceiverPolicy(const std::string& path,
 // Applies AUTOHEAL_ENABLED and AUTOHEAL_COOLDOWN_SEC to `options`.
 absl::Status ApplyEnvOverrides(const EnvLookup& env, EngineOptions& options);
 
-// Returns the SHA-256 (hex) of the policy's canonical JSON form: equal
-// policies have equal digests, whatever their YAML spelling.
-std::string PolicyDigest(const EngineOptions& options);
-
 }  // namespace receiver
 }  // namespace autoheal
 

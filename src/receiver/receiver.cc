@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "autoheal/version.h"
+#include "receiver/policy_digest.h"
 #include "receiver/responses.h"
 
 namespace autoheal {
