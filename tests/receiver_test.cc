@@ -404,12 +404,20 @@ TEST_F(ReceiverTest, StatusHasTheOriginalFieldsAndMore) {
   ClientResponse before = Send("GET", "/");
   ASSERT_EQ(before.status, 200);
   json s = json::parse(before.body);
-  EXPECT_EQ(s["service"], "autoheal");
-  EXPECT_EQ(s["status"], "ok");
+  // The original service's contract, exactly.
+  EXPECT_EQ(s["service"], "running");
+  EXPECT_EQ(s["status"], "running");
   EXPECT_EQ(s["enabled"], false);
   EXPECT_EQ(s["cooldown_sec"], 120);
-  EXPECT_TRUE(s["actions"].contains("TcpEndpointDownFast"));
-  EXPECT_EQ(s["actions"].size(), 3u);
+  ASSERT_TRUE(s["actions"].is_array());
+  // The allowlisted alertnames, in the policy's order.
+  EXPECT_EQ(s["actions"], json::parse(R"(["CrmMetricsScrapeStale",
+      "TcpEndpointDownFast","UptimeProbeFailing"])"));
+  EXPECT_EQ(before.body.rfind(R"({"service":"running","status":"running","enabled":false,"actions":[)", 0), 0u)
+      << before.body;
+  EXPECT_EQ(s["name"], "autoheal");
+  EXPECT_TRUE(s["action_details"].contains("TcpEndpointDownFast"));
+  EXPECT_EQ(s["action_details"].size(), 3u);
   EXPECT_EQ(s["timestamp"], "2026-01-01T00:00:00.000Z");
   EXPECT_FALSE(s["version"].get<std::string>().empty());
   EXPECT_EQ(s["policy_digest"].get<std::string>().size(), 64u);

@@ -17,6 +17,13 @@ std::string Dump(const json& j) {
 
 std::string Str(absl::string_view s) { return std::string(s); }
 
+// The original service's `actions`: the allowlisted alertnames.
+json AllowlistJson(const EngineOptions& options) {
+  json alertnames = json::array();
+  for (const Action& a : options.actions) alertnames.push_back(a.alertname);
+  return alertnames;
+}
+
 json ActionsJson(const EngineOptions& options) {
   json actions = json::object();
   for (const Action& a : options.actions) {
@@ -61,14 +68,18 @@ std::string IsoTime(absl::Time t) { return internal::IsoTimeMillis(t); }
 
 std::string StatusJson(const StatusInfo& info) {
   const EngineOptions& options = *info.options;
+  // The original service's fields first, exactly as it answered them, so
+  // that scripts written against it keep working; autoheal's own after.
   json body = {
-      {"service", "autoheal"},
-      {"status", "ok"},
+      {"service", "running"},
+      {"status", "running"},
       {"enabled", options.enabled},
-      {"actions", ActionsJson(options)},
+      {"actions", AllowlistJson(options)},
       {"cooldown_sec", absl::ToDoubleSeconds(options.default_cooldown)},
       {"timestamp", IsoTime(info.now)},
+      {"name", "autoheal"},
       {"version", info.version},
+      {"action_details", ActionsJson(options)},
       {"policy_digest", info.policy_digest},
       {"policy_source", info.policy_source},
       {"opt_in", {{"annotation", options.opt_in_annotation},

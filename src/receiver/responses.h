@@ -42,8 +42,13 @@ struct StatusInfo {
   absl::Status state;
 };
 
-// Returns the GET / body, with the original service's fields (service,
-// status, enabled, actions, cooldown_sec, timestamp) first.
+// Returns the GET / body: the original service's fields first, as it
+// answered them ("service": "running", "status": "running", "enabled",
+// "actions": the allowlisted alertnames, "cooldown_sec", "timestamp"), then
+// autoheal's own: name, version, action_details (per alertname: name, argv,
+// timeout, cooldown, key labels), policy digest and source, opt-in,
+// in-flight actions, last decision, budget, flap guard, state and the
+// escalated keys.
 std::string StatusJson(const StatusInfo& info);
 
 // Reads the POST /state/clear body, {"key": "<cooldown key>"}, and returns
