@@ -301,6 +301,24 @@ TEST_F(JsonAuditSinkTest, OutcomeExcerptsAreCappedAndMarkedTruncated) {
   EXPECT_EQ(j["stderr_truncated"], false);
 }
 
+TEST_F(JsonAuditSinkTest, TruncationByTheExecutorIsReportedToo) {
+  // The executor kept only its cap of a longer output: the excerpt fits the
+  // audit's cap, but bytes were dropped all the same.
+  ActionOutcome outcome;
+  outcome.stdout_excerpt = "first bytes of a long output";
+  outcome.stdout_truncated = true;
+  outcome.stderr_excerpt = "short";
+  Json j = ParseLine(JsonLinesAuditSink::OutcomeLine(
+      MakeRequest(clock_.Now()), outcome, clock_.Now()));
+  EXPECT_EQ(j["stdout"], outcome.stdout_excerpt);
+  EXPECT_EQ(j["stdout_truncated"], true);
+  EXPECT_EQ(j["stderr_truncated"], false);
+  outcome.stderr_truncated = true;
+  j = ParseLine(JsonLinesAuditSink::OutcomeLine(MakeRequest(clock_.Now()),
+                                                outcome, clock_.Now()));
+  EXPECT_EQ(j["stderr_truncated"], true);
+}
+
 TEST_F(JsonAuditSinkTest, TruncationNeverSplitsAUtf8Character) {
   constexpr size_t kCap = JsonLinesAuditSink::kMaxExcerptBytes;
   // A 2-, 3- and 4-byte character each straddling the cap.

@@ -30,7 +30,7 @@
 //     (spawn errors).
 //   - `stdout` and `stderr` keep at most `kMaxExcerptBytes` bytes each (cut
 //     on a UTF-8 character boundary); `*_truncated` says whether bytes were
-//     dropped.
+//     dropped, here or already by the executor (`ActionOutcome::*_truncated`).
 //   - Alert labels and annotations are not written; the key carries the
 //     labels that identify the target.
 //

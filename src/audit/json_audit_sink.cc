@@ -188,9 +188,14 @@ std::string JsonLinesAuditSink::OutcomeLine(const ActionRequest& request,
   j.Key("exit_code").Int(outcome.exit_code);
   j.Key("duration_ms").Double(absl::ToDoubleMilliseconds(outcome.duration));
   j.Key("stdout").String(out);
-  j.Key("stdout_truncated").Bool(out.size() < outcome.stdout_excerpt.size());
+  // Dropped here, or already by the executor's own cap.
+  j.Key("stdout_truncated")
+      .Bool(out.size() < outcome.stdout_excerpt.size() ||
+            outcome.stdout_truncated);
   j.Key("stderr").String(err);
-  j.Key("stderr_truncated").Bool(err.size() < outcome.stderr_excerpt.size());
+  j.Key("stderr_truncated")
+      .Bool(err.size() < outcome.stderr_excerpt.size() ||
+            outcome.stderr_truncated);
   if (!outcome.error.empty()) j.Key("error").String(outcome.error);
   j.EndObject();
   line.push_back('\n');
