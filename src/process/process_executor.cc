@@ -35,9 +35,20 @@
 #include "absl/strings/string_view.h"
 #include "core/errno_text.h"
 #include "nlohmann/json.hpp"
+#include "process/fd.h"
 
 namespace autoheal {
 namespace {
+
+using internal::kChunkBytes;
+using internal::MakePipe;
+using internal::OpenPidfd;
+using internal::OutputBuffer;
+using internal::PollSet;
+using internal::ReadChunk;
+using internal::SetNonBlocking;
+using internal::UniqueFd;
+using internal::WriteChunk;
 
 // Values longer than this stay out of the environment (Linux refuses any
 // single string over 128 KiB with E2BIG; 4 KiB keeps envp well inside it).
@@ -46,114 +57,9 @@ constexpr size_t kMaxEnvValueBytes = 4096;
 constexpr absl::Duration kMaxPollInterval = absl::Milliseconds(100);
 // How often the child is checked when pidfd_open() is unavailable.
 constexpr absl::Duration kNoPidfdTick = absl::Milliseconds(20);
-// The most one read() or write() moves per wake-up.
-constexpr size_t kChunkBytes = 64 * 1024;
 // poll() wake-ups allowed while draining after exit, on top of one per
 // millisecond of `exit_drain`; bounds the drain even on a frozen clock.
 constexpr int64_t kDrainBaseWakeups = 64;
-
-
-// Owns one file descriptor.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { Reset(); }
-
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  void Reset(int fd = -1) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-// Makes a close-on-exec pipe whose ends are both above 2, so that dup2 onto
-// 0/1/2 in the child always makes a fresh, inheritable descriptor.
-absl::Status MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    return absl::InternalError(absl::StrCat("pipe2: ", internal::ErrnoText(errno)));
-  }
-  for (int& fd : fds) {
-    if (fd > 2) continue;
-    const int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    const int err = errno;
-    close(fd);
-    fd = moved;
-    if (moved < 0) {
-      if (fds[0] >= 0) close(fds[0]);
-      if (fds[1] >= 0) close(fds[1]);
-      return absl::InternalError(absl::StrCat("fcntl: ", internal::ErrnoText(err)));
-    }
-  }
-  read_end->Reset(fds[0]);
-  write_end->Reset(fds[1]);
-  return absl::OkStatus();
-}
-
-absl::Status SetNonBlocking(int fd) {
-  const int flags = fcntl(fd, F_GETFL);
-  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-    return absl::InternalError(absl::StrCat("fcntl: ", internal::ErrnoText(errno)));
-  }
-  return absl::OkStatus();
-}
-
-int OpenPidfd(pid_t pid) {
-#ifdef SYS_pidfd_open
-  return static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-#else
-  (void)pid;
-  return -1;
-#endif
-}
-
-// Discards the SIGPIPE a write() to a closed pipe left pending on this
-// thread (workers block SIGPIPE, so it was never delivered).
-void ConsumePendingSigpipe() {
-  sigset_t pending;
-  if (sigpending(&pending) != 0 || sigismember(&pending, SIGPIPE) != 1) return;
-  sigset_t pipe_only;
-  sigemptyset(&pipe_only);
-  sigaddset(&pipe_only, SIGPIPE);
-  const struct timespec zero = {0, 0};
-  while (sigtimedwait(&pipe_only, nullptr, &zero) < 0 && errno == EINTR) {
-  }
-}
-
-int ToPollMillis(absl::Duration d) {
-  if (d <= absl::ZeroDuration()) return 0;
-  const int64_t ms =
-      absl::ToInt64Milliseconds(absl::Ceil(d, absl::Milliseconds(1)));
-  return static_cast<int>(std::min<int64_t>(ms, INT_MAX));
-}
-
-// The descriptors of one poll(2) call, at most four; Add() skips a closed
-// one and returns -1 for it, which Ready() then never reports.
-class PollSet {
- public:
-  int Add(const UniqueFd& fd, short events) {
-    if (!fd.valid()) return -1;
-    fds_[count_] = {fd.get(), events, 0};
-    return static_cast<int>(count_++);
-  }
-  // poll(2) for at most `wait`: the number of ready descriptors, 0 on
-  // timeout, -1 with errno on failure.
-  int Poll(absl::Duration wait) {
-    return poll(fds_, count_, ToPollMillis(wait));
-  }
-  bool Ready(int index) const { return index >= 0 && fds_[index].revents != 0; }
-
- private:
-  struct pollfd fds_[4];
-  nfds_t count_ = 0;
-};
 
 // True for [a-zA-Z_][a-zA-Z0-9_]*, the Prometheus label name syntax.
 bool IsEnvSafeName(absl::string_view name) {
@@ -242,54 +148,6 @@ absl::StatusOr<std::string> ResolveProgram(const std::string& program,
   }
   return absl::NotFoundError(absl::StrCat(
       "program \"", program, "\" not found in PATH \"", path, "\""));
-}
-
-// Keeps the first `cap` bytes of a stream and notes whether more came.
-class OutputBuffer {
- public:
-  explicit OutputBuffer(size_t cap) : cap_(cap) {}
-
-  void Append(const char* data, size_t n) {
-    const size_t room = data_.size() < cap_ ? cap_ - data_.size() : 0;
-    if (n > room) truncated_ = true;
-    data_.append(data, std::min(n, room));
-  }
-  std::string& data() { return data_; }
-  bool truncated() const { return truncated_; }
-
- private:
-  const size_t cap_;
-  std::string data_;
-  bool truncated_ = false;
-};
-
-// Reads at most one chunk from `fd`; closes it at end of file or on error.
-void ReadChunk(UniqueFd* fd, OutputBuffer* out, std::vector<char>* chunk) {
-  const ssize_t n = read(fd->get(), chunk->data(), chunk->size());
-  if (n > 0) {
-    out->Append(chunk->data(), static_cast<size_t>(n));
-  } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-    fd->Reset();
-  }
-}
-
-// Writes at most one chunk of the child's stdin; closes the pipe when all is
-// written or the child stopped reading (EPIPE is expected, not an error).
-void WriteChunk(UniqueFd* fd, const std::string& input, size_t* offset) {
-  if (*offset < input.size()) {
-    const size_t n = std::min(kChunkBytes, input.size() - *offset);
-    const ssize_t written = write(fd->get(), input.data() + *offset, n);
-    if (written > 0) {
-      *offset += static_cast<size_t>(written);
-    } else if (written < 0 && (errno == EAGAIN || errno == EINTR)) {
-      return;
-    } else {
-      if (written < 0 && errno == EPIPE) ConsumePendingSigpipe();
-      fd->Reset();
-      return;
-    }
-  }
-  if (*offset >= input.size()) fd->Reset();
 }
 
 // RAII for posix_spawn's attribute and file-action objects.
@@ -603,7 +461,7 @@ ActionOutcome ProcessExecutor::RunAction(const ActionRequest& request,
   err_write.Reset();
 
   if (!RegisterGroup(slot, pid)) kill(-pid, SIGKILL);  // Shutdown() overtook
-  UniqueFd pidfd(OpenPidfd(pid));
+  UniqueFd pidfd = OpenPidfd(pid);
 
   OutputBuffer out_buf(options_.output_cap_bytes);
   OutputBuffer err_buf(options_.output_cap_bytes);
