@@ -6,8 +6,8 @@
 //
 // Used by the Alertmanager end-to-end test and meant for any test that
 // drives real processes (chaos runs, redis-server, ...). It owns descriptors
-// with the executor's own code (src/process/fd.h), so a test that includes
-// it links autoheal::process.
+// and finds programs with the executor's own code (src/process/fd.h,
+// program_path.h), so a test that includes it links autoheal::process.
 //
 // Rules these helpers follow, so tests built on them stay robust:
 //
@@ -86,6 +86,7 @@
 #include "absl/time/time.h"
 #include "http_client.h"
 #include "process/fd.h"
+#include "process/program_path.h"
 
 extern char** environ;
 
@@ -488,24 +489,19 @@ class Subprocess {
         absl::StrCat("open ", path, ": ", std::strerror(errno)));
   }
 
-  static bool IsExecutableFile(const std::string& path) {
-    struct stat st;
-    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-           ::access(path.c_str(), X_OK) == 0;
-  }
-
+  // A name with a '/' is used as is (relative to the test's working
+  // directory); a bare name is looked up in the test's $PATH, whose empty
+  // and relative entries are skipped, as the executor does.
   static absl::StatusOr<std::string> ResolveProgram(const std::string& name) {
     if (name.find('/') != std::string::npos) {
-      if (IsExecutableFile(name)) return name;
+      if (internal::IsExecutableFile(name)) return name;
       return absl::NotFoundError(
           absl::StrCat(name, " is not an executable file"));
     }
     const char* path = std::getenv("PATH");
-    for (absl::string_view dir :
-         absl::StrSplit(path != nullptr ? path : "/usr/bin:/bin", ':')) {
-      std::string candidate = absl::StrCat(dir.empty() ? "." : dir, "/", name);
-      if (IsExecutableFile(candidate)) return candidate;
-    }
+    std::optional<std::string> found = internal::FindInSearchPath(
+        name, path != nullptr ? path : "/usr/bin:/bin");
+    if (found.has_value()) return *std::move(found);
     return absl::NotFoundError(absl::StrCat(name, " not found in $PATH (",
                                             path != nullptr ? path : "", ")"));
   }

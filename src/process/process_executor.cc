@@ -36,6 +36,7 @@
 #include "core/errno_text.h"
 #include "nlohmann/json.hpp"
 #include "process/fd.h"
+#include "process/program_path.h"
 
 namespace autoheal {
 namespace {
@@ -46,6 +47,7 @@ using internal::OpenPidfd;
 using internal::OutputBuffer;
 using internal::PollSet;
 using internal::ReadChunk;
+using internal::ResolveProgram;
 using internal::SetNonBlocking;
 using internal::UniqueFd;
 using internal::WriteChunk;
@@ -121,33 +123,6 @@ std::string AlertJson(const Alert& alert) {
   json["generatorURL"] = alert.generator_url;
   json["fingerprint"] = alert.fingerprint;
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-bool IsExecutableFile(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-         access(path.c_str(), X_OK) == 0;
-}
-
-// Returns the file to execute for argv[0]: itself when absolute, the first
-// executable match in `path` for a bare name, an error for anything else.
-absl::StatusOr<std::string> ResolveProgram(const std::string& program,
-                                           const std::string& path) {
-  if (program.empty()) return absl::InvalidArgumentError("argv[0] is empty");
-  if (program[0] == '/') return program;
-  if (program.find('/') != std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "program \"", program,
-        "\" is a relative path; use an absolute path or a bare name found "
-        "in PATH"));
-  }
-  for (absl::string_view dir : absl::StrSplit(path, ':')) {
-    if (dir.empty() || dir[0] != '/') continue;
-    std::string candidate = absl::StrCat(dir, "/", program);
-    if (IsExecutableFile(candidate)) return candidate;
-  }
-  return absl::NotFoundError(absl::StrCat(
-      "program \"", program, "\" not found in PATH \"", path, "\""));
 }
 
 // RAII for posix_spawn's attribute and file-action objects.
