@@ -28,19 +28,19 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "core/errno_text.h"
-#include "nlohmann/json.hpp"
+#include "process/child_contract.h"
 #include "process/fd.h"
 #include "process/program_path.h"
 
 namespace autoheal {
 namespace {
 
+using internal::ChildEnvironment;
+using internal::ChildStdin;
 using internal::kChunkBytes;
 using internal::MakePipe;
 using internal::OpenPidfd;
@@ -52,9 +52,6 @@ using internal::SetNonBlocking;
 using internal::UniqueFd;
 using internal::WriteChunk;
 
-// Values longer than this stay out of the environment (Linux refuses any
-// single string over 128 KiB with E2BIG; 4 KiB keeps envp well inside it).
-constexpr size_t kMaxEnvValueBytes = 4096;
 // How often a running action re-reads the clock, at the least.
 constexpr absl::Duration kMaxPollInterval = absl::Milliseconds(100);
 // How often the child is checked when pidfd_open() is unavailable.
@@ -62,68 +59,6 @@ constexpr absl::Duration kNoPidfdTick = absl::Milliseconds(20);
 // poll() wake-ups allowed while draining after exit, on top of one per
 // millisecond of `exit_drain`; bounds the drain even on a frozen clock.
 constexpr int64_t kDrainBaseWakeups = 64;
-
-// True for [a-zA-Z_][a-zA-Z0-9_]*, the Prometheus label name syntax.
-bool IsEnvSafeName(absl::string_view name) {
-  if (name.empty()) return false;
-  if (!absl::ascii_isalpha(name[0]) && name[0] != '_') return false;
-  for (char c : name) {
-    if (!absl::ascii_isalnum(c) && c != '_') return false;
-  }
-  return true;
-}
-
-bool IsEnvSafeValue(absl::string_view value) {
-  return value.size() <= kMaxEnvValueBytes &&
-         value.find('\0') == absl::string_view::npos;
-}
-
-std::vector<std::string> BuildEnvironment(const Alert& alert,
-                                          const std::string& path) {
-  std::vector<std::string> env;
-  env.push_back(absl::StrCat("PATH=", path));
-  if (IsEnvSafeValue(alert.alertname())) {
-    env.push_back(absl::StrCat("AUTOHEAL_ALERTNAME=", alert.alertname()));
-  }
-  if (IsEnvSafeValue(alert.fingerprint)) {
-    env.push_back(absl::StrCat("AUTOHEAL_FINGERPRINT=", alert.fingerprint));
-  }
-  env.push_back(
-      absl::StrCat("AUTOHEAL_STATUS=", AlertStatusName(alert.status)));
-
-  // Labels whose uppercased names collide are ambiguous: none of them goes in.
-  absl::flat_hash_map<std::string, int> uses;
-  for (const auto& [name, value] : alert.labels.entries()) {
-    if (IsEnvSafeName(name)) ++uses[absl::AsciiStrToUpper(name)];
-  }
-  for (const auto& [name, value] : alert.labels.entries()) {
-    if (!IsEnvSafeName(name) || !IsEnvSafeValue(value)) continue;
-    std::string upper = absl::AsciiStrToUpper(name);
-    if (uses[upper] != 1) continue;
-    env.push_back(absl::StrCat("AUTOHEAL_LABEL_", upper, "=", value));
-  }
-  return env;
-}
-
-nlohmann::json LabelsJson(const LabelSet& set) {
-  nlohmann::json object = nlohmann::json::object();
-  for (const auto& [name, value] : set.entries()) object[name] = value;
-  return object;
-}
-
-// Serialises the alert for the child's stdin. Never throws: invalid UTF-8 is
-// replaced rather than rejected.
-std::string AlertJson(const Alert& alert) {
-  nlohmann::json json = nlohmann::json::object();
-  json["status"] = std::string(AlertStatusName(alert.status));
-  json["labels"] = LabelsJson(alert.labels);
-  json["annotations"] = LabelsJson(alert.annotations);
-  json["startsAt"] = alert.starts_at;
-  json["endsAt"] = alert.ends_at;
-  json["generatorURL"] = alert.generator_url;
-  json["fingerprint"] = alert.fingerprint;
-  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 // RAII for posix_spawn's attribute and file-action objects.
 struct SpawnSetup {
@@ -397,8 +332,8 @@ ActionOutcome ProcessExecutor::RunAction(const ActionRequest& request,
   if (!program.ok()) {
     return spawn_error(std::string(program.status().message()));
   }
-  std::vector<std::string> env = BuildEnvironment(request.alert, options_.path);
-  const std::string input = AlertJson(request.alert);
+  std::vector<std::string> env = ChildEnvironment(request.alert, options_.path);
+  const std::string input = ChildStdin(request.alert);
 
   UniqueFd in_read, in_write, out_read, out_write, err_read, err_write;
   absl::Status pipes = MakePipe(&in_read, &in_write);
