@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
@@ -24,7 +23,6 @@
 #include <climits>
 #include <cstdint>
 #include <string>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -32,6 +30,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "core/errno_text.h"
+#include "process/action_worker_pool.h"
 #include "process/child_contract.h"
 #include "process/fd.h"
 #include "process/program_path.h"
@@ -119,194 +118,15 @@ std::vector<char*> CStrings(std::vector<std::string>& strings) {
   return pointers;
 }
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<ProcessExecutor>> ProcessExecutor::Create(
-    ProcessExecutorOptions options, Clock* clock) {
-  if (options.max_concurrent == 0) {
-    return absl::InvalidArgumentError(
-        "ProcessExecutorOptions.max_concurrent must be at least 1, got 0");
-  }
-  if (options.kill_grace < absl::ZeroDuration() ||
-      options.kill_grace == absl::InfiniteDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "ProcessExecutorOptions.kill_grace must be finite and >= 0, got ",
-        absl::FormatDuration(options.kill_grace)));
-  }
-  if (options.exit_drain < absl::ZeroDuration() ||
-      options.exit_drain == absl::InfiniteDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "ProcessExecutorOptions.exit_drain must be finite and >= 0, got ",
-        absl::FormatDuration(options.exit_drain)));
-  }
-  if (options.path.find('\0') != std::string::npos) {
-    return absl::InvalidArgumentError(
-        "ProcessExecutorOptions.path must not contain a NUL byte");
-  }
-  if (clock == nullptr) clock = RealClock();
-
-  const size_t workers = options.max_concurrent;
-  std::unique_ptr<ProcessExecutor> executor(
-      new ProcessExecutor(std::move(options), clock));
-  {
-    MutexLock lock(&executor->mu_);
-    executor->groups_.assign(workers, 0);
-    executor->killed_.assign(workers, false);
-  }
-  try {
-    for (size_t slot = 0; slot < workers; ++slot) {
-      ProcessExecutor* self = executor.get();
-      executor->workers_.emplace_back([self, slot] { self->WorkerLoop(slot); });
-      executor->worker_ids_.push_back(executor->workers_.back().get_id());
-    }
-  } catch (const std::system_error& e) {
-    // The destructor stops and joins the workers that did start.
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "cannot start process executor worker thread: ", e.what()));
-  }
-  return executor;
-}
-
-ProcessExecutor::ProcessExecutor(ProcessExecutorOptions options, Clock* clock)
-    : options_(std::move(options)), clock_(clock) {}
-
-ProcessExecutor::~ProcessExecutor() {
-  Shutdown(absl::ZeroDuration()).IgnoreError();
-}
-
-absl::Status ProcessExecutor::Submit(ActionRequest request, DoneCallback done) {
-  MutexLock lock(&mu_);
-  if (!accepting_) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("process executor is shut down; action \"",
-                     request.action.name, "\" was not run"));
-  }
-  const size_t capacity = options_.max_concurrent + options_.max_queue;
-  if (queue_.size() + running_ >= capacity) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "process executor is full (", capacity,
-        " actions in flight: max_concurrent ", options_.max_concurrent,
-        " + max_queue ", options_.max_queue, "); action \"",
-        request.action.name, "\" was not run"));
-  }
-  queue_.push_back(Job{std::move(request), std::move(done)});
-  return absl::OkStatus();
-}
-
-size_t ProcessExecutor::InFlight() const {
-  MutexLock lock(&mu_);
-  return queue_.size() + running_;
-}
-
-absl::Status ProcessExecutor::Shutdown(absl::Duration wait) {
-  if (IsWorkerThread()) {
-    return absl::FailedPreconditionError(
-        "ProcessExecutor::Shutdown() called from a done callback; it would "
-        "wait for itself");
-  }
-  MutexLock shutdown_lock(&shutdown_mu_);
-  if (joined_) return absl::OkStatus();
-
-  size_t killed = 0;
-  size_t dropped = 0;
-  {
-    MutexLock lock(&mu_);
-    accepting_ = false;
-    const bool finished = internal::AwaitWithRealTimeout(
-        mu_, absl::Condition(this, &ProcessExecutor::Idle), wait);
-    if (!finished) {
-      kill_all_ = true;  // workers report what is still queued as dropped
-      dropped = queue_.size();
-      for (size_t slot = 0; slot < groups_.size(); ++slot) {
-        if (groups_[slot] <= 0) continue;
-        // The leader is not reaped before its slot is cleared, so this pgid
-        // is still the action's group.
-        kill(-groups_[slot], SIGKILL);
-        killed_[slot] = true;
-        ++killed;
-      }
-    }
-  }
-  StopWorkers();
-  joined_ = true;
-  if (killed == 0 && dropped == 0) return absl::OkStatus();
-  return absl::DeadlineExceededError(
-      absl::StrCat("process executor shutdown: wait of ",
-                   absl::FormatDuration(wait), " passed; killed ", killed,
-                   " running and dropped ", dropped, " queued actions"));
-}
-
-void ProcessExecutor::StopWorkers() {
-  for (std::thread& worker : workers_) {
-    if (worker.joinable()) worker.join();
-  }
-}
-
-bool ProcessExecutor::IsWorkerThread() const {
-  const std::thread::id self = std::this_thread::get_id();
-  return std::find(worker_ids_.begin(), worker_ids_.end(), self) !=
-         worker_ids_.end();
-}
-
-bool ProcessExecutor::WorkAvailable() const {
-  return !queue_.empty() || !accepting_;
-}
-
-bool ProcessExecutor::Idle() const { return queue_.empty() && running_ == 0; }
-
-void ProcessExecutor::WorkerLoop(size_t slot) {
-  // A child closing its stdin early must surface as EPIPE, never kill us.
-  sigset_t pipe_only;
-  sigemptyset(&pipe_only);
-  sigaddset(&pipe_only, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe_only, nullptr);
-
-  while (true) {
-    Job job;
-    bool drop = false;
-    {
-      MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(this, &ProcessExecutor::WorkAvailable));
-      if (queue_.empty()) return;  // shutting down and nothing left
-      job = std::move(queue_.front());
-      queue_.pop_front();
-      ++running_;
-      drop = kill_all_;
-    }
-    ActionOutcome outcome;
-    if (drop) {
-      outcome.kind = OutcomeKind::kSpawnError;
-      outcome.error =
-          absl::StrCat("dropped: the executor shut down before action \"",
-                       job.request.action.name, "\" could start");
-    } else {
-      outcome = RunAction(job.request, slot);
-    }
-    if (job.done) job.done(job.request, outcome);
-    MutexLock lock(&mu_);
-    --running_;
-  }
-}
-
-bool ProcessExecutor::RegisterGroup(size_t slot, pid_t pgid) {
-  MutexLock lock(&mu_);
-  groups_[slot] = pgid;
-  killed_[slot] = kill_all_;
-  return !kill_all_;
-}
-
-bool ProcessExecutor::UnregisterGroup(size_t slot) {
-  MutexLock lock(&mu_);
-  groups_[slot] = 0;
-  return killed_[slot];
-}
-
-ActionOutcome ProcessExecutor::RunAction(const ActionRequest& request,
-                                         size_t slot) {
-  const absl::Time start = clock_->Now();
+// Runs `request` to its end on the calling worker and returns its outcome;
+// records the child's process group in `slot` while it runs.
+ActionOutcome RunAction(const ActionRequest& request,
+                        const ProcessExecutorOptions& options, Clock* clock,
+                        internal::ActionWorkerPool::Slot& slot) {
+  const absl::Time start = clock->Now();
   ActionOutcome outcome;
   auto elapsed = [&] {
-    return std::max(absl::ZeroDuration(), clock_->Now() - start);
+    return std::max(absl::ZeroDuration(), clock->Now() - start);
   };
   auto spawn_error = [&](std::string error) {
     outcome.kind = OutcomeKind::kSpawnError;
@@ -328,11 +148,11 @@ ActionOutcome ProcessExecutor::RunAction(const ActionRequest& request,
                                       "\" contains a NUL byte"));
     }
   }
-  absl::StatusOr<std::string> program = ResolveProgram(argv[0], options_.path);
+  absl::StatusOr<std::string> program = ResolveProgram(argv[0], options.path);
   if (!program.ok()) {
     return spawn_error(std::string(program.status().message()));
   }
-  std::vector<std::string> env = ChildEnvironment(request.alert, options_.path);
+  std::vector<std::string> env = ChildEnvironment(request.alert, options.path);
   const std::string input = ChildStdin(request.alert);
 
   UniqueFd in_read, in_write, out_read, out_write, err_read, err_write;
@@ -370,11 +190,11 @@ ActionOutcome ProcessExecutor::RunAction(const ActionRequest& request,
   out_write.Reset();
   err_write.Reset();
 
-  if (!RegisterGroup(slot, pid)) kill(-pid, SIGKILL);  // Shutdown() overtook
+  if (!slot.RegisterGroup(pid)) kill(-pid, SIGKILL);  // Shutdown() overtook
   UniqueFd pidfd = OpenPidfd(pid);
 
-  OutputBuffer out_buf(options_.output_cap_bytes);
-  OutputBuffer err_buf(options_.output_cap_bytes);
+  OutputBuffer out_buf(options.output_cap_bytes);
+  OutputBuffer err_buf(options.output_cap_bytes);
   std::vector<char> chunk(kChunkBytes);
   size_t input_offset = 0;
 
@@ -401,11 +221,11 @@ ActionOutcome ProcessExecutor::RunAction(const ActionRequest& request,
       break;
     }
 
-    const absl::Time now = clock_->Now();
+    const absl::Time now = clock->Now();
     if (phase == Phase::kRunning && now >= deadline) {
       kill(-pid, SIGTERM);
       phase = Phase::kTerminating;
-      kill_at = now + options_.kill_grace;
+      kill_at = now + options.kill_grace;
     }
     if (phase == Phase::kTerminating && now >= kill_at) {
       kill(-pid, SIGKILL);
@@ -430,7 +250,7 @@ ActionOutcome ProcessExecutor::RunAction(const ActionRequest& request,
   // A timed-out action's leftovers go too; a normal exit leaves the group
   // alone (a restart may legitimately leave a daemon behind).
   if (phase != Phase::kRunning) kill(-pid, SIGKILL);
-  const bool killed_by_shutdown = UnregisterGroup(slot);
+  const bool killed_by_shutdown = slot.UnregisterGroup();
   int wait_status = 0;
   if (!status_lost) {
     pid_t reaped;
@@ -442,12 +262,12 @@ ActionOutcome ProcessExecutor::RunAction(const ActionRequest& request,
 
   // Collect what is left, for a bounded time: a descendant may hold the
   // pipes open for ever.
-  const absl::Time drain_end = clock_->Now() + options_.exit_drain;
+  const absl::Time drain_end = clock->Now() + options.exit_drain;
   int64_t wakeups_left =
-      kDrainBaseWakeups + absl::ToInt64Milliseconds(options_.exit_drain);
+      kDrainBaseWakeups + absl::ToInt64Milliseconds(options.exit_drain);
   while ((out_read.valid() || err_read.valid()) && wakeups_left-- > 0) {
     const absl::Duration left = std::clamp(
-        drain_end - clock_->Now(), absl::ZeroDuration(), options_.exit_drain);
+        drain_end - clock->Now(), absl::ZeroDuration(), options.exit_drain);
     PollSet set;
     const int out_index = set.Add(out_read, POLLIN);
     const int err_index = set.Add(err_read, POLLIN);
@@ -480,7 +300,7 @@ ActionOutcome ProcessExecutor::RunAction(const ActionRequest& request,
         shown, " timed out after ", absl::FormatDuration(timeout),
         phase == Phase::kKilled
             ? absl::StrCat("; still running ",
-                           absl::FormatDuration(options_.kill_grace),
+                           absl::FormatDuration(options.kill_grace),
                            " after SIGTERM, sent SIGKILL")
             : "; sent SIGTERM");
   } else if (status_lost) {
@@ -497,6 +317,66 @@ ActionOutcome ProcessExecutor::RunAction(const ActionRequest& request,
                        : OutcomeKind::kFailed;
   }
   return outcome;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ProcessExecutor>> ProcessExecutor::Create(
+    ProcessExecutorOptions options, Clock* clock) {
+  if (options.max_concurrent == 0) {
+    return absl::InvalidArgumentError(
+        "ProcessExecutorOptions.max_concurrent must be at least 1, got 0");
+  }
+  if (options.kill_grace < absl::ZeroDuration() ||
+      options.kill_grace == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ProcessExecutorOptions.kill_grace must be finite and >= 0, got ",
+        absl::FormatDuration(options.kill_grace)));
+  }
+  if (options.exit_drain < absl::ZeroDuration() ||
+      options.exit_drain == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ProcessExecutorOptions.exit_drain must be finite and >= 0, got ",
+        absl::FormatDuration(options.exit_drain)));
+  }
+  if (options.path.find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError(
+        "ProcessExecutorOptions.path must not contain a NUL byte");
+  }
+  if (clock == nullptr) clock = RealClock();
+
+  std::unique_ptr<ProcessExecutor> executor(
+      new ProcessExecutor(std::move(options), clock));
+  const ProcessExecutor* self = executor.get();
+  absl::StatusOr<std::unique_ptr<internal::ActionWorkerPool>> pool =
+      internal::ActionWorkerPool::Start(
+          self->options_.max_concurrent, self->options_.max_queue,
+          [self](const ActionRequest& request,
+                 internal::ActionWorkerPool::Slot& slot) {
+            return RunAction(request, self->options_, self->clock_,
+                                       slot);
+          });
+  if (!pool.ok()) return pool.status();
+  executor->pool_ = *std::move(pool);
+  return executor;
+}
+
+ProcessExecutor::ProcessExecutor(ProcessExecutorOptions options, Clock* clock)
+    : options_(std::move(options)), clock_(clock) {}
+
+ProcessExecutor::~ProcessExecutor() {
+  // pool_ is null only when Create() could not start the workers.
+  if (pool_ != nullptr) Shutdown(absl::ZeroDuration()).IgnoreError();
+}
+
+absl::Status ProcessExecutor::Submit(ActionRequest request, DoneCallback done) {
+  return pool_->Submit(std::move(request), std::move(done));
+}
+
+size_t ProcessExecutor::InFlight() const { return pool_->InFlight(); }
+
+absl::Status ProcessExecutor::Shutdown(absl::Duration wait) {
+  return pool_->Shutdown(wait);
 }
 
 }  // namespace autoheal
