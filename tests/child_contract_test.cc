@@ -22,16 +22,24 @@ using ::testing::ElementsAre;
 using ::testing::Not;
 using ::testing::StartsWith;
 
+// The example alert of docs/policy.md, "What an action receives".
 Alert MakeAlert(std::vector<LabelSet::Entry> labels = {
-                    {"alertname", "DiskFull"}, {"instance", "db-01:9100"}}) {
+                    {"alertname", "TcpEndpointDownFast"},
+                    {"instance", "127.0.0.1:40281"},
+                    {"job", "blackbox-tcp"},
+                    {"severity", "critical"}}) {
   Alert alert;
-  alert.status = AlertStatus::kFiring;
   alert.labels = LabelSet(std::move(labels));
-  alert.annotations = LabelSet({{"autoheal", "true"}, {"summary", "disk"}});
-  alert.starts_at = "2026-01-01T00:00:00Z";
+  alert.annotations = LabelSet(
+      {{"autoheal", "true"},
+       {"runbook_url", "https://runbooks.example.internal/tcp-endpoint-down"},
+       {"summary", "TCP endpoint 127.0.0.1:40281 is down"}});
+  alert.starts_at = "2026-11-27T07:39:09.97Z";
   alert.ends_at = "0001-01-01T00:00:00Z";
-  alert.generator_url = "http://prometheus:9090/graph?g0.expr=up";
-  alert.fingerprint = "0123456789abcdef";
+  alert.generator_url =
+      "http://vm:36571/graph?g0.expr=probe_success%7Bjob%3D%22blackbox-tcp%22"
+      "%7D+%3D%3D+0&g0.tab=1";
+  alert.fingerprint = "54dcddbd26c0ef96";
   return alert;
 }
 
@@ -46,13 +54,19 @@ std::vector<std::string> LabelVariables(const Alert& alert) {
 
 // --- environment -------------------------------------------------------------
 
-TEST(ChildEnvironmentTest, IsExactlyTheDocumentedVariablesInOrder) {
-  EXPECT_THAT(ChildEnvironment(MakeAlert(), "/usr/bin:/bin"),
-              ElementsAre("PATH=/usr/bin:/bin", "AUTOHEAL_ALERTNAME=DiskFull",
-                          "AUTOHEAL_FINGERPRINT=0123456789abcdef",
-                          "AUTOHEAL_STATUS=firing",
-                          "AUTOHEAL_LABEL_ALERTNAME=DiskFull",
-                          "AUTOHEAL_LABEL_INSTANCE=db-01:9100"));
+TEST(ChildEnvironmentTest, IsExactlyTheDocumentedExample) {
+  EXPECT_THAT(
+      ChildEnvironment(
+          MakeAlert(),
+          "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+      ElementsAre(
+          "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+          "AUTOHEAL_ALERTNAME=TcpEndpointDownFast",
+          "AUTOHEAL_FINGERPRINT=54dcddbd26c0ef96", "AUTOHEAL_STATUS=firing",
+          "AUTOHEAL_LABEL_ALERTNAME=TcpEndpointDownFast",
+          "AUTOHEAL_LABEL_INSTANCE=127.0.0.1:40281",
+          "AUTOHEAL_LABEL_JOB=blackbox-tcp",
+          "AUTOHEAL_LABEL_SEVERITY=critical"));
 }
 
 TEST(ChildEnvironmentTest, ResolvedStatusAndEmptyFieldsAreStillSet) {
@@ -132,14 +146,19 @@ TEST(ChildEnvironmentTest, LabelsWhoseUpperCasedNamesCollideAreAllLeftOut) {
 
 // --- stdin -------------------------------------------------------------------
 
-TEST(ChildStdinTest, IsOneCompactObjectWithSortedKeysAndNoNewline) {
+TEST(ChildStdinTest, IsTheDocumentedExampleOnOneLineWithSortedKeys) {
   EXPECT_EQ(
       ChildStdin(MakeAlert()),
-      R"({"annotations":{"autoheal":"true","summary":"disk"},)"
-      R"("endsAt":"0001-01-01T00:00:00Z","fingerprint":"0123456789abcdef",)"
-      R"("generatorURL":"http://prometheus:9090/graph?g0.expr=up",)"
-      R"("labels":{"alertname":"DiskFull","instance":"db-01:9100"},)"
-      R"("startsAt":"2026-01-01T00:00:00Z","status":"firing"})");
+      R"({"annotations":{"autoheal":"true",)"
+      R"("runbook_url":"https://runbooks.example.internal/tcp-endpoint-down",)"
+      R"("summary":"TCP endpoint 127.0.0.1:40281 is down"},)"
+      R"("endsAt":"0001-01-01T00:00:00Z","fingerprint":"54dcddbd26c0ef96",)"
+      R"("generatorURL":"http://vm:36571/graph?g0.expr=probe_success)"
+      R"(%7Bjob%3D%22blackbox-tcp%22%7D+%3D%3D+0&g0.tab=1",)"
+      R"("labels":{"alertname":"TcpEndpointDownFast",)"
+      R"("instance":"127.0.0.1:40281","job":"blackbox-tcp",)"
+      R"("severity":"critical"},"startsAt":"2026-11-27T07:39:09.97Z",)"
+      R"("status":"firing"})");
 }
 
 TEST(ChildStdinTest, EmptySetsAreEmptyObjects) {

@@ -1,24 +1,24 @@
 // Unit tests for src/process/program_path.h: how an action's argv[0] is
-// found. Each test builds its own directory tree of files under /tmp.
+// found. Each test builds its own directory tree in a TempDir.
 
 #include "process/program_path.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string>
-#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "subprocess.h"
 #include "test_util.h"
 
 namespace autoheal {
@@ -26,49 +26,26 @@ namespace internal {
 namespace {
 
 using ::autoheal::testutil::StatusIs;
+using ::autoheal::testutil::TempDir;
 using ::testing::Optional;
 
-// A private directory tree under /tmp, removed at the end.
-class Tree {
- public:
-  Tree() {
-    char pattern[] = "/tmp/autoheal_program_path_test_XXXXXX";
-    const char* made = mkdtemp(pattern);
-    EXPECT_NE(made, nullptr) << "mkdtemp: " << strerror(errno);
-    root_ = made == nullptr ? "" : made;
-  }
-  ~Tree() {
-    std::error_code ignored;
-    if (!root_.empty()) std::filesystem::remove_all(root_, ignored);
-  }
+// Creates directory `path` with `mode` (exact, whatever the umask); returns
+// `path`.
+std::string MakeDir(const std::string& path, mode_t mode = 0755) {
+  EXPECT_EQ(mkdir(path.c_str(), mode), 0) << path << ": " << strerror(errno);
+  chmod(path.c_str(), mode);
+  return path;
+}
 
-  // Returns the absolute path of `relative`.
-  std::string Path(absl::string_view relative) const {
-    return absl::StrCat(root_, "/", relative);
-  }
-  // Creates directory `relative` (and its parents); returns its path.
-  std::string Dir(absl::string_view relative, mode_t mode = 0755) const {
-    const std::string path = Path(relative);
-    std::error_code ec;
-    std::filesystem::create_directories(path, ec);
-    EXPECT_FALSE(ec) << path << ": " << ec.message();
-    chmod(path.c_str(), mode);
-    return path;
-  }
-  // Creates file `relative` with `mode`; returns its path.
-  std::string File(absl::string_view relative, mode_t mode) const {
-    const std::string path = Path(relative);
-    const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                        mode);
-    EXPECT_GE(fd, 0) << path << ": " << strerror(errno);
-    if (fd >= 0) close(fd);
-    chmod(path.c_str(), mode);  // exact, whatever the umask
-    return path;
-  }
-
- private:
-  std::string root_;
-};
+// Creates an empty file `path` with `mode` (exact); returns `path`.
+std::string MakeFile(const std::string& path, mode_t mode) {
+  const int fd =
+      open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  EXPECT_GE(fd, 0) << path << ": " << strerror(errno);
+  if (fd >= 0) close(fd);
+  chmod(path.c_str(), mode);
+  return path;
+}
 
 // Returns `absolute` as a path relative to the current directory.
 std::string RelativeToCwd(const std::string& absolute) {
@@ -78,10 +55,10 @@ std::string RelativeToCwd(const std::string& absolute) {
 // --- IsExecutableFile ----------------------------------------------------------
 
 TEST(IsExecutableFileTest, OnlyExecutableRegularFilesQualify) {
-  Tree tree;
-  const std::string tool = tree.File("tool", 0755);
-  const std::string data = tree.File("data", 0644);
-  const std::string dir = tree.Dir("dir", 0755);
+  TempDir tree;
+  const std::string tool = MakeFile(tree.Path("tool"), 0755);
+  const std::string data = MakeFile(tree.Path("data"), 0644);
+  const std::string dir = MakeDir(tree.Path("dir"));
   const std::string link = tree.Path("link");
   ASSERT_EQ(symlink(tool.c_str(), link.c_str()), 0) << strerror(errno);
 
@@ -96,11 +73,11 @@ TEST(IsExecutableFileTest, OnlyExecutableRegularFilesQualify) {
 // --- FindInSearchPath ------------------------------------------------------------
 
 TEST(FindInSearchPathTest, TheFirstDirectoryHoldingAnExecutableWins) {
-  Tree tree;
-  const std::string first = tree.Dir("first");
-  const std::string second = tree.Dir("second");
-  tree.File("first/tool", 0755);
-  tree.File("second/tool", 0755);
+  TempDir tree;
+  const std::string first = MakeDir(tree.Path("first"));
+  const std::string second = MakeDir(tree.Path("second"));
+  MakeFile(first + "/tool", 0755);
+  MakeFile(second + "/tool", 0755);
   EXPECT_THAT(FindInSearchPath("tool", absl::StrCat(first, ":", second)),
               Optional(first + "/tool"));
   EXPECT_THAT(FindInSearchPath("tool", absl::StrCat(second, ":", first)),
@@ -108,21 +85,21 @@ TEST(FindInSearchPathTest, TheFirstDirectoryHoldingAnExecutableWins) {
 }
 
 TEST(FindInSearchPathTest, NonExecutableFilesAndDirectoriesAreSkipped) {
-  Tree tree;
-  const std::string data = tree.Dir("data");
-  const std::string dirs = tree.Dir("dirs");
-  const std::string bin = tree.Dir("bin");
-  tree.File("data/tool", 0644);
-  tree.Dir("dirs/tool", 0755);
-  tree.File("bin/tool", 0755);
+  TempDir tree;
+  const std::string data = MakeDir(tree.Path("data"));
+  const std::string dirs = MakeDir(tree.Path("dirs"));
+  const std::string bin = MakeDir(tree.Path("bin"));
+  MakeFile(data + "/tool", 0644);
+  MakeDir(dirs + "/tool", 0755);
+  MakeFile(bin + "/tool", 0755);
   EXPECT_THAT(FindInSearchPath("tool", absl::StrJoin({data, dirs, bin}, ":")),
               Optional(bin + "/tool"));
 }
 
 TEST(FindInSearchPathTest, EmptyAndRelativeEntriesAreNeverSearched) {
-  Tree tree;
-  const std::string bin = tree.Dir("bin");
-  tree.File("bin/tool", 0755);
+  TempDir tree;
+  const std::string bin = MakeDir(tree.Path("bin"));
+  MakeFile(bin + "/tool", 0755);
   const std::string relative = RelativeToCwd(bin);
   ASSERT_FALSE(relative.empty());
   ASSERT_NE(relative[0], '/');
@@ -139,8 +116,8 @@ TEST(FindInSearchPathTest, EmptyAndRelativeEntriesAreNeverSearched) {
 }
 
 TEST(FindInSearchPathTest, AMissingProgramIsNotFound) {
-  Tree tree;
-  const std::string bin = tree.Dir("bin");
+  TempDir tree;
+  const std::string bin = MakeDir(tree.Path("bin"));
   EXPECT_EQ(FindInSearchPath("tool", bin), std::nullopt);
   EXPECT_EQ(FindInSearchPath("tool", tree.Path("no-such-dir")), std::nullopt);
 }
@@ -155,9 +132,9 @@ TEST(ResolveProgramTest, AnAbsolutePathIsReturnedUnchecked) {
 }
 
 TEST(ResolveProgramTest, ABareNameIsLookedUpInTheGivenPathOnly) {
-  Tree tree;
-  const std::string bin = tree.Dir("bin");
-  tree.File("bin/autoheal-fix", 0755);
+  TempDir tree;
+  const std::string bin = MakeDir(tree.Path("bin"));
+  MakeFile(bin + "/autoheal-fix", 0755);
   absl::StatusOr<std::string> found =
       ResolveProgram("autoheal-fix", absl::StrCat("/nonexistent:", bin));
   ASSERT_THAT(found, testutil::IsOk());
