@@ -5,7 +5,9 @@
 // started, even when the test fails half-way.
 //
 // Used by the Alertmanager end-to-end test and meant for any test that
-// drives real processes (chaos runs, redis-server, ...).
+// drives real processes (chaos runs, redis-server, ...). It owns descriptors
+// and finds programs with the executor's own code (src/process/fd.h,
+// program_path.h), so a test that includes it links autoheal::process.
 //
 // Rules these helpers follow, so tests built on them stay robust:
 //
@@ -83,6 +85,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "http_client.h"
+#include "process/fd.h"
+#include "process/program_path.h"
 
 extern char** environ;
 
@@ -299,9 +303,9 @@ class Subprocess {
     UniqueFd err;
     if (!options.stderr_path.empty() &&
         options.stderr_path == options.stdout_path) {
-      err.reset(::fcntl(out.get(), F_DUPFD_CLOEXEC, 0));
+      err.Reset(::fcntl(out.get(), F_DUPFD_CLOEXEC, 0));
     } else {
-      err.reset(::open(options.stderr_path.empty()
+      err.Reset(::open(options.stderr_path.empty()
                            ? "/dev/null"
                            : options.stderr_path.c_str(),
                        open_flags, 0644));
@@ -311,12 +315,11 @@ class Subprocess {
 
     // The child reports a failed exec (its errno) through this pipe; a
     // successful exec closes it (O_CLOEXEC) and the parent reads EOF.
-    int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-      return absl::InternalError(absl::StrCat("pipe2: ", std::strerror(errno)));
+    UniqueFd status_read, status_write;
+    if (absl::Status made = internal::MakePipe(&status_read, &status_write);
+        !made.ok()) {
+      return made;
     }
-    UniqueFd status_read(pipe_fds[0]);
-    UniqueFd status_write(pipe_fds[1]);
 
     const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
@@ -330,7 +333,7 @@ class Subprocess {
     // Also set the group from the parent, so that it is in place before we
     // could signal it, whichever of the two runs first.
     ::setpgid(pid, pid);
-    status_write.reset();
+    status_write.Reset();
 
     int child_errno = 0;
     ssize_t n;
@@ -476,23 +479,7 @@ class Subprocess {
   }
 
  private:
-  // Closes a descriptor at scope exit.
-  class UniqueFd {
-   public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    ~UniqueFd() { reset(); }
-    int get() const { return fd_; }
-    void reset(int fd = -1) {
-      if (fd_ >= 0) ::close(fd_);
-      fd_ = fd;
-    }
-
-   private:
-    int fd_ = -1;
-  };
+  using UniqueFd = internal::UniqueFd;
 
   Subprocess(pid_t pid, SubprocessOptions options)
       : pid_(pid), options_(std::move(options)) {}
@@ -502,24 +489,19 @@ class Subprocess {
         absl::StrCat("open ", path, ": ", std::strerror(errno)));
   }
 
-  static bool IsExecutableFile(const std::string& path) {
-    struct stat st;
-    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-           ::access(path.c_str(), X_OK) == 0;
-  }
-
+  // A name with a '/' is used as is (relative to the test's working
+  // directory); a bare name is looked up in the test's $PATH, whose empty
+  // and relative entries are skipped, as the executor does.
   static absl::StatusOr<std::string> ResolveProgram(const std::string& name) {
     if (name.find('/') != std::string::npos) {
-      if (IsExecutableFile(name)) return name;
+      if (internal::IsExecutableFile(name)) return name;
       return absl::NotFoundError(
           absl::StrCat(name, " is not an executable file"));
     }
     const char* path = std::getenv("PATH");
-    for (absl::string_view dir :
-         absl::StrSplit(path != nullptr ? path : "/usr/bin:/bin", ':')) {
-      std::string candidate = absl::StrCat(dir.empty() ? "." : dir, "/", name);
-      if (IsExecutableFile(candidate)) return candidate;
-    }
+    std::optional<std::string> found = internal::FindInSearchPath(
+        name, path != nullptr ? path : "/usr/bin:/bin");
+    if (found.has_value()) return *std::move(found);
     return absl::NotFoundError(absl::StrCat(name, " not found in $PATH (",
                                             path != nullptr ? path : "", ")"));
   }

@@ -23,24 +23,21 @@
 #ifndef AUTOHEAL_PROCESS_EXECUTOR_H_
 #define AUTOHEAL_PROCESS_EXECUTOR_H_
 
-#include <sys/types.h>
-
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <string>
-#include <thread>
-#include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "autoheal/action_executor.h"
 #include "autoheal/clock.h"
-#include "autoheal/internal/mutex.h"
 
 namespace autoheal {
+
+namespace internal {
+class ActionWorkerPool;
+}  // namespace internal
 
 struct ProcessExecutorOptions {
   // How many actions run at the same time (one worker thread each).
@@ -89,7 +86,8 @@ struct ProcessExecutorOptions {
 //   ...
 //   (*executor)->Shutdown(absl::Seconds(10));
 //
-// What a child gets:
+// What a child gets (docs/policy.md, "What an action receives", spells it
+// out with examples):
 // - argv: exactly `request.action.argv`. argv[0] names the program. An
 //   absolute path is executed as is. A bare name without '/' (such as
 //   "systemctl") is looked up in `ProcessExecutorOptions::path`, and the
@@ -156,13 +154,12 @@ class ProcessExecutor final : public ActionExecutor {
   // kResourceExhausted when `max_concurrent + max_queue` requests are in
   // flight and kFailedPrecondition once `Shutdown()` has begun; `done` is
   // then never called.
-  absl::Status Submit(ActionRequest request, DoneCallback done) override
-      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status Submit(ActionRequest request, DoneCallback done) override;
 
   // Returns how many accepted requests have not finished yet: those waiting
   // in the queue plus those on a worker, counting a request until its done
   // callback has returned.
-  size_t InFlight() const ABSL_LOCKS_EXCLUDED(mu_);
+  size_t InFlight() const;
 
   // Stops accepting requests, then waits up to `wait` (real time, not the
   // injected clock) for every accepted request (queued ones included: they
@@ -175,50 +172,15 @@ class ProcessExecutor final : public ActionExecutor {
   // kDeadlineExceeded when something was killed or dropped, and
   // kFailedPrecondition when called from a done callback. A later call
   // returns OK at once.
-  absl::Status Shutdown(absl::Duration wait) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status Shutdown(absl::Duration wait);
 
  private:
-  struct Job {
-    ActionRequest request;
-    DoneCallback done;
-  };
-
   ProcessExecutor(ProcessExecutorOptions options, Clock* clock);
-
-  void WorkerLoop(size_t slot) ABSL_LOCKS_EXCLUDED(mu_);
-  ActionOutcome RunAction(const ActionRequest& request, size_t slot)
-      ABSL_LOCKS_EXCLUDED(mu_);
-  // Records `pgid` as the running group of worker `slot`. Returns false when
-  // Shutdown() already wants everything dead; the caller then kills it.
-  bool RegisterGroup(size_t slot, pid_t pgid) ABSL_LOCKS_EXCLUDED(mu_);
-  // Forgets worker `slot`'s group. Called before the leader is reaped, so a
-  // registered pgid always names a live or zombie leader (never recycled).
-  // Returns true if Shutdown() killed the group.
-  bool UnregisterGroup(size_t slot) ABSL_LOCKS_EXCLUDED(mu_);
-  bool IsWorkerThread() const;
-  void StopWorkers() ABSL_LOCKS_EXCLUDED(mu_);
-
-  bool WorkAvailable() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  bool Idle() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const ProcessExecutorOptions options_;
   Clock* const clock_;
-
-  mutable Mutex mu_;
-  std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
-  size_t running_ ABSL_GUARDED_BY(mu_) = 0;  // jobs taken by workers
-  bool accepting_ ABSL_GUARDED_BY(mu_) = true;
-  bool kill_all_ ABSL_GUARDED_BY(mu_) = false;  // Shutdown()'s wait passed
-  // Per worker: the process group it runs, or 0.
-  std::vector<pid_t> groups_ ABSL_GUARDED_BY(mu_);
-  // Per worker: whether Shutdown() killed its current group.
-  std::vector<bool> killed_ ABSL_GUARDED_BY(mu_);
-
-  Mutex shutdown_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // serialises Shutdown()
-  bool joined_ ABSL_GUARDED_BY(shutdown_mu_) = false;
-  // Written only in Create(), before any other method can run.
-  std::vector<std::thread> workers_;
-  std::vector<std::thread::id> worker_ids_;
+  // Set once in Create(); runs every action with internal::RunAction().
+  std::unique_ptr<internal::ActionWorkerPool> pool_;
 };
 
 }  // namespace autoheal
