@@ -389,6 +389,39 @@ TEST_F(ReceiverTest, AuditFailureIs503AndNothingRuns) {
   EXPECT_TRUE(executor_.requests().empty());
 }
 
+TEST_F(ReceiverTest, AuditFailuresAreCounted) {
+  env_["AUTOHEAL_ENABLED"] = "true";
+  StartWith("");
+  EXPECT_THAT(Send("GET", "/metrics").body,
+              HasSubstr("\nautoheal_audit_failures_total 0\n"));
+  audit_.set_down(true);
+  // A delivery whose decisions cannot be audited: 503, nothing ran.
+  EXPECT_EQ(PostPayload("01-single-firing-autoheal.json").status, 503);
+  EXPECT_THAT(Send("GET", "/metrics").body,
+              HasSubstr("\nautoheal_audit_failures_total 1\n"));
+  // A state clear whose audit line fails: 503 as well.
+  ClientResponse cleared = Send("POST", "/state/clear", "{\"key\":\"k\"}");
+  EXPECT_EQ(cleared.status, 503);
+  EXPECT_THAT(json::parse(cleared.body)["error"].get<std::string>(),
+              HasSubstr("audit record failed"));
+  EXPECT_THAT(Send("GET", "/metrics").body,
+              HasSubstr("\nautoheal_audit_failures_total 2\n"));
+  // Once the log can be written again, nothing more is counted. The
+  // refused delivery took the key's cooldown when it was decided, so the
+  // redelivery is a cooling_down skip, and the action runs only once the
+  // cooldown has passed.
+  audit_.set_down(false);
+  ClientResponse redelivered = PostPayload("01-single-firing-autoheal.json");
+  EXPECT_EQ(redelivered.status, 200);
+  EXPECT_EQ(json::parse(redelivered.body)["decisions"][0]["reason"],
+            "cooling_down");
+  clock_.Advance(absl::Hours(1));
+  EXPECT_EQ(PostPayload("01-single-firing-autoheal.json").status, 200);
+  EXPECT_EQ(executor_.requests().size(), 1u);
+  EXPECT_THAT(Send("GET", "/metrics").body,
+              HasSubstr("\nautoheal_audit_failures_total 2\n"));
+}
+
 TEST_F(ReceiverTest, AFullExecutorQueueIsA200WithTheRefusalCounted) {
   env_["AUTOHEAL_ENABLED"] = "true";
   StartWith("");
@@ -525,6 +558,7 @@ TEST_F(ReceiverTest, MetricsCountDecisionsWithBoundedAlertnames) {
   EXPECT_THAT(m, HasSubstr("autoheal_enabled 0"));
   EXPECT_THAT(m, HasSubstr("autoheal_inflight_actions 0"));
   EXPECT_THAT(m, HasSubstr("autoheal_config_reloads_total{result=\"failure\"} 0"));
+  EXPECT_THAT(m, HasSubstr("\nautoheal_audit_failures_total 0\n"));
 }
 
 TEST_F(ReceiverTest, ActionOutcomesAreCounted) {

@@ -52,6 +52,15 @@ ReceiverMetrics::ReceiverMetrics()
                         .Help("Operator clears of escalated keys, by whether "
                               "the key was latched.")
                         .Register(*registry_)),
+      // Unlabelled, so it exists from startup at 0 and a rule can alert on
+      // any increase.
+      audit_failures_(BuildCounter()
+                          .Name("autoheal_audit_failures_total")
+                          .Help("Audit records that could not be written: a "
+                                "notification's decisions (nothing of it "
+                                "ran), an action's outcome, or a state clear.")
+                          .Register(*registry_)
+                          .Add({})),
       enabled_(BuildGauge()
                    .Name("autoheal_enabled")
                    .Help("1 when actions run, 0 in dry-run.")
@@ -115,6 +124,10 @@ void ReceiverMetrics::OnOutcome(const ActionRequest& request,
       .Increment();
   action_duration_.Add({{"action", request.action.name}}, kDurationBuckets)
       .Observe(absl::ToDoubleSeconds(outcome.duration));
+}
+
+void ReceiverMetrics::OnAuditFailure(const absl::Status&) {
+  audit_failures_.Increment();
 }
 
 void ReceiverMetrics::CountHttpResponse(int code) {
