@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "autoheal/in_memory_cooldown_store.h"
 #include "autoheal/testing/fake_clock.h"
 #include "autoheal/testing/faulty_cooldown_store.h"
@@ -559,6 +560,41 @@ TEST_F(ReceiverTest, MetricsCountDecisionsWithBoundedAlertnames) {
   EXPECT_THAT(m, HasSubstr("autoheal_inflight_actions 0"));
   EXPECT_THAT(m, HasSubstr("autoheal_config_reloads_total{result=\"failure\"} 0"));
   EXPECT_THAT(m, HasSubstr("\nautoheal_audit_failures_total 0\n"));
+}
+
+TEST_F(ReceiverTest, SeriesThatRulesWatchExistAtZeroFromStartAndReload) {
+  // increase() cannot see the first increment of a series born at 1, so
+  // autoheal-alerts.yml relies on these being exported at 0.
+  std::string path = WriteTempPolicy(
+      "escalation: {argv: [/bin/page]}\n"
+      "actions:\n  ApiDown: {name: restart-api, argv: [/bin/true]}\n");
+  StartWith(path);
+  std::string m = Send("GET", "/metrics").body;
+  for (const char* outcome : {"success", "failed", "timed_out", "spawn_error"}) {
+    EXPECT_THAT(m, HasSubstr(absl::StrCat(
+                       "autoheal_actions_total{action=\"restart-api\",outcome=\"",
+                       outcome, "\"} 0\n")));
+    EXPECT_THAT(m, HasSubstr(absl::StrCat(
+                       "autoheal_actions_total{action=\"escalation\",outcome=\"",
+                       outcome, "\"} 0\n")));
+  }
+  EXPECT_THAT(m, HasSubstr("autoheal_escalations_total{action=\"restart-api\"} 0\n"));
+  EXPECT_THAT(m, HasSubstr("autoheal_decisions_total{alertname=\"ApiDown\","
+                           "reason=\"budget_exhausted\",verdict=\"skip\"} 0\n"));
+  // Families with no event yet are exported too (an empty family is not).
+  EXPECT_THAT(m, HasSubstr("autoheal_action_duration_seconds_count{action=\"restart-api\"} 0\n"));
+  EXPECT_THAT(m, HasSubstr("autoheal_action_duration_seconds_count{action=\"escalation\"} 0\n"));
+  EXPECT_THAT(m, HasSubstr("autoheal_http_requests_total{code=\"503\"} 0\n"));
+  EXPECT_THAT(m, HasSubstr("autoheal_state_clears_total{latched=\"true\"} 0\n"));
+  EXPECT_THAT(m, HasSubstr("autoheal_state_clears_total{latched=\"false\"} 0\n"));
+
+  std::ofstream(path) << "actions:\n  DbDown: {name: restart-db, argv: [/bin/true]}\n";
+  ASSERT_THAT(receiver_->Reload(), IsOk());
+  m = Send("GET", "/metrics").body;
+  EXPECT_THAT(m, HasSubstr("autoheal_actions_total{action=\"restart-db\",outcome=\"failed\"} 0\n"));
+  EXPECT_THAT(m, HasSubstr("autoheal_escalations_total{action=\"restart-db\"} 0\n"));
+  EXPECT_THAT(m, HasSubstr("autoheal_decisions_total{alertname=\"DbDown\","
+                           "reason=\"budget_exhausted\",verdict=\"skip\"} 0\n"));
 }
 
 TEST_F(ReceiverTest, ActionOutcomesAreCounted) {

@@ -50,6 +50,9 @@ class ReceiverMetrics final : public RemediationObserver {
   // Counts an operator's POST /state/clear, by whether a latch was open.
   void CountStateClear(bool was_latched);
   // Adopts a (re)loaded policy: the allowlisted alertnames and the switch.
+  // Creates, at 0, the outcome, duration and escalation series of each of
+  // its actions and the budget_exhausted decisions of each of its
+  // alertnames.
   void SetPolicy(const EngineOptions& options) ABSL_LOCKS_EXCLUDED(mu_);
   // Sets autoheal_state_store_ready: 1 while the state store is reachable.
   void SetStoreReady(bool ready) { store_ready_.Set(ready ? 1 : 0); }
