@@ -269,6 +269,7 @@ HttpResponse Receiver::PostStateClear(const HttpRequest& request) {
   absl::Status audited = deps_.audit->RecordStateClear(
       *key, *was_latched, "http", deps_.clock->Now());
   if (!audited.ok()) {
+    metrics_.OnAuditFailure(audited);
     return Error(503, absl::StrCat("the key was cleared, but the audit record "
                                    "failed: ", audited.message()));
   }
