@@ -308,7 +308,21 @@ TEST(FastPayloadTest, NumbersTheSlowParserMayReadDifferently) {
   // them.
   ExpectAgreement(BodyJson("", R"(,"x":123456789012345678901234567890)"),
                   Path::kSlow);
-  ExpectAgreement(BodyJson("", R"(,"x":1e-400)"), Path::kFast);
+  // Both round correctly: they agree where a double overflows.
+  for (const char* number :
+       {"1e-400", "-1e-400", "0e99999999999", "2.4703282292062328e-324",
+        "1.7976931348623157e308", "1.7976931348623158e308"}) {
+    SCOPED_TRACE(number);
+    ExpectAgreement(BodyJson("", absl::StrCat(R"(,"x":)", number)),
+                    Path::kFast);
+  }
+  for (const char* number :
+       {"1.7976931348623159e308", "1e99999999999", "-1e400"}) {
+    SCOPED_TRACE(number);
+    EXPECT_FALSE(
+        Agreed(BodyJson("", absl::StrCat(R"(,"x":)", number)), Path::kSlow)
+            .ok());
+  }
 }
 
 TEST(FastPayloadTest, MalformedAlertsAreTheSlowParsersProblems) {
