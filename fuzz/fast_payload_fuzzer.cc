@@ -49,8 +49,7 @@ void CheckSameMessage(const WebhookMessage& a, const WebhookMessage& b) {
   FUZZ_CHECK(a.status == b.status, "the group's status");
   FUZZ_CHECK(a.group_labels == b.group_labels, "groupLabels");
   FUZZ_CHECK(a.common_labels == b.common_labels, "commonLabels");
-  FUZZ_CHECK(a.common_annotations == b.common_annotations,
-             "commonAnnotations");
+  FUZZ_CHECK(a.common_annotations == b.common_annotations, "commonAnnotations");
   FUZZ_CHECK(a.external_url == b.external_url, "externalURL");
   FUZZ_CHECK(a.group_key == b.group_key, "groupKey");
   FUZZ_CHECK(a.truncated_alerts == b.truncated_alerts, "truncatedAlerts");

@@ -123,7 +123,7 @@ std::vector<std::pair<std::string, std::string>> ReadDir(
   return files;
 }
 
-// --- Real payloads ----------------------------------------------------------
+// --- Real payloads -----------------------------------------------------------
 
 TEST(FastPayloadTest, EveryCapturedPayloadTakesTheFastPathAndAgrees) {
   int files = 0;
@@ -175,12 +175,13 @@ TEST(FastPayloadTest, MinimalAndEmptyMessages) {
 TEST(FastPayloadTest, EscapesNulAndUtf8SurviveByteForByte) {
   const auto slow = Agreed(
       BodyWithLabels(
-          R"({"alertname":"X","v":"a\u0000b\"\\\/\b\f\n\r\t\u003c\u00e9\ud83d\ude00","w":"é😀 raw"})"),
+          R"({"alertname":"X","v":"a\u0000b\"\\\/\b\f\n\r\t\u003c)"
+          R"(\u00e9\ud83d\ude00","w":"é😀 raw"})"),
       Path::kFast);
   ASSERT_THAT(slow, IsOk());
-  EXPECT_EQ(*slow->alerts[0].labels.Find("v"),
-            absl::string_view("a\0b\"\\/\b\f\n\r\t<\xc3\xa9\xf0\x9f\x98\x80",
-                              18));
+  EXPECT_EQ(
+      *slow->alerts[0].labels.Find("v"),
+      absl::string_view("a\0b\"\\/\b\f\n\r\t<\xc3\xa9\xf0\x9f\x98\x80", 18));
   // Escaped key names are the same key: this is the alert's status.
   ExpectAgreement(
       BodyJson(R"({"st\u0061tus":"resolved","labels":{"alertname":"X"}})"),
@@ -191,9 +192,9 @@ TEST(FastPayloadTest, EscapesNulAndUtf8SurviveByteForByte) {
 }
 
 TEST(FastPayloadTest, UnsortedLabelsAreSorted) {
-  const auto slow = Agreed(
-      BodyWithLabels(R"({"zone":"z","alertname":"X","instance":"i"})"),
-      Path::kFast);
+  const auto slow =
+      Agreed(BodyWithLabels(R"({"zone":"z","alertname":"X","instance":"i"})"),
+             Path::kFast);
   ASSERT_THAT(slow, IsOk());
   EXPECT_EQ(slow->alerts[0].labels.entries().front().first, "alertname");
 }
@@ -203,8 +204,7 @@ TEST(FastPayloadTest, UnknownFieldsOfEveryTypeAreIgnored) {
       R"(,"n":null,"t":true,"f":false,"i":-12,"d":1.5e-300,"s":"x",)"
       R"("o":{"status":"pending","labels":[1]},"a":[{},[],"",0],)"
       R"("u":18446744073709551615,"dup":1,"dup":"again")";
-  ExpectAgreement(BodyJson(AlertJson(R"({"alertname":"X"})", unknown),
-                           unknown),
+  ExpectAgreement(BodyJson(AlertJson(R"({"alertname":"X"})", unknown), unknown),
                   Path::kFast);
   // Newer Alertmanagers' fields.
   ExpectAgreement(BodyJson(AlertJson(R"({"alertname":"X"})"),
@@ -226,11 +226,9 @@ TEST(FastPayloadTest, EveryKnownFieldWellFormed) {
 }
 
 TEST(FastPayloadTest, TruncatedAlertsInRange) {
-  for (const std::string value :
-       {"0", "-0", "1", "9223372036854775807"}) {
+  for (const std::string value : {"0", "-0", "1", "9223372036854775807"}) {
     SCOPED_TRACE(value);
-    ExpectAgreement(BodyJson("", ",\"truncatedAlerts\":" + value),
-                    Path::kFast);
+    ExpectAgreement(BodyJson("", ",\"truncatedAlerts\":" + value), Path::kFast);
   }
 }
 
@@ -249,13 +247,12 @@ TEST(FastPayloadTest, ThreeHundredAlerts) {
     alerts.push_back(AlertJson(absl::StrCat(
         R"({"alertname":"A)", i % 7, R"(","instance":"host-)", i, R"("})")));
   }
-  const auto slow =
-      Agreed(BodyJson(absl::StrJoin(alerts, ",")), Path::kFast);
+  const auto slow = Agreed(BodyJson(absl::StrJoin(alerts, ",")), Path::kFast);
   ASSERT_THAT(slow, IsOk());
   EXPECT_EQ(slow->alerts.size(), 300u);
 }
 
-// --- Everything else goes to the slow parser, with one result -----------------
+// --- Everything else goes to the slow parser, with one result ----------------
 
 TEST(FastPayloadTest, InvalidJsonAndBytes) {
   const std::string alert = R"({"alertname":"X","v":")";
@@ -337,10 +334,12 @@ TEST(FastPayloadTest, MalformedAlertsAreTheSlowParsersProblems) {
        "alerts[0]: duplicate key \"status\""},
       {AlertJson(R"({"alertname":"X"})", R"(,"labels":{"alertname":"X"})"),
        "alerts[0]: duplicate key \"labels\""},
-      {AlertJson(R"({"alertname":"X"})", R"(,"fingerprint":"a","fingerprint":"a")"),
+      {AlertJson(R"({"alertname":"X"})",
+                 R"(,"fingerprint":"a","fingerprint":"a")"),
        "alerts[0]: duplicate key \"fingerprint\""},
       {R"({"status":"pending","labels":{"alertname":"X"}})",
-       "alerts[0].status: expected \"firing\" or \"resolved\", got \"pending\""},
+       "alerts[0].status: expected \"firing\" or \"resolved\", got "
+       "\"pending\""},
       {R"({"status":1,"labels":{"alertname":"X"}})",
        "alerts[0].status: expected \"firing\" or \"resolved\", got number"},
       {R"({"labels":{"alertname":"X"}})", "alerts[0].status: missing"},
@@ -396,7 +395,8 @@ TEST(FastPayloadTest, FatalTopLevelProblemsAreTheSlowParsersErrors) {
       {R"({"version":"4","status":"pending","alerts":[]})",
        "status: expected \"firing\" or \"resolved\", got \"pending\""},
       {BodyJson("", R"(,"receiver":1)"), "receiver: expected a string"},
-      {BodyJson("", R"(,"externalURL":null)"), "externalURL: expected a string"},
+      {BodyJson("", R"(,"externalURL":null)"),
+       "externalURL: expected a string"},
       {BodyJson("", R"(,"groupKey":{})"), "groupKey: expected a string"},
       {BodyJson("", R"(,"groupLabels":[])"), "groupLabels: expected an object"},
       {BodyJson("", R"(,"commonLabels":{"a":1})"),
@@ -444,9 +444,10 @@ TEST(FastPayloadTest, DepthBoundaryInUnknownTopLevelField) {
   ExpectAgreement(body(max, ""), Path::kFast);
   ExpectAgreement(body(max - 1, "1"), Path::kFast);
   EXPECT_THAT(Agreed(body(max, "1"), Path::kSlow), IsOk());
-  EXPECT_THAT(Agreed(body(max + 1, ""), Path::kSlow).status(),
-              testutil::StatusIs(absl::StatusCode::kInvalidArgument,
-                                 "body: nesting deeper than 32 levels at byte"));
+  EXPECT_THAT(
+      Agreed(body(max + 1, ""), Path::kSlow).status(),
+      testutil::StatusIs(absl::StatusCode::kInvalidArgument,
+                         "body: nesting deeper than 32 levels at byte"));
   EXPECT_THAT(Agreed(body(max + 1, "1"), Path::kSlow).status(),
               testutil::StatusIs(absl::StatusCode::kInvalidArgument,
                                  "body: nesting deeper than 32 levels"));
@@ -465,10 +466,9 @@ TEST(FastPayloadTest, DepthBoundaryInsideAnAlert) {
   const int max = ParseOptions().max_depth;
   // An alert's unknown field's value starts at level 4.
   auto body = [](int levels, const std::string& innermost) {
-    return BodyJson(
-        AlertJson(R"({"alertname":"X"})",
-                  ",\"x\":" + NestedArrays(levels - 3, innermost)) +
-        "," + AlertJson(R"({"alertname":"Y"})"));
+    return BodyJson(AlertJson(R"({"alertname":"X"})",
+                              ",\"x\":" + NestedArrays(levels - 3, innermost)) +
+                    "," + AlertJson(R"({"alertname":"Y"})"));
   };
   ExpectAgreement(body(max, ""), Path::kFast);
   ExpectAgreement(body(max - 1, "1"), Path::kFast);
@@ -483,9 +483,9 @@ TEST(FastPayloadTest, DepthBoundaryInsideAnAlert) {
     EXPECT_EQ(beyond->alerts[1].problem, "");
   }
   // Inside a label value.
-  ExpectAgreement(BodyWithLabels(R"({"alertname":"X","v":)" +
-                                 NestedArrays(max - 3) + "}"),
-                  Path::kSlow);
+  ExpectAgreement(
+      BodyWithLabels(R"({"alertname":"X","v":)" + NestedArrays(max - 3) + "}"),
+      Path::kSlow);
 }
 
 TEST(FastPayloadTest, SmallAndLargeMaxDepth) {
@@ -498,8 +498,8 @@ TEST(FastPayloadTest, SmallAndLargeMaxDepth) {
     options.max_depth = max_depth;
     ExpectAgreement(body, Path::kSlow, options);
   }
-  for (int max_depth : {5, 6, 100, 1024, 1025, 100000,
-                        std::numeric_limits<int>::max()}) {
+  for (int max_depth :
+       {5, 6, 100, 1024, 1025, 100000, std::numeric_limits<int>::max()}) {
     SCOPED_TRACE(max_depth);
     ParseOptions options;
     options.max_depth = max_depth;

@@ -137,9 +137,10 @@ bool ReadStringMap(dom::element element, LabelSet* out) {
     if (field.value.get_string().get(value) != simdjson::SUCCESS) {
       return false;
     }
-    entries.emplace_back(std::piecewise_construct,
-                         std::forward_as_tuple(field.key.data(), field.key.size()),
-                         std::forward_as_tuple(value.data(), value.size()));
+    entries.emplace_back(
+        std::piecewise_construct,
+        std::forward_as_tuple(field.key.data(), field.key.size()),
+        std::forward_as_tuple(value.data(), value.size()));
   }
   auto less = [](const Entry& a, const Entry& b) { return a.first < b.first; };
   if (!std::is_sorted(entries.begin(), entries.end(), less)) {
@@ -254,7 +255,8 @@ bool ReadMessage(dom::element root, WebhookMessage* message) {
     }
     if (!ok) return false;
   }
-  return (seen & FieldBit(Field::kVersion)) && (seen & FieldBit(Field::kAlerts));
+  return (seen & FieldBit(Field::kVersion)) &&
+         (seen & FieldBit(Field::kAlerts));
 }
 
 // Parses `body` with `parser`, whose depth limit is set first, and builds
