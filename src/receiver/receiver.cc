@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "autoheal/version.h"
+#include "receiver/fast_payload.h"
 #include "receiver/policy_digest.h"
 #include "receiver/responses.h"
 
@@ -223,7 +224,7 @@ HttpResponse Receiver::PostAlerts(const HttpRequest& request) {
     return Error(415, "Content-Type must be application/json");
   }
   absl::StatusOr<WebhookMessage> message =
-      ParseWebhookMessage(request.body, config_.parse);
+      ParseNotification(request.body, config_.parse);
   if (!message.ok()) return Error(400, message.status().message());
 
   std::shared_ptr<Policy> policy = CurrentPolicy();
