@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/label_name.h"
 #include "nlohmann/json.hpp"
 
 namespace autoheal {
@@ -196,18 +197,10 @@ std::string Quote(absl::string_view s) {
   return out;
 }
 
-bool IsIdentifier(absl::string_view s) {
-  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '_';
-  });
-}
-
-// Returns the path segment for an object key: `.name` for a label-like name,
+// Returns the path segment for an object key: `.name` for a label name,
 // `["..."]` for anything else.
 std::string KeySegment(absl::string_view key) {
-  if (IsIdentifier(key) && key.size() <= kMaxQuotedBytes) {
+  if (internal::IsValidLabelName(key) && key.size() <= kMaxQuotedBytes) {
     return absl::StrCat(".", key);
   }
   return absl::StrCat("[", Quote(key), "]");

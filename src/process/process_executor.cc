@@ -34,6 +34,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "core/errno_text.h"
+#include "core/label_name.h"
 #include "nlohmann/json.hpp"
 
 namespace autoheal {
@@ -155,16 +156,6 @@ class PollSet {
   nfds_t count_ = 0;
 };
 
-// True for [a-zA-Z_][a-zA-Z0-9_]*, the Prometheus label name syntax.
-bool IsEnvSafeName(absl::string_view name) {
-  if (name.empty()) return false;
-  if (!absl::ascii_isalpha(name[0]) && name[0] != '_') return false;
-  for (char c : name) {
-    if (!absl::ascii_isalnum(c) && c != '_') return false;
-  }
-  return true;
-}
-
 bool IsEnvSafeValue(absl::string_view value) {
   return value.size() <= kMaxEnvValueBytes &&
          value.find('\0') == absl::string_view::npos;
@@ -186,10 +177,10 @@ std::vector<std::string> BuildEnvironment(const Alert& alert,
   // Labels whose uppercased names collide are ambiguous: none of them goes in.
   absl::flat_hash_map<std::string, int> uses;
   for (const auto& [name, value] : alert.labels.entries()) {
-    if (IsEnvSafeName(name)) ++uses[absl::AsciiStrToUpper(name)];
+    if (internal::IsValidLabelName(name)) ++uses[absl::AsciiStrToUpper(name)];
   }
   for (const auto& [name, value] : alert.labels.entries()) {
-    if (!IsEnvSafeName(name) || !IsEnvSafeValue(value)) continue;
+    if (!internal::IsValidLabelName(name) || !IsEnvSafeValue(value)) continue;
     std::string upper = absl::AsciiStrToUpper(name);
     if (uses[upper] != 1) continue;
     env.push_back(absl::StrCat("AUTOHEAL_LABEL_", upper, "=", value));

@@ -20,6 +20,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "autoheal/internal/utf8.h"
+#include "core/label_name.h"
 #include "re2/re2.h"  // to destroy what CompileLabelPattern() returns
 #include "yaml-cpp/yaml.h"
 #include "yaml/yaml_text.h"
@@ -77,15 +78,6 @@ struct Entry {
   YAML::Node key_node;
   YAML::Node value;
 };
-
-bool IsLabelName(absl::string_view name) {
-  if (name.empty()) return false;
-  if (!absl::ascii_isalpha(name[0]) && name[0] != '_') return false;
-  for (char c : name.substr(1)) {
-    if (!absl::ascii_isalnum(c) && c != '_') return false;
-  }
-  return true;
-}
 
 // True when `text` ends in a digit or a dot, i.e. has no unit: "120", "1.5".
 bool LacksUnit(absl::string_view text) {
@@ -572,7 +564,7 @@ class PolicyReader {
   absl::Status CheckKeyLabel(
       absl::string_view label, const YAML::Mark& mark, absl::string_view path,
       absl::flat_hash_set<absl::string_view>* seen) const {
-    if (!IsLabelName(label)) {
+    if (!internal::IsValidLabelName(label)) {
       return ErrorAt(mark, path,
                      absl::StrCat("expected a label name matching "
                                   "[a-zA-Z_][a-zA-Z0-9_]*, got ",
