@@ -10,9 +10,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/host_port.h"
 #include "redis/redis_connection_pool.h"
 #include "redis/redis_scripts.h"
 
@@ -42,25 +42,18 @@ std::string Micros(absl::Duration d) {
   return absl::StrCat(CeilPositive(d, absl::Microseconds(1)));
 }
 
-// Splits "host:port" or "[v6]:port". Errors name the value.
+// Splits "host:port" or "[v6]:port"; port 0 is no server to connect to.
+// Errors name the value.
 absl::Status ParseAddress(const std::string& address, std::string* host,
                           int* port) {
-  const size_t colon = address.rfind(':');
-  int number = 0;
-  if (colon == std::string::npos || colon == 0 ||
-      !absl::SimpleAtoi(absl::string_view(address).substr(colon + 1),
-                        &number) ||
-      number <= 0 || number > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "redis address \"", address,
-        "\": expected host:port, e.g. 127.0.0.1:6379"));
-  }
-  absl::string_view name = absl::string_view(address).substr(0, colon);
-  if (name.size() >= 2 && name.front() == '[' && name.back() == ']') {
-    name = name.substr(1, name.size() - 2);
-  }
-  *host = std::string(name);
-  *port = number;
+  internal::HostPortSpec spec;
+  spec.what = "redis address";
+  spec.example = "127.0.0.1:6379";
+  absl::StatusOr<internal::HostPort> parsed =
+      internal::ParseHostPort(address, spec);
+  if (!parsed.ok()) return parsed.status();
+  *host = std::move(parsed->host);
+  *port = *parsed->port;
   return absl::OkStatus();
 }
 
