@@ -164,8 +164,8 @@ absl::StatusOr<std::unique_ptr<const re2::RE2>> CompileLabelPattern(
     absl::string_view pattern) {
   if (pattern.size() > kMaxLabelPatternBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "invalid pattern ", QuoteText(pattern), " (", pattern.size(),
-        " bytes): longer than ", kMaxLabelPatternBytes, " bytes"));
+        "invalid pattern ", QuoteText(pattern), ": longer than ",
+        kMaxLabelPatternBytes, " bytes"));
   }
   re2::RE2::Options options;
   options.set_log_errors(false);  // the error is returned, not logged

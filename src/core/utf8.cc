@@ -76,7 +76,7 @@ std::string EscapeText(absl::string_view text) {
 std::string QuoteText(absl::string_view text, size_t limit) {
   const size_t shown = Utf8PrefixLength(text, limit);
   std::string out = absl::StrCat("\"", EscapeText(text.substr(0, shown)), "\"");
-  if (shown < text.size()) absl::StrAppend(&out, "...");
+  if (shown < text.size()) absl::StrAppend(&out, "... (", text.size(), " bytes)");
   return out;
 }
 
