@@ -83,14 +83,20 @@ class InMemoryCooldownStore::BatchLocks {
   const bool budgets_;
 };
 
+absl::Status CooldownStore::CheckBatchSizes(
+    absl::Span<const AcquireRequest> requests,
+    absl::Span<AcquireResult> results) {
+  if (results.size() == requests.size()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("AcquireBatch: ", requests.size(), " requests but ",
+                   results.size(), " results"));
+}
+
 absl::Status InMemoryCooldownStore::AcquireBatch(
     absl::Span<const AcquireRequest> requests,
     absl::Span<AcquireResult> results) {
-  if (results.size() != requests.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "AcquireBatch: ", requests.size(), " requests but ", results.size(),
-        " results"));
-  }
+  absl::Status sizes = CheckBatchSizes(requests, results);
+  if (!sizes.ok()) return sizes;
   if (requests.empty()) return absl::OkStatus();
   // Hash every key once, outside any lock.
   absl::InlinedVector<HashedKey, 32> hashed;

@@ -121,43 +121,38 @@ void YamlWalker::Invalid(Position at, absl::string_view path,
 }
 
 Position YamlWalker::ValuePosition(const MapEntry& entry) {
-  if (entry.value.IsNull()) return PositionOf(entry.key_node);
-  return PositionOf(entry.value);
+  return FromMark(internal::ValueMark(entry.key_node, entry.value));
 }
 
 bool YamlWalker::ExpectNode(bool ok, const YAML::Node& value,
                             absl::string_view path,
                             absl::string_view expected) {
-  if (ok) return true;
-  Invalid(PositionOf(value), path,
-          absl::StrCat("expected ", expected, ", got ", DescribeNode(value)));
-  return false;
+  return Expect(ok, PositionOf(value), value, path, expected);
 }
 
 bool YamlWalker::ExpectMap(const MapEntry& entry, absl::string_view path,
                            absl::string_view expected) {
-  if (entry.value.IsMap()) return true;
-  Invalid(
-      ValuePosition(entry), path,
-      absl::StrCat("expected ", expected, ", got ", DescribeNode(entry.value)));
-  return false;
+  return Expect(entry.value.IsMap(), ValuePosition(entry), entry.value, path,
+                expected);
 }
 
 bool YamlWalker::ExpectSequence(const MapEntry& entry, absl::string_view path,
                                 absl::string_view expected) {
-  if (entry.value.IsSequence()) return true;
-  Invalid(
-      ValuePosition(entry), path,
-      absl::StrCat("expected ", expected, ", got ", DescribeNode(entry.value)));
-  return false;
+  return Expect(entry.value.IsSequence(), ValuePosition(entry), entry.value,
+                path, expected);
 }
 
 bool YamlWalker::ExpectScalar(const MapEntry& entry, absl::string_view path,
                               absl::string_view expected) {
-  if (entry.value.IsScalar()) return true;
-  Invalid(
-      ValuePosition(entry), path,
-      absl::StrCat("expected ", expected, ", got ", DescribeNode(entry.value)));
+  return Expect(entry.value.IsScalar(), ValuePosition(entry), entry.value,
+                path, expected);
+}
+
+bool YamlWalker::Expect(bool ok, Position at, const YAML::Node& value,
+                        absl::string_view path, absl::string_view expected) {
+  if (ok) return true;
+  Invalid(at, path,
+          absl::StrCat("expected ", expected, ", got ", DescribeNode(value)));
   return false;
 }
 

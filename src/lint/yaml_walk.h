@@ -112,6 +112,10 @@ class YamlWalker {
   const std::string& file() const { return file_; }
 
  private:
+  // Reports "<path>: expected <expected>, got <value>" at `at` unless `ok`.
+  bool Expect(bool ok, Position at, const YAML::Node& value,
+              absl::string_view path, absl::string_view expected);
+
   std::string file_;
   std::string invalid_rule_;
   std::vector<Finding>* findings_;

@@ -121,7 +121,7 @@ class PolicyReader {
   // An empty value (`key:`) has no reliable position of its own in yaml-cpp,
   // so errors about it point at its key.
   static YAML::Mark ValueMark(const Entry& entry) {
-    return entry.value.IsNull() ? entry.key_node.Mark() : entry.value.Mark();
+    return internal::ValueMark(entry.key_node, entry.value);
   }
 
   absl::Status ValueError(const Entry& entry, absl::string_view path,
