@@ -49,6 +49,17 @@ TEST(Utf8PrefixLengthTest, NeverEndsInsideASequence) {
   EXPECT_EQ(Utf8PrefixLength("ab\xE2\x82\xAC", 3), 2u);
   EXPECT_EQ(Utf8PrefixLength("ab\xE2\x82\xAC", 4), 2u);
   EXPECT_EQ(Utf8PrefixLength("ab\xE2\x82\xAC", 5), 5u);
+  // "ab😀": a 4-byte sequence, the longest, is backed over whole.
+  EXPECT_EQ(Utf8PrefixLength("ab\xF0\x9F\x98\x80", 5), 2u);
+}
+
+// A sequence has at most three continuation bytes: a longer run is malformed
+// text, cut where the limit says, not backed over to nothing. (The audit
+// sink's excerpts stopped after three, the quoting did not; one rule now.)
+TEST(Utf8PrefixLengthTest, BacksOverAtMostThreeContinuationBytes) {
+  const std::string continuations(100, '\x80');
+  EXPECT_EQ(Utf8PrefixLength(continuations, 64), 61u);
+  EXPECT_EQ(QuoteText(continuations).size(), 2u + 4u * 61u + 15u);
 }
 
 TEST(EscapeTextTest, KeepsUtf8AndEscapesTheRest) {

@@ -32,7 +32,9 @@ size_t Utf8MultibyteLength(absl::string_view text);
 bool IsValidUtf8(absl::string_view text);
 
 // Returns the length of the longest prefix of `text` of at most `limit`
-// bytes that does not end inside a UTF-8 sequence.
+// bytes that does not end inside a UTF-8 sequence: at least `limit` - 3
+// when `text` is longer, since a sequence is at most 4 bytes (malformed
+// text is cut there too).
 size_t Utf8PrefixLength(absl::string_view text, size_t limit);
 
 // Returns `text` C-escaped, keeping well-formed UTF-8 and escaping every
