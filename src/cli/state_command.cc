@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/escaping.h"
 #include "absl/time/time.h"
+#include "autoheal/internal/utf8.h"
 
 namespace autoheal {
 namespace cli {
@@ -13,7 +13,11 @@ namespace {
 // More would not fit a terminal; the status page shows the same list.
 constexpr size_t kMaxListed = 1000;
 
-std::string Printable(absl::string_view key) { return absl::CHexEscape(key); }
+// A key holds label values: escaped as every message escapes untrusted text,
+// so that a hostile one cannot break or forge a line.
+std::string Printable(absl::string_view key) {
+  return internal::EscapeText(key);
+}
 
 }  // namespace
 

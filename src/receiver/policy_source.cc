@@ -4,9 +4,9 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "autoheal/internal/utf8.h"
 #include "autoheal/yaml_policy.h"
 
 namespace autoheal {
@@ -18,8 +18,8 @@ absl::StatusOr<bool> ParseEnabled(const std::string& value) {
   if (v == "true" || v == "1" || v == "yes") return true;
   if (v == "false" || v == "0" || v == "no") return false;
   return absl::InvalidArgumentError(absl::StrCat(
-      "AUTOHEAL_ENABLED: expected true/false/1/0/yes/no, got \"",
-      absl::CEscape(value), "\""));
+      "AUTOHEAL_ENABLED: expected true/false/1/0/yes/no, got ",
+      internal::QuoteText(value)));
 }
 
 absl::StatusOr<absl::Duration> ParseCooldownSec(const std::string& value) {
@@ -30,7 +30,7 @@ absl::StatusOr<absl::Duration> ParseCooldownSec(const std::string& value) {
       seconds > 366LL * 24 * 3600) {
     return absl::InvalidArgumentError(absl::StrCat(
         "AUTOHEAL_COOLDOWN_SEC: expected a positive number of seconds "
-        "(at most a year), got \"", absl::CEscape(value), "\""));
+        "(at most a year), got ", internal::QuoteText(value)));
   }
   return absl::Seconds(seconds);
 }

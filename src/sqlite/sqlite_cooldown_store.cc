@@ -348,11 +348,8 @@ absl::StatusOr<AcquireResult> SqliteCooldownStore::AcquireLocked(
 absl::Status SqliteCooldownStore::AcquireBatch(
     absl::Span<const AcquireRequest> requests,
     absl::Span<AcquireResult> results) {
-  if (results.size() != requests.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "AcquireBatch: ", requests.size(), " requests but ", results.size(),
-        " results"));
-  }
+  absl::Status sizes = CheckBatchSizes(requests, results);
+  if (!sizes.ok()) return sizes;
   if (requests.empty()) return absl::OkStatus();
   MutexLock lock(&mu_);
   return AcquireBatchLocked(requests, results);
