@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -141,9 +142,11 @@ class RedisStoreTest : public ::testing::Test {
 
   // Writes every kind of key: a cooldown ("held"), a budget, and a latch
   // for `key` (whose flap history is dropped when it latches).
-  void WriteEveryKind(CooldownStore& store, absl::string_view key) {
+  void WriteEveryKind(RedisCooldownStore& store, absl::string_view key) {
     BudgetReservation budget{kBudget, 1, absl::Hours(1)};
-    AcquireRequest first = Request(key, absl::Milliseconds(50));
+    // Long enough to outlast a round trip on a loaded machine; the wait
+    // below polls for its expiry instead of guessing it.
+    AcquireRequest first = Request(key, kShortCooldown);
     first.budgets = absl::MakeConstSpan(&budget, 1);
     first.flap = {1, absl::Hours(1)};
     ASSERT_EQ(Outcome(store, first), AcquireOutcome::kAcquired);
@@ -151,10 +154,24 @@ class RedisStoreTest : public ::testing::Test {
     refused.budgets = absl::MakeConstSpan(&budget, 1);
     ASSERT_EQ(Outcome(store, refused), AcquireOutcome::kBudgetExhausted);
     ASSERT_EQ(Outcome(store, Request("held")), AcquireOutcome::kAcquired);
-    absl::SleepFor(absl::Milliseconds(80));  // the 50 ms cooldown passes
+    WaitUntilGone(store.CooldownKeyName(key));  // the short cooldown passes
     first.budgets = {};
     ASSERT_EQ(Outcome(store, first), AcquireOutcome::kEscalated);  // latches
   }
+
+  // Polls the server until `name` has expired (Redis's own TTL).
+  void WaitUntilGone(const std::string& name) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (absl::Now() < deadline) {
+      absl::StatusOr<std::vector<std::string>> all = raw_->AllKeys();
+      ASSERT_THAT(all, IsOk());
+      if (std::find(all->begin(), all->end(), name) == all->end()) return;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    FAIL() << "key still present after 10 s";
+  }
+
+  static constexpr absl::Duration kShortCooldown = absl::Milliseconds(400);
 
   // A budget name with a NUL byte, like the engine's.
   static constexpr absl::string_view kBudget{"live\0global", 11};
@@ -175,7 +192,7 @@ TEST_F(RedisStoreTest, KeysHoldThePrefixTheSchemaVersionAndBinaryKeys) {
   EXPECT_EQ(store->FlapKeyName(key), base + "flap:" + key);
   EXPECT_EQ(store->BudgetKeyName("b"), base + "budget:b");
   // The latch, the budget and the cooldown of "held"; nothing for the
-  // refused key, and the key's own 50 ms cooldown has expired.
+  // refused key, and the key's own short cooldown has expired.
   EXPECT_THAT(KeysOf(options),
               ::testing::UnorderedElementsAre(
                   base + "esc:" + key,
