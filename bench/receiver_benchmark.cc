@@ -2,6 +2,9 @@
 // captured payloads, with a null audit sink writing to /dev/null and an
 // executor that records nothing. Shows what our code costs per request,
 // separately from the kernel and libmicrohttpd (bench/load.sh has those).
+// BM_ParseBody_* isolate the body parse: the core's nlohmann SAX parser
+// (Slow) against the receiver's simdjson fast path in front of it (Fast,
+// receiver/fast_payload.h), on the same bodies in the same run.
 //
 //   build/bench/receiver_benchmark --benchmark_repetitions=5
 //       --benchmark_report_aggregates_only=true
@@ -17,7 +20,9 @@
 #include "autoheal/in_memory_cooldown_store.h"
 #include "autoheal/json_audit_sink.h"
 #include "autoheal/testing/fake_clock.h"
+#include "autoheal/payload.h"
 #include "benchmark/benchmark.h"
+#include "receiver/fast_payload.h"
 #include "receiver/receiver.h"
 
 namespace autoheal {
@@ -75,6 +80,36 @@ void BM_Receiver_Post(benchmark::State& state, const std::string& name) {
 BENCHMARK_CAPTURE(BM_Receiver_Post, 01_single, "01-single-firing-autoheal.json");
 BENCHMARK_CAPTURE(BM_Receiver_Post, 04_mixed, "04-mixed-group.json");
 BENCHMARK_CAPTURE(BM_Receiver_Post, 20_two_hundred, "20-two-hundred-alerts.json");
+
+// Parses `name` with ParseWebhookMessage() (Slow) or ParseNotification()
+// (Fast); both return the same message.
+template <bool kFast>
+void BM_ParseBody(benchmark::State& state, const std::string& name) {
+  const std::string body = ReadPayload(name);
+  const ParseOptions options;
+  bench::AllocationCounter counter(state);
+  for (auto _ : state) {
+    absl::StatusOr<WebhookMessage> message =
+        kFast ? receiver::ParseNotification(body, options)
+              : ParseWebhookMessage(body, options);
+    if (!message.ok()) {
+      state.SkipWithError(std::string(message.status().message()).c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(message);
+  }
+  state.SetBytesProcessed(state.iterations() * body.size());
+}
+void BM_ParseBody_Slow(benchmark::State& state, const std::string& name) {
+  BM_ParseBody<false>(state, name);
+}
+void BM_ParseBody_Fast(benchmark::State& state, const std::string& name) {
+  BM_ParseBody<true>(state, name);
+}
+BENCHMARK_CAPTURE(BM_ParseBody_Slow, 01_single, "01-single-firing-autoheal.json");
+BENCHMARK_CAPTURE(BM_ParseBody_Fast, 01_single, "01-single-firing-autoheal.json");
+BENCHMARK_CAPTURE(BM_ParseBody_Slow, 20_two_hundred, "20-two-hundred-alerts.json");
+BENCHMARK_CAPTURE(BM_ParseBody_Fast, 20_two_hundred, "20-two-hundred-alerts.json");
 
 }  // namespace
 }  // namespace autoheal

@@ -1,4 +1,5 @@
-// Tests for the alert model: AlertStatusName, LabelSet and Alert::alertname.
+// Tests for the alert model: AlertStatusName, LabelSet, Alert::alertname and
+// the equality of alerts and messages.
 
 #include "autoheal/alert.h"
 
@@ -126,6 +127,65 @@ TEST(AlertTest, AlertnameReadsTheLabel) {
   EXPECT_EQ(alert.alertname(), "");
   alert.labels = LabelSet({{"instance", "a"}, {"alertname", "DiskFull"}});
   EXPECT_EQ(alert.alertname(), "DiskFull");
+}
+
+TEST(AlertTest, EqualityComparesEveryField) {
+  Alert base;
+  base.status = AlertStatus::kFiring;
+  base.labels = LabelSet({{"alertname", "X"}});
+  base.annotations = LabelSet({{"autoheal", "true"}});
+  base.starts_at = "2024-01-01T00:00:00Z";
+  base.ends_at = "0001-01-01T00:00:00Z";
+  base.generator_url = "http://prometheus/graph";
+  base.fingerprint = "0123456789abcdef";
+  EXPECT_TRUE(base == base);
+  EXPECT_FALSE(base != base);
+  std::vector<Alert> changed(9, base);
+  changed[0].status = AlertStatus::kResolved;
+  changed[1].labels.Set("instance", "a");
+  changed[2].annotations = LabelSet();
+  changed[3].starts_at += "x";
+  changed[4].ends_at.clear();
+  changed[5].generator_url += "x";
+  changed[6].fingerprint.clear();
+  changed[7].problem = "alerts[0].status: missing";
+  changed[8].labels = LabelSet({{"alertname", "Y"}});
+  for (size_t i = 0; i < changed.size(); ++i) {
+    EXPECT_FALSE(changed[i] == base) << "field " << i;
+    EXPECT_TRUE(changed[i] != base) << "field " << i;
+  }
+}
+
+TEST(WebhookMessageTest, EqualityComparesEveryField) {
+  WebhookMessage base;
+  base.version = "4";
+  base.receiver = "web\\.hook";
+  base.alerts.emplace_back();
+  base.alerts[0].labels = LabelSet({{"alertname", "X"}});
+  base.group_labels = LabelSet({{"alertname", "X"}});
+  base.common_labels = LabelSet({{"alertname", "X"}});
+  base.common_annotations = LabelSet({{"summary", "s"}});
+  base.external_url = "http://am";
+  base.group_key = "{}:{alertname=\"X\"}";
+  base.truncated_alerts = 3;
+  EXPECT_TRUE(base == base);
+  EXPECT_FALSE(base != base);
+  std::vector<WebhookMessage> changed(11, base);
+  changed[0].version = "3";
+  changed[1].receiver.clear();
+  changed[2].status = AlertStatus::kResolved;
+  changed[3].alerts.emplace_back();
+  changed[4].alerts[0].problem = "alerts[0]: x";
+  changed[5].group_labels = LabelSet();
+  changed[6].common_labels = LabelSet();
+  changed[7].common_annotations = LabelSet();
+  changed[8].external_url.clear();
+  changed[9].group_key.clear();
+  changed[10].truncated_alerts = 0;
+  for (size_t i = 0; i < changed.size(); ++i) {
+    EXPECT_FALSE(changed[i] == base) << "field " << i;
+    EXPECT_TRUE(changed[i] != base) << "field " << i;
+  }
 }
 
 }  // namespace

@@ -195,6 +195,8 @@ TEST_F(EngineTest, OnlyTheExactOptInValueOptsIn) {
 
 // Regression: a sentence used to quote a hostile value whole, so a 1 MB
 // label came back escaped (up to 4x) in every response and audit line.
+// The cut is QuoteText()'s, shared with every message: "..." after the
+// closing quote (it used to stand inside it), then the length.
 TEST_F(EngineTest, SentenceQuotesAtMost128BytesOfAHugeValue) {
   auto engine = MakeEngine();
   Alert alert = FiringAlert("ApiDown");
@@ -202,21 +204,21 @@ TEST_F(EngineTest, SentenceQuotesAtMost128BytesOfAHugeValue) {
       LabelSet({{"autoheal", "true" + std::string(1000000, '"')}});
   Decision d = engine->Decide(alert);
   EXPECT_EQ(d.reason, Reason::kNotOptedIn);
-  EXPECT_THAT(d.Sentence(), HasSubstr("...\" (1000004 bytes)"));
+  EXPECT_THAT(d.Sentence(), HasSubstr("\"... (1000004 bytes)"));
   EXPECT_LT(d.Sentence().size(), 400u);
 
   // The cut never splits a UTF-8 character: 127 ASCII bytes, then "é".
   alert.annotations =
       LabelSet({{"autoheal", std::string(127, 'a') + "\xc3\xa9tail"}});
   EXPECT_THAT(engine->Decide(alert).Sentence(),
-              HasSubstr("\"" + std::string(127, 'a') + "...\" (133 bytes)"));
+              HasSubstr("\"" + std::string(127, 'a') + "\"... (133 bytes)"));
 
   Alert unknown = FiringAlert(std::string(1000000, 'X'));
   Decision not_listed = engine->Decide(unknown);
   EXPECT_EQ(not_listed.reason, Reason::kNotAllowlisted);
   EXPECT_EQ(not_listed.Sentence(),
             absl::StrCat("no action is configured for alertname \"",
-                         std::string(128, 'X'), "...\" (1000000 bytes)"));
+                         std::string(128, 'X'), "\"... (1000000 bytes)"));
 }
 
 TEST_F(EngineTest, OptInValueWithNulByteDoesNotOptIn) {

@@ -45,6 +45,10 @@ TEST(UrlHostTest, ExtractsTheHost) {
   EXPECT_EQ(UrlHost("127.0.0.1:9009"), std::nullopt);
   EXPECT_EQ(UrlHost("http:///path"), std::nullopt);
   EXPECT_EQ(UrlHost("http://[::1/x"), std::nullopt);
+  EXPECT_THAT(UrlHost("http://autoheal:/x"), Optional(std::string("autoheal")));
+  EXPECT_EQ(UrlHost("http://autoheal:0/x"), std::nullopt);
+  EXPECT_EQ(UrlHost("http://autoheal:65536/x"), std::nullopt);
+  EXPECT_EQ(UrlHost("http://[::1]x/"), std::nullopt);
   EXPECT_EQ(UrlHost(std::string("http://127.0.0.1\0.evil.com/", 28)), std::nullopt);
   EXPECT_EQ(UrlHost("http://127.0.0.1 .evil.com/"), std::nullopt);
 }
@@ -156,6 +160,19 @@ TEST(AlertmanagerTest, WrongTypesNameThePath) {
        4, "expected an http:// or https:// URL with a host"},
       {"receivers:\n  - name: x\n    webhook_configs:\n      - send_resolved: true\n",
        4, "missing url or url_file"},
+      // The host and port as core/host_port.h reads them: Alertmanager
+      // cannot deliver to port 0, and Go rejects the other two.
+      {"receivers:\n  - name: x\n    webhook_configs:\n"
+       "      - url: http://127.0.0.1:0/alerts\n",
+       4,
+       "url: URL host \"127.0.0.1:0\": expected host[:port], e.g. "
+       "127.0.0.1:9009 (the port must be a number from 1 to 65535)"},
+      {"receivers:\n  - name: x\n    webhook_configs:\n"
+       "      - url: http://localhost:http/\n",
+       4, "(the port must be a number from 1 to 65535)"},
+      {"receivers:\n  - name: x\n    webhook_configs:\n"
+       "      - url: http://::1:9009/\n",
+       4, "must be in brackets"},
       {"[1, 2]\n", 1, "expected a mapping at the top level"},
   };
   for (const Case& c : cases) {

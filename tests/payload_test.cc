@@ -435,7 +435,9 @@ std::vector<BadAlert> BadAlerts() {
        AlertJson(R"({"alertname":"X"})", R"(,"annotations":{"autoheal":1})"),
        "alerts[1].annotations.autoheal: expected a string, got number"},
       {"HostileLabelName", AlertJson(R"({"alertname":"X","a\"b\n":1})"),
-       R"(alerts[1].labels["a\"b\u000a"]: expected a string, got number)"},
+       // C escapes, as every quoted value in messages (QuoteText); the
+       // parser's own copy used JSON's \u000a.
+       R"(alerts[1].labels["a\"b\n"]: expected a string, got number)"},
       // The other known fields.
       {"StartsAtNumber",
        AlertJson(R"({"alertname":"X"})", R"(,"startsAt":1764228381)"),
@@ -749,11 +751,13 @@ TEST(ParseWebhookMessageTest, ErrorMessagesStayShortAndQuoteHostileText) {
                                 "number overflow parsing '999"));
   EXPECT_LT(message.status().message().size(), 250u);
 
-  // A key that is not a plain name is quoted and escaped in the path.
+  // A key that is not a plain name is quoted and escaped in the path, with
+  // C escapes as every quoted value (QuoteText); the parser's own copy of
+  // the quoting used JSON's \u000a.
   EXPECT_THAT(
       ParseWebhookMessage(BodyJson("", R"(,"groupLabels":{"a\"b\n":1})")),
       StatusIs(absl::StatusCode::kInvalidArgument,
-               R"(groupLabels["a\"b\u000a"]: expected a string)"));
+               R"(groupLabels["a\"b\n"]: expected a string)"));
 }
 
 // --- Hostile but valid content -------------------------------------------

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "autoheal/in_memory_cooldown_store.h"
 #include "autoheal/testing/fake_clock.h"
 #include "autoheal/testing/faulty_cooldown_store.h"
@@ -389,6 +390,39 @@ TEST_F(ReceiverTest, AuditFailureIs503AndNothingRuns) {
   EXPECT_TRUE(executor_.requests().empty());
 }
 
+TEST_F(ReceiverTest, AuditFailuresAreCounted) {
+  env_["AUTOHEAL_ENABLED"] = "true";
+  StartWith("");
+  EXPECT_THAT(Send("GET", "/metrics").body,
+              HasSubstr("\nautoheal_audit_failures_total 0\n"));
+  audit_.set_down(true);
+  // A delivery whose decisions cannot be audited: 503, nothing ran.
+  EXPECT_EQ(PostPayload("01-single-firing-autoheal.json").status, 503);
+  EXPECT_THAT(Send("GET", "/metrics").body,
+              HasSubstr("\nautoheal_audit_failures_total 1\n"));
+  // A state clear whose audit line fails: 503 as well.
+  ClientResponse cleared = Send("POST", "/state/clear", "{\"key\":\"k\"}");
+  EXPECT_EQ(cleared.status, 503);
+  EXPECT_THAT(json::parse(cleared.body)["error"].get<std::string>(),
+              HasSubstr("audit record failed"));
+  EXPECT_THAT(Send("GET", "/metrics").body,
+              HasSubstr("\nautoheal_audit_failures_total 2\n"));
+  // Once the log can be written again, nothing more is counted. The
+  // refused delivery took the key's cooldown when it was decided, so the
+  // redelivery is a cooling_down skip, and the action runs only once the
+  // cooldown has passed.
+  audit_.set_down(false);
+  ClientResponse redelivered = PostPayload("01-single-firing-autoheal.json");
+  EXPECT_EQ(redelivered.status, 200);
+  EXPECT_EQ(json::parse(redelivered.body)["decisions"][0]["reason"],
+            "cooling_down");
+  clock_.Advance(absl::Hours(1));
+  EXPECT_EQ(PostPayload("01-single-firing-autoheal.json").status, 200);
+  EXPECT_EQ(executor_.requests().size(), 1u);
+  EXPECT_THAT(Send("GET", "/metrics").body,
+              HasSubstr("\nautoheal_audit_failures_total 2\n"));
+}
+
 TEST_F(ReceiverTest, AFullExecutorQueueIsA200WithTheRefusalCounted) {
   env_["AUTOHEAL_ENABLED"] = "true";
   StartWith("");
@@ -533,6 +567,42 @@ TEST_F(ReceiverTest, MetricsCountDecisionsWithBoundedAlertnames) {
   EXPECT_THAT(m, HasSubstr("autoheal_enabled 0"));
   EXPECT_THAT(m, HasSubstr("autoheal_inflight_actions 0"));
   EXPECT_THAT(m, HasSubstr("autoheal_config_reloads_total{result=\"failure\"} 0"));
+  EXPECT_THAT(m, HasSubstr("\nautoheal_audit_failures_total 0\n"));
+}
+
+TEST_F(ReceiverTest, SeriesThatRulesWatchExistAtZeroFromStartAndReload) {
+  // increase() cannot see the first increment of a series born at 1, so
+  // autoheal-alerts.yml relies on these being exported at 0.
+  std::string path = WriteTempPolicy(
+      "escalation: {argv: [/bin/page]}\n"
+      "actions:\n  ApiDown: {name: restart-api, argv: [/bin/true]}\n");
+  StartWith(path);
+  std::string m = Send("GET", "/metrics").body;
+  for (const char* outcome : {"success", "failed", "timed_out", "spawn_error"}) {
+    EXPECT_THAT(m, HasSubstr(absl::StrCat(
+                       "autoheal_actions_total{action=\"restart-api\",outcome=\"",
+                       outcome, "\"} 0\n")));
+    EXPECT_THAT(m, HasSubstr(absl::StrCat(
+                       "autoheal_actions_total{action=\"escalation\",outcome=\"",
+                       outcome, "\"} 0\n")));
+  }
+  EXPECT_THAT(m, HasSubstr("autoheal_escalations_total{action=\"restart-api\"} 0\n"));
+  EXPECT_THAT(m, HasSubstr("autoheal_decisions_total{alertname=\"ApiDown\","
+                           "reason=\"budget_exhausted\",verdict=\"skip\"} 0\n"));
+  // Families with no event yet are exported too (an empty family is not).
+  EXPECT_THAT(m, HasSubstr("autoheal_action_duration_seconds_count{action=\"restart-api\"} 0\n"));
+  EXPECT_THAT(m, HasSubstr("autoheal_action_duration_seconds_count{action=\"escalation\"} 0\n"));
+  EXPECT_THAT(m, HasSubstr("autoheal_http_requests_total{code=\"503\"} 0\n"));
+  EXPECT_THAT(m, HasSubstr("autoheal_state_clears_total{latched=\"true\"} 0\n"));
+  EXPECT_THAT(m, HasSubstr("autoheal_state_clears_total{latched=\"false\"} 0\n"));
+
+  std::ofstream(path) << "actions:\n  DbDown: {name: restart-db, argv: [/bin/true]}\n";
+  ASSERT_THAT(receiver_->Reload(), IsOk());
+  m = Send("GET", "/metrics").body;
+  EXPECT_THAT(m, HasSubstr("autoheal_actions_total{action=\"restart-db\",outcome=\"failed\"} 0\n"));
+  EXPECT_THAT(m, HasSubstr("autoheal_escalations_total{action=\"restart-db\"} 0\n"));
+  EXPECT_THAT(m, HasSubstr("autoheal_decisions_total{alertname=\"DbDown\","
+                           "reason=\"budget_exhausted\",verdict=\"skip\"} 0\n"));
 }
 
 TEST_F(ReceiverTest, ActionOutcomesAreCounted) {

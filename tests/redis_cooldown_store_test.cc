@@ -533,6 +533,15 @@ TEST(RedisStoreOptionsTest, BadOptionsAreNamed) {
   EXPECT_THAT(RedisCooldownStore::Connect(options).status(),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "redis address \"localhost\": expected host:port"));
+  // Port 0 only means "any free port" to listen on; there is no server there.
+  options.address = "127.0.0.1:0";
+  EXPECT_THAT(RedisCooldownStore::Connect(options).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "(the port must be a number from 1 to 65535)"));
+  options.address = "[]:6379";
+  EXPECT_THAT(RedisCooldownStore::Connect(options).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "(the host is empty)"));
   options = RedisOptions();
   options.pool_size = 0;
   EXPECT_THAT(RedisCooldownStore::Connect(options).status(),

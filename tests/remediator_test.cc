@@ -205,6 +205,89 @@ TEST_F(RemediatorTest, AnUnauditableActionDoesNotRun) {
               ::testing::HasSubstr("could not be audited"));
 }
 
+TEST_F(RemediatorTest, UnauditableDecisionsAreOneAuditFailurePerNotification) {
+  auto engine = MakeEngine();
+  Remediator remediator = MakeRemediator(&recording_);
+  audit_.set_down(true);
+  WebhookMessage message =
+      Message({FiringAlert("ApiDown"), FiringAlert("Other")});
+  RemediationResult result = remediator.Remediate(*engine, message);
+  EXPECT_FALSE(result.audit_error.ok());
+  std::vector<absl::Status> failures = observer_.audit_failures();
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(failures[0].message()),
+              ::testing::HasSubstr("audit sink is down"));
+  // The decisions are still reported; nothing ran, so no outcome.
+  EXPECT_EQ(observer_.decisions().size(), 2u);
+  EXPECT_TRUE(observer_.outcomes().empty());
+}
+
+TEST_F(RemediatorTest, UnauditableSkipsAreAnAuditFailureToo) {
+  // Nothing was to run, so the caller gets no audit_error (and a receiver
+  // answers 200), but the lost records are still reported.
+  auto engine = MakeEngine();
+  Remediator remediator = MakeRemediator(&recording_);
+  audit_.set_down(true);
+  WebhookMessage message = Message({FiringAlert("Other")});
+  RemediationResult result = remediator.Remediate(*engine, message);
+  EXPECT_TRUE(result.audit_error.ok());
+  EXPECT_EQ(observer_.audit_failures().size(), 1u);
+}
+
+TEST_F(RemediatorTest, AnUnauditableOutcomeIsAnAuditFailureAndStillObserved) {
+  auto engine = MakeEngine();
+  HoldingExecutor holding;
+  Remediator remediator = MakeRemediator(&holding);
+  WebhookMessage message = Message({FiringAlert("ApiDown")});
+  ASSERT_EQ(remediator.Remediate(*engine, message).decisions[0].reason,
+            Reason::kExecute);
+  EXPECT_TRUE(observer_.audit_failures().empty());
+
+  audit_.set_down(true);  // the log breaks while the action runs
+  holding.FinishAll(OutcomeKind::kFailed);
+  EXPECT_EQ(observer_.audit_failures().size(), 1u);
+  std::vector<testing::ObservedOutcome> outcomes = observer_.outcomes();
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].outcome.kind, OutcomeKind::kFailed);
+  EXPECT_EQ(remediator.InFlight(), 0u);
+}
+
+TEST_F(RemediatorTest, ASuccessfulAuditReportsNoFailure) {
+  auto engine = MakeEngine();
+  Remediator remediator = MakeRemediator(&recording_);
+  WebhookMessage message =
+      Message({FiringAlert("ApiDown"), FiringAlert("Other")});
+  remediator.Remediate(*engine, message);
+  EXPECT_EQ(observer_.outcomes().size(), 1u);
+  EXPECT_TRUE(observer_.audit_failures().empty());
+}
+
+// An observer written before OnAuditFailure existed still compiles, and the
+// default does nothing.
+class OldObserver final : public RemediationObserver {
+ public:
+  void OnDecision(const Alert&, const Decision&) override { ++decisions; }
+  void OnOutcome(const ActionRequest&, const ActionOutcome&) override {}
+  int decisions = 0;
+};
+
+TEST_F(RemediatorTest, AnObserverWithoutOnAuditFailureKeepsWorking) {
+  auto engine = MakeEngine();
+  OldObserver old;
+  RemediatorDeps deps;
+  deps.executor = &recording_;
+  deps.audit = &audit_;
+  deps.in_flight = &in_flight_;
+  deps.clock = &clock_;
+  deps.observer = &old;
+  Remediator remediator(deps);
+  audit_.set_down(true);
+  WebhookMessage message = Message({FiringAlert("ApiDown")});
+  EXPECT_FALSE(remediator.Remediate(*engine, message).audit_error.ok());
+  EXPECT_EQ(old.decisions, 1);
+}
+
 TEST_F(RemediatorTest, ARefusedSubmissionIsAuditedAsASpawnError) {
   auto engine = MakeEngine();
   Remediator remediator = MakeRemediator(&recording_);

@@ -49,6 +49,17 @@ TEST(Utf8PrefixLengthTest, NeverEndsInsideASequence) {
   EXPECT_EQ(Utf8PrefixLength("ab\xE2\x82\xAC", 3), 2u);
   EXPECT_EQ(Utf8PrefixLength("ab\xE2\x82\xAC", 4), 2u);
   EXPECT_EQ(Utf8PrefixLength("ab\xE2\x82\xAC", 5), 5u);
+  // "ab😀": a 4-byte sequence, the longest, is backed over whole.
+  EXPECT_EQ(Utf8PrefixLength("ab\xF0\x9F\x98\x80", 5), 2u);
+}
+
+// A sequence has at most three continuation bytes: a longer run is malformed
+// text, cut where the limit says, not backed over to nothing. (The audit
+// sink's excerpts stopped after three, the quoting did not; one rule now.)
+TEST(Utf8PrefixLengthTest, BacksOverAtMostThreeContinuationBytes) {
+  const std::string continuations(100, '\x80');
+  EXPECT_EQ(Utf8PrefixLength(continuations, 64), 61u);
+  EXPECT_EQ(QuoteText(continuations).size(), 2u + 4u * 61u + 15u);
 }
 
 TEST(EscapeTextTest, KeepsUtf8AndEscapesTheRest) {
@@ -61,19 +72,38 @@ TEST(EscapeTextTest, KeepsUtf8AndEscapesTheRest) {
   EXPECT_TRUE(IsValidUtf8(EscapeText("\xE2\x82 \xF4\x90\x80\x80 \x80")));
 }
 
+// The cut says how long the value was: QuoteText() is now the only quoting
+// of values in messages, and the payload parser's and the decision
+// sentences' copies, which it replaced, both gave the length.
 TEST(QuoteTextTest, QuotesEscapesAndCuts) {
   EXPECT_EQ(QuoteText("a\"b\n"), "\"a\\\"b\\n\"");
+  EXPECT_EQ(QuoteText(std::string(64, 'x')), "\"" + std::string(64, 'x') + "\"");
   EXPECT_EQ(QuoteText(std::string(100, 'x')),
-            "\"" + std::string(64, 'x') + "\"...");
+            "\"" + std::string(64, 'x') + "\"... (100 bytes)");
   // A multi-byte character is never cut in half.
   std::string text = std::string(63, 'x') + "\xC3\xA9" + "tail";
-  EXPECT_EQ(QuoteText(text), "\"" + std::string(63, 'x') + "\"...");
-  EXPECT_EQ(QuoteText("abcdef", 3), "\"abc\"...");
+  EXPECT_EQ(QuoteText(text),
+            "\"" + std::string(63, 'x') + "\"... (69 bytes)");
+  EXPECT_EQ(QuoteText("abcdef", 3), "\"abc\"... (6 bytes)");
+  EXPECT_EQ(QuoteText("", 3), "\"\"");
   // A megabyte of hostile bytes quotes to a short, valid line.
   const std::string hostile(1 << 20, '\xFF');
   const std::string quoted = QuoteText(hostile);
-  EXPECT_LE(quoted.size(), 2u + 4u * 64u + 3u);
+  std::string expected = "\"";
+  for (int i = 0; i < 64; ++i) expected += "\\xff";
+  EXPECT_EQ(quoted, expected + "\"... (1048576 bytes)");
+  EXPECT_LE(quoted.size(), 4u * 64u + 30u);
   EXPECT_TRUE(IsValidUtf8(quoted));
+}
+
+// Control characters, quotes and backslashes as C escapes; the UTF-8 is
+// kept and malformed bytes become \xNN, so that the quoted text is valid
+// UTF-8 even when the value is not.
+TEST(QuoteTextTest, EscapesLikeEscapeText) {
+  EXPECT_EQ(QuoteText(std::string("\0\x01\t\r\x7f", 5)),
+            "\"\\x00\\x01\\t\\r\\x7f\"");
+  EXPECT_EQ(QuoteText("caf\xC3\xA9 \xFF"), "\"caf\xC3\xA9 \\xff\"");
+  EXPECT_EQ(QuoteText("back\\slash"), "\"back\\\\slash\"");
 }
 
 }  // namespace

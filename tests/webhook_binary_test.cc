@@ -176,6 +176,10 @@ TEST_F(WebhookBinaryTest, BadFilesAndFlagsAreStartupErrorsNamingThem) {
               HasSubstr("--tls-cert and --tls-key must be given together"));
   EXPECT_THAT(StartupError({"--listen", "localhost"}),
               HasSubstr("expected host:port"));
+  EXPECT_THAT(StartupError({"--listen", ":9009"}),
+              HasSubstr("(the host is empty)"));
+  EXPECT_THAT(StartupError({"--listen", "127.0.0.1:65536"}),
+              HasSubstr("(the port must be a number from 0 to 65535)"));
 }
 
 TEST_F(WebhookBinaryTest, APortInUseIsAStartupErrorNamingIt) {

@@ -7,11 +7,13 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -234,6 +236,76 @@ TEST(ParsePolicyTest, AnchorsAliasesAndMergeKeysWork) {
   EXPECT_EQ(crm.timeout, absl::Minutes(1));
   EXPECT_EQ(crm.cooldown, absl::Minutes(10));
   EXPECT_THAT(crm.key_labels, ElementsAre("instance"));
+}
+
+TEST(ParsePolicyTest, OneMergeKeyMayNameSeveralMappings) {
+  absl::StatusOr<EngineOptions> options = ParsePolicy(
+      "actions:\n"
+      "  X:\n"
+      "    <<: [{name: x, timeout: 5s}, {argv: [/bin/x], timeout: 9s}]\n",
+      "policy.yml");
+  ASSERT_THAT(options, IsOk());
+  EXPECT_EQ(FindAction(*options, "X").name, "x");
+  EXPECT_EQ(FindAction(*options, "X").timeout, absl::Seconds(5));
+}
+
+// A quoted "<<" is an ordinary key, so it is no duplicate of the merge key.
+TEST(ParsePolicyTest, QuotedMergeKeyIsNoDuplicateOfTheMergeKey) {
+  EXPECT_THAT(ParsePolicy("actions:\n"
+                          "  X:\n"
+                          "    <<: {name: x, argv: [/bin/x]}\n"
+                          "    \"<<\": 1\n",
+                          "policy.yml"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "policy.yml:4:5: actions.X: unknown key \"<<\""));
+}
+
+TEST(ParsePolicyTest, PositionsNameWhereEachFieldIsWritten) {
+  PolicyPositions positions;
+  absl::StatusOr<EngineOptions> options = ParsePolicy(
+      "version: 1\n"
+      "defaults: &d\n"
+      "  timeout: 5s\n",
+      "policy.yml", &positions);
+  // An unknown key: nothing is filled.
+  EXPECT_FALSE(options.ok());
+  EXPECT_THAT(positions, IsEmpty());
+
+  options = ParsePolicy(
+      "version: 1\n"
+      "cooldown: 2m\n"
+      "actions:\n"
+      "  Base: &base\n"
+      "    name: base\n"
+      "    argv: [/bin/base]\n"
+      "    timeout: 7s\n"
+      "  \"Odd \\\"name\\\"\":\n"
+      "    <<: *base\n"
+      "    name: odd\n"
+      "    label_patterns: {instance: '.+'}\n"
+      "    argv: ['/bin/x', '{{labels.instance}}']\n",
+      "policy.yml", &positions);
+  ASSERT_THAT(options, IsOk());
+  const auto at = [&](std::vector<std::string> path) {
+    auto found = positions.find(path);
+    EXPECT_NE(found, positions.end()) << absl::StrJoin(path, ".");
+    if (found == positions.end()) return std::pair<int, int>(0, 0);
+    return std::pair<int, int>(found->second.line, found->second.column);
+  };
+  EXPECT_EQ(at({"version"}), std::make_pair(1, 1));
+  EXPECT_EQ(at({"cooldown"}), std::make_pair(2, 1));
+  EXPECT_EQ(at({"actions"}), std::make_pair(3, 1));
+  EXPECT_EQ(at({"actions", "Base"}), std::make_pair(4, 3));
+  EXPECT_EQ(at({"actions", "Base", "timeout"}), std::make_pair(7, 5));
+  // Keys as written, not as messages escape them.
+  EXPECT_EQ(at({"actions", "Odd \"name\""}), std::make_pair(8, 3));
+  EXPECT_EQ(at({"actions", "Odd \"name\"", "name"}), std::make_pair(10, 5));
+  EXPECT_EQ(at({"actions", "Odd \"name\"", "label_patterns", "instance"}),
+            std::make_pair(11, 22));
+  // A merged field is where it is written: in the mapping merged from.
+  EXPECT_EQ(at({"actions", "Odd \"name\"", "timeout"}), std::make_pair(7, 5));
+  // The merge key is no field.
+  EXPECT_EQ(positions.count({"actions", "Odd \"name\"", "<<"}), 0u);
 }
 
 TEST(ParsePolicyTest, DurationsTakeEveryUnitAndQuoting) {
@@ -568,6 +640,14 @@ const BadPolicy kBadInline[] = {
     {"merge_list_of_scalar", "actions:\n  X:\n    <<: [nope]\n",
      "policy.yml:3:10: actions.X: expected a mapping or a list of mappings "
      "after <<, got a list holding \"nope\""},
+    // `<<` is a key like any other (YAML 1.1 merge type; gopkg.in/yaml.v3
+    // says "mapping key "<<" already defined"): lint used to merge both.
+    {"duplicate_merge_key",
+     "actions:\n"
+     "  X:\n"
+     "    <<: {name: x}\n"
+     "    <<: {argv: [/bin/x]}\n",
+     "policy.yml:4:5: actions.X: duplicate key \"<<\""},
     {"defaults_block_at_top_level_is_unknown", "defaults: &d {timout: 1s}\n",
      "policy.yml:1:1: unknown key \"defaults\" (expected one of: version, "
      "enabled, cooldown, opt_in, budget, flap_guard, escalation, actions)"},

@@ -3,7 +3,9 @@
 // `Alert` is one element of a webhook message's `alerts[]`; `WebhookMessage`
 // is the whole notification (payload version "4"). Both are plain values with
 // no behaviour beyond lookups, produced by `ParseWebhookMessage()` in
-// "autoheal/payload.h" or built by hand in tests.
+// "autoheal/payload.h" or built by hand in tests. `==` compares every field
+// (`LabelSet`, `Alert` and `WebhookMessage` alike), e.g. to check that two
+// parsers agree on a body.
 //
 // Thread safety: plain values. Concurrent const access is safe; mutation needs
 // external synchronisation, as for any standard container.
@@ -107,6 +109,11 @@ struct Alert {
   absl::string_view alertname() const;
 };
 
+// Returns whether `a` and `b` hold the same values in every field, `problem`
+// included.
+bool operator==(const Alert& a, const Alert& b);
+inline bool operator!=(const Alert& a, const Alert& b) { return !(a == b); }
+
 // A whole Alertmanager webhook notification, payload version "4".
 struct WebhookMessage {
   std::string version;        // always "4" after a successful parse
@@ -120,6 +127,13 @@ struct WebhookMessage {
   std::string group_key;
   int64_t truncated_alerts = 0;
 };
+
+// Returns whether `a` and `b` hold the same values in every field, every
+// alert compared with `==` in order.
+bool operator==(const WebhookMessage& a, const WebhookMessage& b);
+inline bool operator!=(const WebhookMessage& a, const WebhookMessage& b) {
+  return !(a == b);
+}
 
 }  // namespace autoheal
 

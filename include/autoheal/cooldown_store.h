@@ -112,6 +112,14 @@ class CooldownStore {
     request.cooldown = ttl;
     return Acquire(request);
   }
+
+ protected:
+  // Returns the kInvalidArgument that AcquireBatch() must return when
+  // `results` does not hold one answer per request, or OK. For
+  // implementations: each calls it first.
+  static absl::Status CheckBatchSizes(
+      absl::Span<const AcquireRequest> requests,
+      absl::Span<AcquireResult> results);
 };
 
 }  // namespace autoheal

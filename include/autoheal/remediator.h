@@ -48,6 +48,16 @@ class RemediationObserver {
   virtual void OnDecision(const Alert& alert, const Decision& decision) = 0;
   virtual void OnOutcome(const ActionRequest& request,
                          const ActionOutcome& outcome) = 0;
+  // Called once for every audit record the `AuditSink` refused, with its
+  // error: a notification's decisions (one call per notification, however
+  // many decisions it held; none of its actions then runs, and
+  // `RemediationResult::audit_error` is set when one was to execute), or an
+  // action's outcome (the action has run; it is still reported to
+  // `OnOutcome()`). Called on the deciding thread or an executor thread,
+  // like the others. A receiver may call it for records it writes itself
+  // (an operator's state clear). The default does nothing, so observers
+  // that predate it keep compiling.
+  virtual void OnAuditFailure(const absl::Status& /*status*/) {}
 };
 
 // What the remediator uses. Every pointer must outlive the remediator.

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "autoheal/internal/utf8.h"
 #include "core/errno_text.h"
 #include "core/json_writer.h"
 
@@ -19,20 +20,11 @@ namespace {
 
 
 
-// Returns at most `max` bytes of `s`, cut before a UTF-8 continuation byte
-// so that a multi-byte character is dropped whole rather than split (a split
-// one would be replaced by U+FFFD).
+// Returns at most `max` bytes of `s`, cut on a character boundary so that a
+// multi-byte character is dropped whole rather than split (a split one
+// would be replaced by U+FFFD).
 absl::string_view Excerpt(absl::string_view s, size_t max) {
-  if (s.size() <= max) return s;
-  size_t end = max;
-  // Back up over at most three continuation bytes (10xxxxxx) to the start of
-  // the character that straddles the cut.
-  for (int i = 0; i < 3 && end > 0 &&
-                  (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80;
-       ++i) {
-    --end;
-  }
-  return s.substr(0, end);
+  return s.substr(0, internal::Utf8PrefixLength(s, max));
 }
 
 

@@ -1,9 +1,9 @@
 #include "cli/explain.h"
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "autoheal/internal/utf8.h"
 #include "core/decision_json.h"
 #include "core/json_writer.h"
 
@@ -11,9 +11,9 @@ namespace autoheal {
 namespace cli {
 namespace {
 
-std::string Quoted(absl::string_view s) {
-  return absl::StrCat("\"", absl::Utf8SafeCEscape(s), "\"");
-}
+// Quotes `s` as Decision::Sentence() does, which `explain` prints beside
+// it: escaped, and cut after 128 bytes.
+std::string Quoted(absl::string_view s) { return internal::QuoteText(s, 128); }
 
 std::string OptInChange(const Decision& d, const EngineOptions& options) {
   const std::string wanted =
@@ -90,7 +90,7 @@ std::string ExplainText(const WebhookMessage& message,
         absl::StrJoin(overrides, ", ",
                       [](std::string* line, const EnvOverride& o) {
                         absl::StrAppend(line, o.name, "=",
-                                        absl::Utf8SafeCHexEscape(o.value));
+                                        internal::EscapeText(o.value));
                       }),
         " (applied to the policy, as the receiver does)\n");
   }

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/escaping.h"
 #include "absl/time/time.h"
+#include "autoheal/internal/utf8.h"
 #include "autoheal/json_audit_sink.h"
 #include "flags/flags.h"
 #include "state/open_state_store.h"
@@ -17,7 +17,11 @@ namespace {
 // More would not fit a terminal; the status page shows the same list.
 constexpr size_t kMaxListed = 1000;
 
-std::string Printable(absl::string_view key) { return absl::CHexEscape(key); }
+// A key holds label values: escaped as every message escapes untrusted text,
+// so that a hostile one cannot break or forge a line.
+std::string Printable(absl::string_view key) {
+  return internal::EscapeText(key);
+}
 
 // OpenCliState() for the state commands, which need a store: on failure,
 // says why on `err`.

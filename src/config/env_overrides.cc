@@ -4,9 +4,9 @@
 #include <cstdlib>
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "autoheal/internal/utf8.h"
 #include "autoheal/yaml_policy.h"
 
 namespace autoheal {
@@ -19,7 +19,7 @@ absl::StatusOr<bool> ParseEnabled(const std::string& value) {
   if (value == "false" || value == "0" || value == "no") return false;
   return absl::InvalidArgumentError(absl::StrCat(
       "AUTOHEAL_ENABLED: expected true/false/1/0/yes/no (exactly, in "
-      "lowercase), got \"", absl::CEscape(value), "\""));
+      "lowercase), got ", internal::QuoteText(value)));
 }
 
 absl::StatusOr<absl::Duration> ParseCooldownSec(const std::string& value) {
@@ -30,7 +30,7 @@ absl::StatusOr<absl::Duration> ParseCooldownSec(const std::string& value) {
       seconds > 366LL * 24 * 3600) {
     return absl::InvalidArgumentError(absl::StrCat(
         "AUTOHEAL_COOLDOWN_SEC: expected a positive number of seconds "
-        "(at most a year), got \"", absl::CEscape(value), "\""));
+        "(at most a year), got ", internal::QuoteText(value)));
   }
   return absl::Seconds(seconds);
 }

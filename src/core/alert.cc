@@ -74,4 +74,21 @@ absl::string_view Alert::alertname() const {
   return labels.Find("alertname").value_or(absl::string_view());
 }
 
+bool operator==(const Alert& a, const Alert& b) {
+  return a.status == b.status && a.labels == b.labels &&
+         a.annotations == b.annotations && a.starts_at == b.starts_at &&
+         a.ends_at == b.ends_at && a.generator_url == b.generator_url &&
+         a.fingerprint == b.fingerprint && a.problem == b.problem;
+}
+
+bool operator==(const WebhookMessage& a, const WebhookMessage& b) {
+  return a.version == b.version && a.receiver == b.receiver &&
+         a.status == b.status && a.alerts == b.alerts &&
+         a.group_labels == b.group_labels &&
+         a.common_labels == b.common_labels &&
+         a.common_annotations == b.common_annotations &&
+         a.external_url == b.external_url && a.group_key == b.group_key &&
+         a.truncated_alerts == b.truncated_alerts;
+}
+
 }  // namespace autoheal

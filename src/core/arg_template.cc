@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "autoheal/internal/utf8.h"
+#include "core/label_name.h"
 
 namespace autoheal {
 
@@ -17,11 +18,6 @@ constexpr absl::string_view kOpen = "{{";
 constexpr absl::string_view kClose = "}}";
 constexpr absl::string_view kPrefix = "labels.";
 
-bool IsLabelNameChar(char c, bool first) {
-  return absl::ascii_isalpha(static_cast<unsigned char>(c)) || c == '_' ||
-         (!first && absl::ascii_isdigit(static_cast<unsigned char>(c)));
-}
-
 // Parses the template starting at `arg[open]` ("{{"). Returns the label
 // name and sets `*end` past "}}", or an empty view when malformed.
 absl::string_view ParseTemplate(absl::string_view arg, size_t open,
@@ -32,10 +28,7 @@ absl::string_view ParseTemplate(absl::string_view arg, size_t open,
       arg.substr(open + kOpen.size(), close - open - kOpen.size()));
   if (inner.substr(0, kPrefix.size()) != kPrefix) return {};
   absl::string_view name = inner.substr(kPrefix.size());
-  if (name.empty()) return {};
-  for (size_t i = 0; i < name.size(); ++i) {
-    if (!IsLabelNameChar(name[i], i == 0)) return {};
-  }
+  if (!internal::IsValidLabelName(name)) return {};
   *end = close + kClose.size();
   return name;
 }

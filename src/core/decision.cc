@@ -1,7 +1,7 @@
 #include "autoheal/decision.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/escaping.h"
+#include "autoheal/internal/utf8.h"
 
 namespace autoheal {
 namespace {
@@ -18,19 +18,12 @@ std::string Seconds(absl::Duration d) {
 // escaped, growing it) into every response and audit line.
 constexpr size_t kMaxQuotedBytes = 128;
 
-// Quotes `s`, escaping quotes, backslashes and control characters, so that
-// a hostile value cannot forge or break a log line. UTF-8 stays readable.
-// A value longer than kMaxQuotedBytes is cut on a character boundary and
-// followed by its length: "abc..." (1000000 bytes).
+// Quotes `s` for a sentence (internal::QuoteText): escaped, so that a
+// hostile value cannot forge or break a log line, with UTF-8 kept readable;
+// a value longer than kMaxQuotedBytes is cut and followed by its length:
+// "abc"... (1000000 bytes).
 std::string Quoted(absl::string_view s) {
-  if (s.size() <= kMaxQuotedBytes) {
-    return absl::StrCat("\"", absl::Utf8SafeCEscape(s), "\"");
-  }
-  size_t cut = kMaxQuotedBytes;
-  // Back up over continuation bytes (10xxxxxx) to the start of a character.
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return absl::StrCat("\"", absl::Utf8SafeCEscape(s.substr(0, cut)), "...\" (",
-                      s.size(), " bytes)");
+  return internal::QuoteText(s, kMaxQuotedBytes);
 }
 
 // The longest problem a sentence repeats. The parser's problems are far
@@ -42,14 +35,7 @@ constexpr size_t kMaxProblemBytes = 512;
 // the parser has already quoted and escaped every value it names, so a
 // sentence shows its problem exactly as the response's "problem" does.
 std::string ProblemText(absl::string_view problem) {
-  size_t cut = problem.size();
-  if (cut > kMaxProblemBytes) {
-    cut = kMaxProblemBytes;
-    while (cut > 0 &&
-           (static_cast<unsigned char>(problem[cut]) & 0xC0) == 0x80) {
-      --cut;
-    }
-  }
+  const size_t cut = internal::Utf8PrefixLength(problem, kMaxProblemBytes);
   std::string out;
   out.reserve(cut + 16);
   for (char c : problem.substr(0, cut)) {

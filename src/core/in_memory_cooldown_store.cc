@@ -194,11 +194,8 @@ class InMemoryCooldownStore::State::BatchLocks {
 absl::Status InMemoryCooldownStore::State::AcquireBatch(
     absl::Span<const AcquireRequest> requests,
     absl::Span<AcquireResult> results) {
-  if (results.size() != requests.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "AcquireBatch: ", requests.size(), " requests but ", results.size(),
-        " results"));
-  }
+  absl::Status sizes = CheckBatchSizes(requests, results);
+  if (!sizes.ok()) return sizes;
   if (requests.empty()) return absl::OkStatus();
   // Hash every key once, outside any lock.
   absl::InlinedVector<HashedKey, 32> hashed;

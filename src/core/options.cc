@@ -9,26 +9,16 @@
 #include "absl/strings/string_view.h"
 #include "autoheal/arg_template.h"
 #include "autoheal/internal/utf8.h"
+#include "core/label_name.h"
 #include "re2/re2.h"
 
 namespace autoheal {
 
 using internal::EscapeText;
+using internal::IsValidLabelName;
 using internal::QuoteText;
 
 namespace {
-
-// Prometheus label names: [a-zA-Z_][a-zA-Z0-9_]*.
-bool IsLabelName(absl::string_view name) {
-  if (name.empty()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    bool digit = c >= '0' && c <= '9';
-    if (!alpha && !(digit && i > 0)) return false;
-  }
-  return true;
-}
 
 bool IsPositiveFinite(absl::Duration d) {
   return d > absl::ZeroDuration() && d != absl::InfiniteDuration();
@@ -42,7 +32,7 @@ absl::Status ActionError(const Action& action, absl::string_view problem) {
 absl::Status ValidateKeyLabels(const Action& action) {
   absl::flat_hash_set<absl::string_view> seen;
   for (const std::string& label : action.key_labels) {
-    if (!IsLabelName(label)) {
+    if (!IsValidLabelName(label)) {
       return ActionError(action, absl::StrCat("key label ", QuoteText(label),
                                               " is not a valid label name"));
     }
@@ -72,7 +62,7 @@ absl::Status ValidateLabelPatterns(const Action& action) {
     }
   }
   for (const auto& [label, pattern] : action.label_patterns) {
-    if (!IsLabelName(label)) {
+    if (!IsValidLabelName(label)) {
       return ActionError(action,
                          absl::StrCat("label_patterns: ", QuoteText(label),
                                       " is not a valid label name"));
@@ -174,8 +164,8 @@ absl::StatusOr<std::unique_ptr<const re2::RE2>> CompileLabelPattern(
     absl::string_view pattern) {
   if (pattern.size() > kMaxLabelPatternBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "invalid pattern ", QuoteText(pattern), " (", pattern.size(),
-        " bytes): longer than ", kMaxLabelPatternBytes, " bytes"));
+        "invalid pattern ", QuoteText(pattern), ": longer than ",
+        kMaxLabelPatternBytes, " bytes"));
   }
   re2::RE2::Options options;
   options.set_log_errors(false);  // the error is returned, not logged

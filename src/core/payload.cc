@@ -21,15 +21,19 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "autoheal/internal/utf8.h"
+#include "core/label_name.h"
 #include "nlohmann/json.hpp"
 
 namespace autoheal {
 namespace {
 
 using Json = nlohmann::json;
+using internal::QuoteText;
 using Entry = LabelSet::Entry;
 
-// Quoted values and keys in error messages are cut to this many bytes.
+// Quoted values and keys in error messages are cut to this many bytes: a
+// message must stay short, since it may be echoed in a JSON error response.
 constexpr size_t kMaxQuotedBytes = 64;
 
 // The JSON value types, as error messages name them.
@@ -163,54 +167,13 @@ std::optional<AlertStatus> ParseAlertStatus(absl::string_view value) {
   return std::nullopt;
 }
 
-// Appends `c` to `out`, escaping quotes, backslashes and control characters.
-void AppendEscaped(char c, std::string* out) {
-  const auto byte = static_cast<unsigned char>(c);
-  if (c == '"' || c == '\\') {
-    out->push_back('\\');
-    out->push_back(c);
-  } else if (byte < 0x20 || byte == 0x7F) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    const char escaped[] = {
-        '\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xF]};
-    out->append(escaped, sizeof(escaped));
-  } else {
-    out->push_back(c);
-  }
-}
-
-// Returns `s` in double quotes, escaped, and cut after about kMaxQuotedBytes
-// of output on a UTF-8 character boundary: the message must stay short and
-// valid UTF-8, since it may be echoed in a JSON error response.
-std::string Quote(absl::string_view s) {
-  std::string out = "\"";
-  size_t i = 0;
-  for (; i < s.size(); ++i) {
-    const bool starts_character =
-        (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
-    if (starts_character && out.size() > kMaxQuotedBytes) break;
-    AppendEscaped(s[i], &out);
-  }
-  out.push_back('"');
-  if (i < s.size()) absl::StrAppend(&out, "... (", s.size(), " bytes)");
-  return out;
-}
-
-bool IsIdentifier(absl::string_view s) {
-  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '_';
-  });
-}
-
-// Returns the path segment for an object key: `.name` for a label-like name,
+// Returns the path segment for an object key: `.name` for a label name,
 // `["..."]` for anything else.
 std::string KeySegment(absl::string_view key) {
-  if (IsIdentifier(key) && key.size() <= kMaxQuotedBytes) {
+  if (internal::IsValidLabelName(key) && key.size() <= kMaxQuotedBytes) {
     return absl::StrCat(".", key);
   }
-  return absl::StrCat("[", Quote(key), "]");
+  return absl::StrCat("[", QuoteText(key, kMaxQuotedBytes), "]");
 }
 
 // Returns `s` with every byte outside printable ASCII replaced by '?', cut
@@ -523,7 +486,7 @@ class MessageBuilder {
   }
 
   bool SetVersion(std::string& value) {
-    if (value != "4") return FailExpected(Quote(value));
+    if (value != "4") return FailExpected(QuoteText(value, kMaxQuotedBytes));
     return Store(value, &message_->version);
   }
 
@@ -681,7 +644,7 @@ class MessageBuilder {
   // Sets `*status` from `value`, or reports what was expected.
   bool SetStatus(std::string& value, AlertStatus* status) {
     std::optional<AlertStatus> parsed = ParseAlertStatus(value);
-    if (!parsed) return Unexpected(Quote(value));
+    if (!parsed) return Unexpected(QuoteText(value, kMaxQuotedBytes));
     *status = *parsed;
     return true;
   }
@@ -756,7 +719,7 @@ class MessageBuilder {
   // --- paths; built only for a problem or an error ---
 
   static std::string DuplicateKey(absl::string_view key) {
-    return absl::StrCat("duplicate key ", Quote(key));
+    return absl::StrCat("duplicate key ", QuoteText(key, kMaxQuotedBytes));
   }
 
   std::string AlertPath() const {

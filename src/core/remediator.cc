@@ -32,6 +32,7 @@ RemediationResult Remediator::Remediate(Engine& engine,
   // One audit call for the whole notification; it returns once every
   // execute decision is durable, and only then do actions start.
   absl::Status audited = audit_->RecordDecisions(records, clock_->Now());
+  if (!audited.ok() && observer_ != nullptr) observer_->OnAuditFailure(audited);
   for (size_t i = 0; i < message.alerts.size(); ++i) {
     const Decision& decision = result.decisions[i];
     if (observer_ != nullptr) observer_->OnDecision(message.alerts[i], decision);
@@ -107,10 +108,12 @@ void Remediator::Complete(const ActionRequest& request,
 
 void Remediator::RecordOutcome(const ActionRequest& request,
                                const ActionOutcome& outcome) {
-  // An outcome that cannot be audited is still counted; the audit sink has
-  // already reported its own failure, and the action has run regardless.
-  audit_->RecordOutcome(request, outcome, clock_->Now()).IgnoreError();
-  if (observer_ != nullptr) observer_->OnOutcome(request, outcome);
+  // An outcome that cannot be audited is still counted: the action has run
+  // regardless. The failure itself is reported to the observer.
+  absl::Status audited = audit_->RecordOutcome(request, outcome, clock_->Now());
+  if (observer_ == nullptr) return;
+  if (!audited.ok()) observer_->OnAuditFailure(audited);
+  observer_->OnOutcome(request, outcome);
 }
 
 }  // namespace autoheal

@@ -52,8 +52,14 @@ bool IsValidUtf8(absl::string_view text) {
 size_t Utf8PrefixLength(absl::string_view text, size_t limit) {
   if (text.size() <= limit) return text.size();
   size_t n = limit;
-  // Back up over continuation bytes (10xxxxxx) to a sequence start.
-  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  // Back up over continuation bytes (10xxxxxx) to a sequence start; a
+  // sequence has at most three, so more are malformed text, which has no
+  // character to keep whole (and a run of them must not empty the prefix).
+  for (int i = 0; i < 3 && n > 0 &&
+                  (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80;
+       ++i) {
+    --n;
+  }
   return n;
 }
 
@@ -76,7 +82,7 @@ std::string EscapeText(absl::string_view text) {
 std::string QuoteText(absl::string_view text, size_t limit) {
   const size_t shown = Utf8PrefixLength(text, limit);
   std::string out = absl::StrCat("\"", EscapeText(text.substr(0, shown)), "\"");
-  if (shown < text.size()) absl::StrAppend(&out, "...");
+  if (shown < text.size()) absl::StrAppend(&out, "... (", text.size(), " bytes)");
   return out;
 }
 

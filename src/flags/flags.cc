@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "autoheal/internal/utf8.h"
 #include "autoheal/version.h"
 
 namespace autoheal {
@@ -191,8 +191,8 @@ CLI::Option* AddChoiceFlag(CLI::App& app, absl::string_view dashed,
         if (std::find(choices.begin(), choices.end(), value) != choices.end()) {
           return std::string();
         }
-        return absl::StrCat("expected ", expected, ", got \"",
-                            absl::Utf8SafeCHexEscape(value), "\"");
+        return absl::StrCat("expected ", expected, ", got ",
+                            internal::QuoteText(value));
       },
       "", "OneOf");
   return app.add_option(Names(dashed), *target, std::move(description))
@@ -207,8 +207,8 @@ CLI::Validator PositiveInteger() {
         if (absl::SimpleAtoi(value, &number) && number > 0) {
           return std::string();
         }
-        return absl::StrCat("expected a positive integer, got \"",
-                            absl::Utf8SafeCHexEscape(value), "\"");
+        return absl::StrCat("expected a positive integer, got ",
+                            internal::QuoteText(value));
       },
       "", "PositiveInteger");
 }

@@ -8,22 +8,27 @@
 #include <cerrno>
 #include <cstring>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/errno_text.h"
+#include "core/host_port.h"
 
 namespace autoheal {
 namespace http {
 namespace {
 
+// Returns `address` without the brackets of "[::1]".
+absl::string_view WithoutBrackets(absl::string_view address) {
+  if (address.size() >= 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  }
+  return address;
+}
+
 // Fills `storage` from an IPv4 or IPv6 literal; returns its length, or 0.
 socklen_t ParseAddress(absl::string_view address, uint16_t port,
                        sockaddr_storage* storage) {
   std::memset(storage, 0, sizeof(*storage));
-  if (address.size() >= 2 && address.front() == '[' && address.back() == ']') {
-    address = address.substr(1, address.size() - 2);
-  }
-  const std::string literal(address);
+  const std::string literal(WithoutBrackets(address));
   auto* v4 = reinterpret_cast<sockaddr_in*>(storage);
   if (inet_pton(AF_INET, literal.c_str(), &v4->sin_addr) == 1) {
     v4->sin_family = AF_INET;
@@ -42,10 +47,7 @@ socklen_t ParseAddress(absl::string_view address, uint16_t port,
 }  // namespace
 
 std::string AddressPort(absl::string_view address, uint16_t port) {
-  if (absl::StrContains(address, ':')) {
-    return absl::StrCat("[", address, "]:", port);
-  }
-  return absl::StrCat(address, ":", port);
+  return internal::JoinHostPort(WithoutBrackets(address), port);
 }
 
 std::string PeerAddress(const sockaddr* address) {

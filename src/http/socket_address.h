@@ -21,7 +21,8 @@
 namespace autoheal {
 namespace http {
 
-// Returns "address:port", or "[address]:port" for an IPv6 literal.
+// Returns "address:port", or "[address]:port" for an IPv6 literal (given
+// with or without its brackets), as internal::JoinHostPort() writes it.
 std::string AddressPort(absl::string_view address, uint16_t port);
 
 // Returns the IP literal of `address` ("127.0.0.1", "::1"), or "" for a

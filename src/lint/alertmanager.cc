@@ -6,10 +6,12 @@
 #include <optional>
 #include <utility>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "core/host_port.h"
 #include "lint/yaml_walk.h"
 
 namespace autoheal {
@@ -34,28 +36,41 @@ bool HasControlOrSpace(absl::string_view text) {
   return false;
 }
 
-std::optional<UrlParts> SplitUrl(absl::string_view url) {
+constexpr absl::string_view kNotAUrl =
+    "expected an http:// or https:// URL with a host";
+
+// Splits an http(s) URL. Errors are the finding's message: kNotAUrl, or
+// what is wrong with its host and port (port 0 included: Alertmanager
+// cannot deliver there).
+absl::StatusOr<UrlParts> SplitUrl(absl::string_view url) {
   size_t scheme_end = url.find("://");
-  if (scheme_end == absl::string_view::npos) return std::nullopt;
+  if (scheme_end == absl::string_view::npos) {
+    return absl::InvalidArgumentError(kNotAUrl);
+  }
   UrlParts parts;
   parts.scheme = absl::AsciiStrToLower(url.substr(0, scheme_end));
-  if (parts.scheme != "http" && parts.scheme != "https") return std::nullopt;
+  if (parts.scheme != "http" && parts.scheme != "https") {
+    return absl::InvalidArgumentError(kNotAUrl);
+  }
   absl::string_view authority = url.substr(scheme_end + 3);
   authority = authority.substr(0, authority.find_first_of("/?#"));
   size_t at = authority.rfind('@');
   if (at != absl::string_view::npos) authority = authority.substr(at + 1);
-  parts.authority = std::string(authority);
-  absl::string_view host = authority;
-  if (absl::ConsumePrefix(&host, "[")) {
-    size_t close = host.find(']');
-    if (close == absl::string_view::npos) return std::nullopt;
-    host = host.substr(0, close);
-  } else {
-    host = host.substr(0, host.find(':'));
+  if (authority.empty() || HasControlOrSpace(authority)) {
+    return absl::InvalidArgumentError(kNotAUrl);
   }
+  parts.authority = std::string(authority);
+  internal::HostPortSpec spec;
+  spec.what = "URL host";
+  spec.example = "127.0.0.1:9009";
+  spec.port_optional = true;
+  absl::StatusOr<internal::HostPort> host_port =
+      internal::ParseHostPort(authority, spec);
+  if (!host_port.ok()) return host_port.status();
+  absl::string_view host = host_port->host;
   while (absl::ConsumeSuffix(&host, ".")) {
   }
-  if (host.empty() || HasControlOrSpace(authority)) return std::nullopt;
+  if (host.empty()) return absl::InvalidArgumentError(kNotAUrl);
   parts.host = absl::AsciiStrToLower(host);
   return parts;
 }
@@ -172,10 +187,10 @@ class AlertmanagerLinter {
 
   void CheckUrl(const MapEntry& entry, const std::string& path,
                 const std::string& receiver) {
-    std::optional<UrlParts> url = SplitUrl(entry.value.Scalar());
-    if (!url.has_value()) {
+    absl::StatusOr<UrlParts> url = SplitUrl(entry.value.Scalar());
+    if (!url.ok()) {
       walker_.Invalid(YamlWalker::ValuePosition(entry), path,
-                      "expected an http:// or https:// URL with a host");
+                      url.status().message());
       return;
     }
     if (IsAllowed(url->host, *hosts_)) return;
@@ -199,8 +214,8 @@ class AlertmanagerLinter {
 }  // namespace
 
 std::optional<std::string> UrlHost(absl::string_view url) {
-  std::optional<UrlParts> parts = SplitUrl(url);
-  if (!parts.has_value()) return std::nullopt;
+  absl::StatusOr<UrlParts> parts = SplitUrl(url);
+  if (!parts.ok()) return std::nullopt;
   return parts->host;
 }
 

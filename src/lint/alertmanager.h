@@ -35,7 +35,8 @@ struct AllowedHosts {
 };
 
 // Returns the host of an http(s) URL, lower-cased, without brackets, port,
-// user info or a trailing dot; nullopt when `url` has no such host.
+// user info or a trailing dot; nullopt when `url` has no such host, or a
+// port that is not a number from 1 to 65535 (core/host_port.h).
 std::optional<std::string> UrlHost(absl::string_view url);
 
 // Returns true for localhost, 127.0.0.0/8, ::1 and ::ffff:127.x.y.z.

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "core/label_name.h"
 
 namespace autoheal {
 namespace lint {
@@ -14,8 +15,10 @@ namespace {
 // ${...} nested deeper than this is kept as literal text.
 constexpr int kMaxInterpolationDepth = 16;
 
-bool IsNameStart(char c) { return absl::ascii_isalpha(c) || c == '_'; }
-bool IsNameChar(char c) { return absl::ascii_isalnum(c) || c == '_'; }
+// Compose variable names follow the POSIX shell's rule, which is the
+// Prometheus label name rule: [a-zA-Z_][a-zA-Z0-9_]*.
+using internal::LabelNamePrefixLength;
+
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
 // Returns the index of the '}' that closes the "${" at `open` (the '$'), or
@@ -49,11 +52,10 @@ class Interpolator {
       } else if (text[i + 1] == '$') {
         out_->value.push_back('$');
         i += 2;
-      } else if (IsNameStart(text[i + 1])) {
-        size_t end = i + 1;
-        while (end < text.size() && IsNameChar(text[end])) ++end;
-        AppendValue(text.substr(i + 1, end - i - 1));
-        i = end;
+      } else if (size_t length = LabelNamePrefixLength(text.substr(i + 1));
+                 length > 0) {
+        AppendValue(text.substr(i + 1, length));
+        i += 1 + length;
       } else if (text[i + 1] == '{') {
         size_t close = MatchingBrace(text, i);
         if (close == absl::string_view::npos ||
@@ -81,11 +83,10 @@ class Interpolator {
 
   // Expands the inside of ${...}.
   void Expand(absl::string_view body, int depth) {
-    size_t name_end = 0;
-    while (name_end < body.size() && IsNameChar(body[name_end])) ++name_end;
+    const size_t name_end = LabelNamePrefixLength(body);
     absl::string_view name = body.substr(0, name_end);
     absl::string_view rest = body.substr(name_end);
-    if (name.empty() || !IsNameStart(name[0])) {
+    if (name.empty()) {
       absl::StrAppend(&out_->value, "${", body, "}");
       return;
     }

@@ -1,6 +1,5 @@
 #include "lint/policy.h"
 
-#include <exception>
 #include <utility>
 
 #include "absl/status/statusor.h"
@@ -41,32 +40,13 @@ Finding FindingFromLoaderError(absl::string_view message,
   return finding;
 }
 
-// Finds where each action's alertname key is written.
-std::map<std::string, Position> ActionPositions(absl::string_view text,
-                                                const std::string& file) {
-  std::map<std::string, Position> positions;
-  std::vector<Finding> ignored;  // the loader has accepted the text
-  std::vector<YAML::Node> documents;
-  if (!ParseYaml(text, file, "a policy", &documents, &ignored) ||
-      documents.empty() || !documents[0].IsMap()) {
-    return positions;
-  }
-  YamlWalker walker(file, rule::kPolicyInvalid, &ignored);
-  for (const MapEntry& top : walker.Entries(documents[0], "")) {
-    if (top.key != "actions" || !top.value.IsMap()) continue;
-    for (const MapEntry& action : walker.Entries(top.value, "actions")) {
-      positions.emplace(action.key, PositionOf(action.key_node));
-    }
-  }
-  return positions;
-}
-
 }  // namespace
 
 std::optional<LintPolicy> LoadLintPolicy(absl::string_view text,
                                          const std::string& file,
                                          std::vector<Finding>* findings) {
-  absl::StatusOr<EngineOptions> options = ParsePolicy(text, file);
+  PolicyPositions positions;
+  absl::StatusOr<EngineOptions> options = ParsePolicy(text, file, &positions);
   if (!options.ok()) {
     findings->push_back(FindingFromLoaderError(options.status().message(), file));
     return std::nullopt;
@@ -74,10 +54,12 @@ std::optional<LintPolicy> LoadLintPolicy(absl::string_view text,
   LintPolicy policy;
   policy.options = *std::move(options);
   policy.file = file;
-  try {
-    policy.action_positions = ActionPositions(text, file);
-  } catch (const std::exception&) {
-    // Positions are a nicety: findings about actions then carry no line.
+  // The loader's positions: the policy is parsed once.
+  for (const Action& action : policy.options.actions) {
+    auto at = positions.find({"actions", action.alertname});
+    if (at == positions.end()) continue;
+    policy.action_positions.emplace(
+        action.alertname, Position{at->second.line, at->second.column});
   }
   return policy;
 }

@@ -4,8 +4,6 @@
 #include <optional>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "lint/file_reader.h"
@@ -20,16 +18,6 @@ namespace {
 // document and nest a dozen levels (Alertmanager's routes within routes).
 constexpr size_t kMaxDocuments = 64;
 constexpr int kMaxNesting = 128;
-
-// The key that merges other mappings into a mapping (YAML 1.1 merge keys);
-// yaml-cpp 0.7 parses it as an ordinary key.
-constexpr absl::string_view kMergeKey = "<<";
-// yaml-cpp's tag for an untagged plain scalar: a quoted "<<" is no merge.
-constexpr absl::string_view kPlainTag = "?";
-// Aliases may form cycles and merges of merges may fan out exponentially;
-// both limits keep the work proportional to the text.
-constexpr int kMaxMergeDepth = 16;
-constexpr int kMaxMerges = 1000;
 
 Position FromMark(const YAML::Mark& mark) {
   if (mark.is_null() || mark.line < 0 || mark.column < 0) return Position();
@@ -109,8 +97,7 @@ YamlWalker::YamlWalker(absl::string_view file, absl::string_view invalid_rule,
                        std::vector<Finding>* findings)
     : file_(file),
       invalid_rule_(invalid_rule),
-      findings_(findings),
-      merges_left_(kMaxMerges) {}
+      findings_(findings) {}
 
 void YamlWalker::Report(absl::string_view rule, Severity severity, Position at,
                         std::string message) {
@@ -134,43 +121,38 @@ void YamlWalker::Invalid(Position at, absl::string_view path,
 }
 
 Position YamlWalker::ValuePosition(const MapEntry& entry) {
-  if (entry.value.IsNull()) return PositionOf(entry.key_node);
-  return PositionOf(entry.value);
+  return FromMark(internal::ValueMark(entry.key_node, entry.value));
 }
 
 bool YamlWalker::ExpectNode(bool ok, const YAML::Node& value,
                             absl::string_view path,
                             absl::string_view expected) {
-  if (ok) return true;
-  Invalid(PositionOf(value), path,
-          absl::StrCat("expected ", expected, ", got ", DescribeNode(value)));
-  return false;
+  return Expect(ok, PositionOf(value), value, path, expected);
 }
 
 bool YamlWalker::ExpectMap(const MapEntry& entry, absl::string_view path,
                            absl::string_view expected) {
-  if (entry.value.IsMap()) return true;
-  Invalid(
-      ValuePosition(entry), path,
-      absl::StrCat("expected ", expected, ", got ", DescribeNode(entry.value)));
-  return false;
+  return Expect(entry.value.IsMap(), ValuePosition(entry), entry.value, path,
+                expected);
 }
 
 bool YamlWalker::ExpectSequence(const MapEntry& entry, absl::string_view path,
                                 absl::string_view expected) {
-  if (entry.value.IsSequence()) return true;
-  Invalid(
-      ValuePosition(entry), path,
-      absl::StrCat("expected ", expected, ", got ", DescribeNode(entry.value)));
-  return false;
+  return Expect(entry.value.IsSequence(), ValuePosition(entry), entry.value,
+                path, expected);
 }
 
 bool YamlWalker::ExpectScalar(const MapEntry& entry, absl::string_view path,
                               absl::string_view expected) {
-  if (entry.value.IsScalar()) return true;
-  Invalid(
-      ValuePosition(entry), path,
-      absl::StrCat("expected ", expected, ", got ", DescribeNode(entry.value)));
+  return Expect(entry.value.IsScalar(), ValuePosition(entry), entry.value,
+                path, expected);
+}
+
+bool YamlWalker::Expect(bool ok, Position at, const YAML::Node& value,
+                        absl::string_view path, absl::string_view expected) {
+  if (ok) return true;
+  Invalid(at, path,
+          absl::StrCat("expected ", expected, ", got ", DescribeNode(value)));
   return false;
 }
 
@@ -190,82 +172,12 @@ std::optional<std::vector<YAML::Node>> YamlWalker::TopLevelMappings(
 
 std::vector<MapEntry> YamlWalker::Entries(const YAML::Node& map,
                                           absl::string_view path) {
-  return EntriesAtDepth(map, path, 0);
-}
-
-std::vector<MapEntry> YamlWalker::EntriesAtDepth(const YAML::Node& map,
-                                                 absl::string_view path,
-                                                 int depth) {
-  std::vector<MapEntry> entries;
-  absl::flat_hash_set<std::string> explicit_keys;
-  std::vector<YAML::Node> merges;
-  for (const auto& pair : map) {
-    const YAML::Node key = pair.first;
-    if (!key.IsScalar()) {
-      Invalid(PositionOf(key), path,
-              absl::StrCat("expected a plain key, got ", DescribeNode(key)));
-      continue;
-    }
-    if (key.Scalar() == kMergeKey && key.Tag() == kPlainTag) {
-      CollectMergeSources(pair.second, path, &merges);
-      continue;
-    }
-    if (!explicit_keys.insert(key.Scalar()).second) {
-      Invalid(PositionOf(key), path,
-              absl::StrCat("duplicate key ", QuoteText(key.Scalar())));
-    }
-    entries.push_back(MapEntry{key.Scalar(), key, pair.second});
+  std::vector<internal::YamlTextProblem> problems;
+  std::vector<MapEntry> entries = merges_.Entries(map, &problems);
+  for (const internal::YamlTextProblem& problem : problems) {
+    Invalid(FromMark(problem.mark), path, problem.message);
   }
-  AppendMerged(merges, path, depth, &explicit_keys, &entries);
   return entries;
-}
-
-void YamlWalker::CollectMergeSources(const YAML::Node& value,
-                                     absl::string_view path,
-                                     std::vector<YAML::Node>* sources) {
-  static constexpr absl::string_view kExpected =
-      "expected a mapping or a list of mappings after <<, got ";
-  if (value.IsMap()) {
-    sources->push_back(value);
-    return;
-  }
-  if (!value.IsSequence()) {
-    Invalid(PositionOf(value), path,
-            absl::StrCat(kExpected, DescribeNode(value)));
-    return;
-  }
-  for (const YAML::Node& element : value) {
-    if (!element.IsMap()) {
-      Invalid(
-          PositionOf(element), path,
-          absl::StrCat(kExpected, "a list holding ", DescribeNode(element)));
-      continue;
-    }
-    sources->push_back(element);
-  }
-}
-
-void YamlWalker::AppendMerged(const std::vector<YAML::Node>& sources,
-                              absl::string_view path, int depth,
-                              absl::flat_hash_set<std::string>* taken,
-                              std::vector<MapEntry>* entries) {
-  for (const YAML::Node& source : sources) {
-    if (depth >= kMaxMergeDepth) {
-      Invalid(PositionOf(source), path,
-              "merges (<<) are nested too deeply or form a cycle; not followed");
-      return;
-    }
-    if (merges_left_ <= 0) {
-      Invalid(PositionOf(source), path,
-              absl::StrCat("merges (<<) expand to more than ", kMaxMerges,
-                           " mappings; not followed"));
-      return;
-    }
-    --merges_left_;
-    for (MapEntry& entry : EntriesAtDepth(source, path, depth + 1)) {
-      if (taken->insert(entry.key).second) entries->push_back(std::move(entry));
-    }
-  }
 }
 
 }  // namespace lint

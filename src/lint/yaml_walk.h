@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "lint/finding.h"
 #include "yaml-cpp/yaml.h"
+#include "yaml/yaml_merge.h"
 #include "yaml/yaml_text.h"
 
 namespace autoheal {
@@ -48,11 +48,7 @@ bool ParseYaml(absl::string_view text, absl::string_view file,
                std::vector<Finding>* findings);
 
 // One key/value pair of a mapping, after merge keys are resolved.
-struct MapEntry {
-  std::string key;
-  YAML::Node key_node;
-  YAML::Node value;
-};
+using MapEntry = internal::YamlEntry;
 
 // Paths and node descriptions in messages, worded as the policy loader's
 // ("yaml/yaml_text.h").
@@ -80,11 +76,12 @@ class YamlWalker {
       absl::string_view text, absl::string_view what);
 
   // Returns the entries of mapping `map` in document order, then those merged
-  // in by `<<` (a mapping or a list of mappings) whose key is not set
-  // explicitly, as YAML 1.1 and Go's YAML libraries do. Reports non-scalar
-  // keys (skipped), duplicate keys (kept, so that no value escapes a check),
-  // bad merge values, and merges nested deeper than 16 or expanding to more
-  // than 1000 mappings per file (not followed). Precondition: map.IsMap().
+  // in by `<<`, as the policy loader reads them (yaml/yaml_merge.h; the
+  // limits count per walker, so per file). Reports, under `path`, what the
+  // merge walker finds: non-scalar keys (skipped), duplicate keys, `<<`
+  // included (kept, so that no value escapes a check), bad merge values, and
+  // merges nested too deeply or expanding too far (not followed).
+  // Precondition: map.IsMap().
   std::vector<MapEntry> Entries(const YAML::Node& map, absl::string_view path);
 
   // Each returns true when `value` has the wanted type; otherwise reports
@@ -115,19 +112,14 @@ class YamlWalker {
   const std::string& file() const { return file_; }
 
  private:
-  void CollectMergeSources(const YAML::Node& value, absl::string_view path,
-                           std::vector<YAML::Node>* sources);
-  void AppendMerged(const std::vector<YAML::Node>& sources,
-                    absl::string_view path, int depth,
-                    absl::flat_hash_set<std::string>* taken,
-                    std::vector<MapEntry>* entries);
-  std::vector<MapEntry> EntriesAtDepth(const YAML::Node& map,
-                                       absl::string_view path, int depth);
+  // Reports "<path>: expected <expected>, got <value>" at `at` unless `ok`.
+  bool Expect(bool ok, Position at, const YAML::Node& value,
+              absl::string_view path, absl::string_view expected);
 
   std::string file_;
   std::string invalid_rule_;
   std::vector<Finding>* findings_;
-  int merges_left_;
+  internal::MergeKeyWalker merges_;
 };
 
 }  // namespace lint

@@ -5,21 +5,12 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "core/label_name.h"
 #include "nlohmann/json.hpp"
 
 namespace autoheal {
 namespace internal {
 namespace {
-
-// True for [a-zA-Z_][a-zA-Z0-9_]*, the Prometheus label name syntax.
-bool IsEnvSafeName(absl::string_view name) {
-  if (name.empty()) return false;
-  if (!absl::ascii_isalpha(name[0]) && name[0] != '_') return false;
-  for (char c : name) {
-    if (!absl::ascii_isalnum(c) && c != '_') return false;
-  }
-  return true;
-}
 
 bool IsEnvSafeValue(absl::string_view value) {
   return value.size() <= kMaxEnvValueBytes &&
@@ -50,10 +41,10 @@ std::vector<std::string> ChildEnvironment(const Alert& alert,
   // Labels whose uppercased names collide are ambiguous: none of them goes in.
   absl::flat_hash_map<std::string, int> uses;
   for (const auto& [name, value] : alert.labels.entries()) {
-    if (IsEnvSafeName(name)) ++uses[absl::AsciiStrToUpper(name)];
+    if (IsValidLabelName(name)) ++uses[absl::AsciiStrToUpper(name)];
   }
   for (const auto& [name, value] : alert.labels.entries()) {
-    if (!IsEnvSafeName(name) || !IsEnvSafeValue(value)) continue;
+    if (!IsValidLabelName(name) || !IsEnvSafeValue(value)) continue;
     std::string upper = absl::AsciiStrToUpper(name);
     if (uses[upper] != 1) continue;
     env.push_back(absl::StrCat("AUTOHEAL_LABEL_", upper, "=", value));

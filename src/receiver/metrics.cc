@@ -52,6 +52,15 @@ ReceiverMetrics::ReceiverMetrics()
                         .Help("Operator clears of escalated keys, by whether "
                               "the key was latched.")
                         .Register(*registry_)),
+      // Unlabelled, so it exists from startup at 0 and a rule can alert on
+      // any increase.
+      audit_failures_(BuildCounter()
+                          .Name("autoheal_audit_failures_total")
+                          .Help("Audit records that could not be written: a "
+                                "notification's decisions (nothing of it "
+                                "ran), an action's outcome, or a state clear.")
+                          .Register(*registry_)
+                          .Add({})),
       enabled_(BuildGauge()
                    .Name("autoheal_enabled")
                    .Help("1 when actions run, 0 in dry-run.")
@@ -71,6 +80,12 @@ ReceiverMetrics::ReceiverMetrics()
   // Both results exist from the start, so that alerts on failures see 0.
   reloads_.Add({{"result", "success"}});
   reloads_.Add({{"result", "failure"}});
+  // So do the refusals Alertmanager retries (the first one counts too) and
+  // both kinds of state clear. A family with no series is not exported at
+  // all, and a dashboard could not tell it from a renamed metric.
+  HttpCounter(503);
+  state_clears_.Add({{"latched", "true"}});
+  state_clears_.Add({{"latched", "false"}});
   // So does the count of malformed alerts (most have no allowlisted
   // alertname): a sender that starts emitting them shows as a rise from 0.
   DecisionCounter("other", Reason::kInvalidAlert);
@@ -117,6 +132,10 @@ void ReceiverMetrics::OnOutcome(const ActionRequest& request,
       .Observe(absl::ToDoubleSeconds(outcome.duration));
 }
 
+void ReceiverMetrics::OnAuditFailure(const absl::Status&) {
+  audit_failures_.Increment();
+}
+
 void ReceiverMetrics::CountHttpResponse(int code) {
   HttpCounter(code).Increment();
 }
@@ -140,8 +159,33 @@ void ReceiverMetrics::SetPolicy(const EngineOptions& options) {
     allowlisted.insert(action.alertname);
   }
   enabled_.Set(options.enabled ? 1 : 0);
-  MutexLock lock(&mu_);
-  allowlisted_ = std::move(allowlisted);
+  {
+    MutexLock lock(&mu_);
+    allowlisted_ = std::move(allowlisted);
+  }
+  // The series that alert rules watch with increase() exist at 0 from the
+  // start, and from the reload that adds an action: Prometheus never sees
+  // the first increment of a series that is born at 1 (see
+  // examples/monitoring/autoheal-alerts.yml). The duration histograms too,
+  // so that the family is exported before any action ran. All are bounded
+  // by the policy.
+  constexpr OutcomeKind kOutcomes[] = {OutcomeKind::kSuccess,
+                                       OutcomeKind::kFailed,
+                                       OutcomeKind::kTimedOut,
+                                       OutcomeKind::kSpawnError};
+  auto add_outcomes = [&](absl::string_view action) {
+    for (OutcomeKind kind : kOutcomes) {
+      actions_.Add({{"action", std::string(action)},
+                    {"outcome", std::string(OutcomeKindName(kind))}});
+    }
+    action_duration_.Add({{"action", std::string(action)}}, kDurationBuckets);
+  };
+  for (const Action& action : options.actions) {
+    add_outcomes(action.name);
+    escalations_.Add({{"action", action.name}});
+    DecisionCounter(action.alertname, Reason::kBudgetExhausted);
+  }
+  if (options.escalation.has_value()) add_outcomes(kEscalationActionName);
 }
 
 std::string ReceiverMetrics::Serialize(size_t inflight) {

@@ -17,6 +17,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "autoheal/internal/mutex.h"
 #include "autoheal/options.h"
@@ -38,6 +39,9 @@ class ReceiverMetrics final : public RemediationObserver {
       ABSL_LOCKS_EXCLUDED(mu_);
   void OnOutcome(const ActionRequest& request,
                  const ActionOutcome& outcome) override;
+  // Counts one audit record that could not be written (decisions, an
+  // outcome, or a state clear the receiver audits itself).
+  void OnAuditFailure(const absl::Status& status) override;
 
   // Counts one HTTP response with status `code`.
   void CountHttpResponse(int code);
@@ -46,6 +50,9 @@ class ReceiverMetrics final : public RemediationObserver {
   // Counts an operator's POST /state/clear, by whether a latch was open.
   void CountStateClear(bool was_latched);
   // Adopts a (re)loaded policy: the allowlisted alertnames and the switch.
+  // Creates, at 0, the outcome, duration and escalation series of each of
+  // its actions and the budget_exhausted decisions of each of its
+  // alertnames.
   void SetPolicy(const EngineOptions& options) ABSL_LOCKS_EXCLUDED(mu_);
   // Sets autoheal_state_store_ready: 1 while the state store is reachable.
   void SetStoreReady(bool ready) { store_ready_.Set(ready ? 1 : 0); }
@@ -71,6 +78,7 @@ class ReceiverMetrics final : public RemediationObserver {
   prometheus::Family<prometheus::Counter>& reloads_;
   prometheus::Family<prometheus::Counter>& escalations_;
   prometheus::Family<prometheus::Counter>& state_clears_;
+  prometheus::Counter& audit_failures_;
   prometheus::Gauge& enabled_;
   prometheus::Gauge& inflight_;
   prometheus::Gauge& store_ready_;

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "autoheal/version.h"
+#include "receiver/fast_payload.h"
 #include "receiver/policy_digest.h"
 #include "receiver/responses.h"
 
@@ -223,7 +224,7 @@ HttpResponse Receiver::PostAlerts(const HttpRequest& request) {
     return Error(415, "Content-Type must be application/json");
   }
   absl::StatusOr<WebhookMessage> message =
-      ParseWebhookMessage(request.body, config_.parse);
+      ParseNotification(request.body, config_.parse);
   if (!message.ok()) return Error(400, message.status().message());
 
   std::shared_ptr<Policy> policy = CurrentPolicy();
@@ -269,6 +270,7 @@ HttpResponse Receiver::PostStateClear(const HttpRequest& request) {
   absl::Status audited = deps_.audit->RecordStateClear(
       *key, *was_latched, "http", deps_.clock->Now());
   if (!audited.ok()) {
+    metrics_.OnAuditFailure(audited);
     return Error(503, absl::StrCat("the key was cleared, but the audit record "
                                    "failed: ", audited.message()));
   }

@@ -12,13 +12,13 @@
 #include <sstream>
 #include <thread>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "autoheal/json_audit_sink.h"
 #include "autoheal/process_executor.h"
 #include "autoheal/version.h"
+#include "core/host_port.h"
 #include "receiver/receiver.h"
 
 namespace autoheal {
@@ -159,16 +159,15 @@ void WaitForSignals(const sigset_t& set, Receiver& receiver) {
 
 absl::Status ParseListenAddress(const std::string& listen, std::string* host,
                                 uint16_t* port) {
-  size_t colon = listen.rfind(':');
-  uint32_t number = 0;
-  if (colon == std::string::npos || colon == 0 ||
-      !absl::SimpleAtoi(absl::string_view(listen).substr(colon + 1), &number) ||
-      number > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "listen address \"", listen, "\": expected host:port, e.g. 127.0.0.1:9009"));
-  }
-  *host = listen.substr(0, colon);
-  *port = static_cast<uint16_t>(number);
+  internal::HostPortSpec spec;
+  spec.what = "listen address";
+  spec.example = "127.0.0.1:9009";
+  spec.allow_port_zero = true;  // any free port, which the log line shows
+  absl::StatusOr<internal::HostPort> parsed =
+      internal::ParseHostPort(listen, spec);
+  if (!parsed.ok()) return parsed.status();
+  *host = std::move(parsed->host);
+  *port = *parsed->port;
   return absl::OkStatus();
 }
 
@@ -269,7 +268,8 @@ int RunService(const ServiceConfig& config) {
   }
   Log(absl::StrCat("autoheal ", AUTOHEAL_VERSION_STRING, " listening on ",
                    config.tls_cert_path.empty() ? "http://" : "https://",
-                   server_options->bind_address, ":", (*server)->port(),
+                   internal::JoinHostPort(server_options->bind_address,
+                                          (*server)->port()),
                    "; ", r->enabled() ? "ENABLED: actions run" : "dry-run",
                    "; policy ",
                    config.policy_path.empty() ? "embedded default" : config.policy_path,

@@ -4,15 +4,16 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/host_port.h"
 #include "redis/redis_connection_pool.h"
 #include "redis/redis_scripts.h"
 #include "redis/redis_test_hooks.h"
@@ -43,25 +44,18 @@ std::string Micros(absl::Duration d) {
   return absl::StrCat(CeilPositive(d, absl::Microseconds(1)));
 }
 
-// Splits "host:port" or "[v6]:port". Errors name the value.
+// Splits "host:port" or "[v6]:port"; port 0 is no server to connect to.
+// Errors name the value.
 absl::Status ParseAddress(const std::string& address, std::string* host,
                           int* port) {
-  const size_t colon = address.rfind(':');
-  int number = 0;
-  if (colon == std::string::npos || colon == 0 ||
-      !absl::SimpleAtoi(absl::string_view(address).substr(colon + 1),
-                        &number) ||
-      number <= 0 || number > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "redis address \"", address,
-        "\": expected host:port, e.g. 127.0.0.1:6379"));
-  }
-  absl::string_view name = absl::string_view(address).substr(0, colon);
-  if (name.size() >= 2 && name.front() == '[' && name.back() == ']') {
-    name = name.substr(1, name.size() - 2);
-  }
-  *host = std::string(name);
-  *port = number;
+  internal::HostPortSpec spec;
+  spec.what = "redis address";
+  spec.example = "127.0.0.1:6379";
+  absl::StatusOr<internal::HostPort> parsed =
+      internal::ParseHostPort(address, spec);
+  if (!parsed.ok()) return parsed.status();
+  *host = std::move(parsed->host);
+  *port = *parsed->port;
   return absl::OkStatus();
 }
 
@@ -174,6 +168,42 @@ absl::StatusOr<RedisReplyPtr> RunScript(RedisConnectionPool::Lease& lease,
     return lease.Run(command);
   }
   return reply;
+}
+
+// Turns a script's answer for one request into its result: `code`, then
+// `a` (kScriptCoolingDown: the cooldown's PTTL in ms, -1 for none;
+// kScriptBudgetExhausted: the budget's index) and `b` (the µs until that
+// budget frees a slot). Returns nullopt for kScriptPass, kScriptCooldownLost
+// and unknown codes, whose meaning depends on the script.
+std::optional<AcquireResult> GateResult(int64_t code, int64_t a, int64_t b,
+                                        const AcquireRequest& request) {
+  AcquireResult result;
+  switch (code) {
+    case internal::kScriptEscalated:
+    case internal::kScriptNewlyEscalated:
+      result.outcome = AcquireOutcome::kEscalated;
+      result.remaining = request.flap.window;
+      // The scripts answer kScriptNewlyEscalated for a preview that would
+      // trip the guard; a preview never reports it (autoheal/acquire.h).
+      result.newly_escalated =
+          code == internal::kScriptNewlyEscalated && !request.preview;
+      return result;
+    case internal::kScriptInFlight:
+      result.outcome = AcquireOutcome::kInFlight;
+      return result;
+    case internal::kScriptCoolingDown:
+      result.outcome = AcquireOutcome::kCoolingDown;
+      // -1: a key without expiry, which this store never writes.
+      result.remaining = a >= 0 ? absl::Milliseconds(a) : request.cooldown;
+      return result;
+    case internal::kScriptBudgetExhausted:
+      result.outcome = AcquireOutcome::kBudgetExhausted;
+      result.exhausted_budget = static_cast<int>(a);
+      result.remaining = absl::Microseconds(b);
+      return result;
+    default:
+      return std::nullopt;
+  }
 }
 
 }  // namespace
@@ -299,28 +329,14 @@ absl::StatusOr<AcquireResult> RedisCooldownStore::Acquire(
   absl::StatusOr<std::vector<int64_t>> gate =
       Integers(*pool_, **reply, 2, "flap script");
   if (!gate.ok()) return gate.status();
-  switch ((*gate)[0]) {
-    case internal::kScriptPass:
-      break;
-    case internal::kScriptEscalated:
-    case internal::kScriptNewlyEscalated:
-      result.outcome = AcquireOutcome::kEscalated;
-      result.remaining = request.flap.window;
-      result.newly_escalated =
-          (*gate)[0] == internal::kScriptNewlyEscalated && !request.preview;
-      return result;
-    case internal::kScriptInFlight:
-      result.outcome = AcquireOutcome::kInFlight;
-      return result;
-    case internal::kScriptCoolingDown:
-      result.outcome = AcquireOutcome::kCoolingDown;
-      // -1: a key without expiry, which this store never writes.
-      result.remaining = (*gate)[1] >= 0 ? absl::Milliseconds((*gate)[1])
-                                         : request.cooldown;
-      return result;
-    default:
+  if ((*gate)[0] != internal::kScriptPass) {
+    std::optional<AcquireResult> gated =
+        GateResult((*gate)[0], (*gate)[1], 0, request);
+    if (!gated.has_value()) {
       return absl::InternalError(
           absl::StrCat("redis flap script answered code ", (*gate)[0]));
+    }
+    return *gated;
   }
 
   // 2. Take the cooldown (not for a preview).
@@ -362,30 +378,23 @@ absl::StatusOr<AcquireResult> RedisCooldownStore::Acquire(
   absl::StatusOr<std::vector<int64_t>> budget =
       Integers(*pool_, **reply, 3, "budget script");
   if (!budget.ok()) return budget.status();
-  switch ((*budget)[0]) {
-    case internal::kScriptPass:
-      result.outcome = AcquireOutcome::kAcquired;
-      return result;
-    case internal::kScriptEscalated:
-    case internal::kScriptNewlyEscalated:
-      result.outcome = AcquireOutcome::kEscalated;
-      result.remaining = request.flap.window;
-      result.newly_escalated = (*budget)[0] == internal::kScriptNewlyEscalated;
-      return result;
-    case internal::kScriptBudgetExhausted:
-      result.outcome = AcquireOutcome::kBudgetExhausted;
-      result.exhausted_budget = static_cast<int>((*budget)[1]);
-      result.remaining = absl::Microseconds((*budget)[2]);
-      return result;
-    case internal::kScriptCooldownLost:
-      return absl::UnavailableError(absl::StrCat(
-          "redis ", pool_->address(),
-          ": the cooldown expired before the budgets were reserved (a "
-          "cooldown shorter than a round trip?); nothing was reserved"));
-    default:
-      return absl::InternalError(
-          absl::StrCat("redis budget script answered code ", (*budget)[0]));
+  if ((*budget)[0] == internal::kScriptPass) {
+    result.outcome = AcquireOutcome::kAcquired;
+    return result;
   }
+  if ((*budget)[0] == internal::kScriptCooldownLost) {
+    return absl::UnavailableError(absl::StrCat(
+        "redis ", pool_->address(),
+        ": the cooldown expired before the budgets were reserved (a "
+        "cooldown shorter than a round trip?); nothing was reserved"));
+  }
+  std::optional<AcquireResult> gated =
+      GateResult((*budget)[0], (*budget)[1], (*budget)[2], request);
+  if (!gated.has_value()) {
+    return absl::InternalError(
+        absl::StrCat("redis budget script answered code ", (*budget)[0]));
+  }
+  return *gated;
 }
 
 // ---------------------------------------------------------------------------
@@ -394,11 +403,8 @@ absl::StatusOr<AcquireResult> RedisCooldownStore::Acquire(
 absl::Status RedisCooldownStore::AcquireBatch(
     absl::Span<const AcquireRequest> requests,
     absl::Span<AcquireResult> results) {
-  if (results.size() != requests.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "AcquireBatch: ", requests.size(), " requests but ", results.size(),
-        " results"));
-  }
+  absl::Status sizes = CheckBatchSizes(requests, results);
+  if (!sizes.ok()) return sizes;
   if (requests.empty()) return absl::OkStatus();
 
   // Each distinct key and budget is passed once, in KEYS[] (see
@@ -452,38 +458,18 @@ absl::Status RedisCooldownStore::AcquireBatch(
   for (size_t i = 0; i < requests.size(); ++i) {
     const AcquireRequest& request = requests[i];
     const int64_t code = (*answers)[3 * i];
-    const int64_t a = (*answers)[3 * i + 1];
-    const int64_t b = (*answers)[3 * i + 2];
-    AcquireResult result;
-    switch (code) {
-      case internal::kScriptPass:
-        result.outcome = AcquireOutcome::kAcquired;
-        break;
-      case internal::kScriptEscalated:
-      case internal::kScriptNewlyEscalated:
-        result.outcome = AcquireOutcome::kEscalated;
-        result.remaining = request.flap.window;
-        result.newly_escalated =
-            code == internal::kScriptNewlyEscalated && !request.preview;
-        break;
-      case internal::kScriptInFlight:
-        result.outcome = AcquireOutcome::kInFlight;
-        break;
-      case internal::kScriptCoolingDown:
-        result.outcome = AcquireOutcome::kCoolingDown;
-        // -1: a key without expiry, which this store never writes.
-        result.remaining = a >= 0 ? absl::Milliseconds(a) : request.cooldown;
-        break;
-      case internal::kScriptBudgetExhausted:
-        result.outcome = AcquireOutcome::kBudgetExhausted;
-        result.exhausted_budget = static_cast<int>(a);
-        result.remaining = absl::Microseconds(b);
-        break;
-      default:
-        return absl::InternalError(
-            absl::StrCat("redis batch script answered code ", code));
+    if (code == internal::kScriptPass) {
+      results[i] = AcquireResult();
+      results[i].outcome = AcquireOutcome::kAcquired;
+      continue;
     }
-    results[i] = result;
+    std::optional<AcquireResult> gated = GateResult(
+        code, (*answers)[3 * i + 1], (*answers)[3 * i + 2], request);
+    if (!gated.has_value()) {
+      return absl::InternalError(
+          absl::StrCat("redis batch script answered code ", code));
+    }
+    results[i] = *gated;
   }
   return absl::OkStatus();
 }

@@ -401,11 +401,8 @@ absl::StatusOr<AcquireResult> SqliteCooldownStore::AcquireLocked(
 absl::Status SqliteCooldownStore::AcquireBatch(
     absl::Span<const AcquireRequest> requests,
     absl::Span<AcquireResult> results) {
-  if (results.size() != requests.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "AcquireBatch: ", requests.size(), " requests but ", results.size(),
-        " results"));
-  }
+  absl::Status sizes = CheckBatchSizes(requests, results);
+  if (!sizes.ok()) return sizes;
   if (requests.empty()) return absl::OkStatus();
   if (!std::all_of(requests.begin(), requests.end(),
                    [](const AcquireRequest& r) { return r.preview; })) {

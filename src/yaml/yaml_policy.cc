@@ -20,8 +20,10 @@
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "autoheal/internal/utf8.h"
+#include "core/label_name.h"
 #include "re2/re2.h"  // to destroy what CompileLabelPattern() returns
 #include "yaml-cpp/yaml.h"
+#include "yaml/yaml_merge.h"
 #include "yaml/yaml_text.h"
 
 namespace autoheal {
@@ -35,16 +37,6 @@ using internal::QuoteText;
 
 // The only policy format version this loader reads.
 constexpr absl::string_view kFormatVersion = "1";
-
-// The key that merges other mappings into a mapping (YAML 1.1 merge keys).
-// yaml-cpp 0.7 parses `<<` as an ordinary key, so the loader resolves it.
-constexpr absl::string_view kMergeKey = "<<";
-
-// Merges nested deeper than this are rejected; real policies use one or two.
-constexpr int kMaxMergeDepth = 16;
-
-// A document may merge (<<) at most this many mappings in all.
-constexpr int kMaxMerges = 1000;
 
 // The largest max_executions of a budget or the flap guard (the engine keeps
 // one time per execution).
@@ -71,20 +63,21 @@ const char* const kActionKeys[] = {"name",       "argv",
 constexpr absl::string_view kPlainTag = "?";
 constexpr absl::string_view kBoolTag = "tag:yaml.org,2002:bool";
 
+// A field's key path, as PolicyPositions has it.
+using FieldPath = std::vector<std::string>;
+
 // One key/value pair of a mapping, after merge keys are resolved.
 struct Entry {
   std::string key;
   YAML::Node key_node;
   YAML::Node value;
+  // Its key path from the top of the document.
+  FieldPath field;
 };
 
-bool IsLabelName(absl::string_view name) {
-  if (name.empty()) return false;
-  if (!absl::ascii_isalpha(name[0]) && name[0] != '_') return false;
-  for (char c : name.substr(1)) {
-    if (!absl::ascii_isalnum(c) && c != '_') return false;
-  }
-  return true;
+PolicyPosition PositionAt(const YAML::Mark& mark) {
+  if (mark.is_null()) return PolicyPosition{1, 1};
+  return PolicyPosition{mark.line + 1, mark.column + 1};
 }
 
 // True when `text` ends in a digit or a dot, i.e. has no unit: "120", "1.5".
@@ -96,13 +89,16 @@ bool LacksUnit(absl::string_view text) {
 // carries the file name, the 1-based position and the key path.
 class PolicyReader {
  public:
-  explicit PolicyReader(absl::string_view filename) : filename_(filename) {}
+  // Notes where each field is written in `*positions` when it is not null;
+  // it must outlive the reader.
+  PolicyReader(absl::string_view filename, PolicyPositions* positions)
+      : filename_(filename), positions_(positions) {}
 
   absl::Status ReadDocument(const YAML::Node& root, EngineOptions* options) {
     if (!root.IsMap()) {
       return ErrorAt(root.Mark(), "", "expected a mapping at the top level");
     }
-    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(root, "");
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(root, "", {});
     if (!entries.ok()) return entries.status();
     for (const Entry& entry : *entries) {
       absl::Status status = ReadTopLevelEntry(entry, options);
@@ -114,9 +110,9 @@ class PolicyReader {
   // Returns kInvalidArgument "<file>:<line>:<col>: <path>: <message>".
   absl::Status ErrorAt(const YAML::Mark& mark, absl::string_view path,
                        absl::string_view message) const {
-    int line = mark.is_null() ? 1 : mark.line + 1;
-    int column = mark.is_null() ? 1 : mark.column + 1;
-    std::string where = absl::StrCat(filename_, ":", line, ":", column, ": ");
+    const PolicyPosition at = PositionAt(mark);
+    std::string where =
+        absl::StrCat(filename_, ":", at.line, ":", at.column, ": ");
     if (!path.empty()) absl::StrAppend(&where, path, ": ");
     return absl::InvalidArgumentError(absl::StrCat(where, message));
   }
@@ -125,7 +121,7 @@ class PolicyReader {
   // An empty value (`key:`) has no reliable position of its own in yaml-cpp,
   // so errors about it point at its key.
   static YAML::Mark ValueMark(const Entry& entry) {
-    return entry.value.IsNull() ? entry.key_node.Mark() : entry.value.Mark();
+    return internal::ValueMark(entry.key_node, entry.value);
   }
 
   absl::Status ValueError(const Entry& entry, absl::string_view path,
@@ -144,89 +140,36 @@ class PolicyReader {
   }
 
   // Lists the entries of `map` in document order, then those merged in by
-  // `<<`. Rejects duplicate keys, which yaml-cpp silently accepts.
+  // `<<` (yaml/yaml_merge.h), and notes where each is written. Rejects what
+  // the merge walker reports, duplicate keys (which yaml-cpp silently
+  // accepts) included, at the first problem. `parent` is the key path of
+  // `map`.
   absl::StatusOr<std::vector<Entry>> ReadMapping(const YAML::Node& map,
-                                                 absl::string_view path) {
-    return ReadMappingAtDepth(map, path, 0);
-  }
-
-  absl::StatusOr<std::vector<Entry>> ReadMappingAtDepth(const YAML::Node& map,
-                                                        absl::string_view path,
-                                                        int depth) {
+                                                 absl::string_view path,
+                                                 const FieldPath& parent) {
+    std::vector<internal::YamlTextProblem> problems;
+    std::vector<internal::YamlEntry> read = merges_.Entries(map, &problems);
+    if (!problems.empty()) {
+      return ErrorAt(problems.front().mark, path, problems.front().message);
+    }
     std::vector<Entry> entries;
-    absl::flat_hash_set<std::string> seen;
-    std::vector<YAML::Node> merges;
-    for (const auto& pair : map) {
-      const YAML::Node key = pair.first;
-      if (!key.IsScalar()) {
-        return ErrorAt(
-            key.Mark(), path,
-            absl::StrCat("expected a plain key, got ", DescribeNode(key)));
+    entries.reserve(read.size());
+    for (internal::YamlEntry& entry : read) {
+      FieldPath field = parent;
+      field.push_back(entry.key);
+      if (positions_ != nullptr) {
+        positions_->emplace(field, PositionAt(entry.key_node.Mark()));
       }
-      if (!seen.insert(key.Scalar()).second) {
-        return ErrorAt(key.Mark(), path,
-                       absl::StrCat("duplicate key ", QuoteText(key.Scalar())));
-      }
-      if (key.Scalar() == kMergeKey && key.Tag() == kPlainTag) {
-        absl::Status status = CollectMergeSources(pair.second, path, &merges);
-        if (!status.ok()) return status;
-        continue;
-      }
-      entries.push_back(Entry{key.Scalar(), key, pair.second});
-    }
-    return AppendMerged(merges, path, depth, &seen, std::move(entries));
-  }
-
-  // Adds the mapping, or the list of mappings, that `<<` names to `sources`.
-  absl::Status CollectMergeSources(const YAML::Node& value,
-                                   absl::string_view path,
-                                   std::vector<YAML::Node>* sources) const {
-    static constexpr absl::string_view kExpected =
-        "expected a mapping or a list of mappings after <<, got ";
-    if (value.IsMap()) {
-      sources->push_back(value);
-      return absl::OkStatus();
-    }
-    if (!value.IsSequence()) {
-      return ErrorAt(value.Mark(), path,
-                     absl::StrCat(kExpected, DescribeNode(value)));
-    }
-    for (const YAML::Node& element : value) {
-      if (!element.IsMap()) {
-        return ErrorAt(
-            element.Mark(), path,
-            absl::StrCat(kExpected, "a list holding ", DescribeNode(element)));
-      }
-      sources->push_back(element);
-    }
-    return absl::OkStatus();
-  }
-
-  // Appends the entries of each merge source whose key is not already set:
-  // explicit keys win, then earlier sources over later ones.
-  absl::StatusOr<std::vector<Entry>> AppendMerged(
-      const std::vector<YAML::Node>& sources, absl::string_view path, int depth,
-      absl::flat_hash_set<std::string>* seen, std::vector<Entry> entries) {
-    for (const YAML::Node& source : sources) {
-      // Aliases may form cycles and merges of merges may fan out
-      // exponentially; both limits keep the work proportional to the text.
-      if (depth >= kMaxMergeDepth) {
-        return ErrorAt(source.Mark(), path,
-                       "merges (<<) are nested too deeply");
-      }
-      if (merges_left_-- <= 0) {
-        return ErrorAt(source.Mark(), path,
-                       absl::StrCat("merges (<<) expand to more than ",
-                                    kMaxMerges, " mappings"));
-      }
-      absl::StatusOr<std::vector<Entry>> merged =
-          ReadMappingAtDepth(source, path, depth + 1);
-      if (!merged.ok()) return merged.status();
-      for (Entry& entry : *merged) {
-        if (seen->insert(entry.key).second) entries.push_back(std::move(entry));
-      }
+      entries.push_back(Entry{std::move(entry.key), std::move(entry.key_node),
+                              std::move(entry.value), std::move(field)});
     }
     return entries;
+  }
+
+  // Lists the entries of the mapping that `entry` holds.
+  absl::StatusOr<std::vector<Entry>> ReadMapping(const Entry& entry,
+                                                 absl::string_view path) {
+    return ReadMapping(entry.value, path, entry.field);
   }
 
   absl::Status ReadTopLevelEntry(const Entry& entry, EngineOptions* options) {
@@ -341,7 +284,7 @@ class PolicyReader {
       return ValueError(entry, path,
                         "expected a mapping with max_executions and window");
     }
-    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry.value, path);
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry, path);
     if (!entries.ok()) return entries.status();
     for (const Entry& child : *entries) {
       const std::string child_path = ChildPath(path, child.key);
@@ -365,7 +308,7 @@ class PolicyReader {
       return ValueError(entry, path,
                         "expected a mapping with argv and optionally timeout");
     }
-    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry.value, path);
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry, path);
     if (!entries.ok()) return entries.status();
     EscalationCommand escalation;
     for (const Entry& child : *entries) {
@@ -393,7 +336,7 @@ class PolicyReader {
       return ValueError(entry, path,
                         "expected a mapping with annotation and value");
     }
-    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry.value, path);
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry, path);
     if (!entries.ok()) return entries.status();
     for (const Entry& child : *entries) {
       const std::string child_path = ChildPath(path, child.key);
@@ -417,7 +360,7 @@ class PolicyReader {
       return ValueError(entry, path,
                         "expected a mapping from alertname to action");
     }
-    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry.value, path);
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry, path);
     if (!entries.ok()) return entries.status();
     options->actions.clear();
     for (const Entry& child : *entries) {
@@ -442,7 +385,7 @@ class PolicyReader {
                         "expected a mapping with name, argv and optionally "
                         "timeout, cooldown, key_labels, label_patterns");
     }
-    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry.value, path);
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry, path);
     if (!entries.ok()) return entries.status();
     action->alertname = entry.key;
     for (const Entry& child : *entries) {
@@ -490,7 +433,7 @@ class PolicyReader {
       return ValueError(entry, path,
                         "expected a mapping from label name to pattern");
     }
-    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry.value, path);
+    absl::StatusOr<std::vector<Entry>> entries = ReadMapping(entry, path);
     if (!entries.ok()) return entries.status();
     for (const Entry& child : *entries) {
       const std::string child_path = ChildPath(path, child.key);
@@ -572,7 +515,7 @@ class PolicyReader {
   absl::Status CheckKeyLabel(
       absl::string_view label, const YAML::Mark& mark, absl::string_view path,
       absl::flat_hash_set<absl::string_view>* seen) const {
-    if (!IsLabelName(label)) {
+    if (!internal::IsValidLabelName(label)) {
       return ErrorAt(mark, path,
                      absl::StrCat("expected a label name matching "
                                   "[a-zA-Z_][a-zA-Z0-9_]*, got ",
@@ -591,7 +534,8 @@ class PolicyReader {
   }
 
   std::string filename_;
-  int merges_left_ = kMaxMerges;
+  PolicyPositions* positions_;  // not owned; may be null
+  internal::MergeKeyWalker merges_;
 };
 
 // --- Checks on the raw text ------------------------------------------------
@@ -626,8 +570,8 @@ absl::StatusOr<YAML::Node> ParseSingleDocument(const std::string& text,
 }
 
 absl::Status ReadPolicy(absl::string_view text, absl::string_view filename,
-                        EngineOptions* options) {
-  PolicyReader reader(filename);
+                        EngineOptions* options, PolicyPositions* positions) {
+  PolicyReader reader(filename, positions);
   // Positions are byte offsets after the byte order mark, which yaml-cpp
   // would skip anyway.
   absl::ConsumePrefix(&text, "\xEF\xBB\xBF");
@@ -658,12 +602,17 @@ absl::Status WithFilename(const absl::Status& status,
 }  // namespace
 
 absl::StatusOr<EngineOptions> ParsePolicy(absl::string_view text,
-                                          absl::string_view filename) {
+                                          absl::string_view filename,
+                                          PolicyPositions* positions) {
   EngineOptions options;
-  absl::Status status = ReadPolicy(text, filename, &options);
+  PolicyPositions read_positions;
+  absl::Status status = ReadPolicy(text, filename, &options,
+                                   positions != nullptr ? &read_positions
+                                                        : nullptr);
   if (!status.ok()) return status;
   status = ValidateOptions(options);
   if (!status.ok()) return WithFilename(status, filename);
+  if (positions != nullptr) *positions = std::move(read_positions);
   return options;
 }
 

@@ -197,6 +197,10 @@ std::string ChildPath(absl::string_view path, absl::string_view key) {
   return absl::StrCat(path, ".", shown);
 }
 
+YAML::Mark ValueMark(const YAML::Node& key, const YAML::Node& value) {
+  return value.IsNull() ? key.Mark() : value.Mark();
+}
+
 std::string ElementPath(absl::string_view path, size_t index) {
   return absl::StrCat(path, "[", index, "]");
 }

@@ -82,6 +82,11 @@ std::optional<YamlTextProblem> FindStrayComma(const std::string& text,
 // EscapeText() does ("autoheal/internal/utf8.h") and cut to 64 bytes.
 std::string ChildPath(absl::string_view path, absl::string_view key);
 
+// Returns where a mapping entry's value is written, or its key's position
+// when the value is empty (`key:` and nothing after it): yaml-cpp gives an
+// empty value no reliable position of its own.
+YAML::Mark ValueMark(const YAML::Node& key, const YAML::Node& value);
+
 // Returns `path[index]`.
 std::string ElementPath(absl::string_view path, size_t index);
 

@@ -1,6 +1,9 @@
-// UTF-8 checks and the quoting of untrusted text in messages, shared by the
-// payload parser's and the JSON writer's escaping, the policy loader's and
-// lint's error messages, and the fuzz targets' invariants.
+// UTF-8 checks and the quoting of untrusted text in messages: the one place
+// for both. The JSON writer's escaping ("core/json_writer.h") checks its
+// sequences here; every error message, decision sentence and finding that
+// shows a value quotes it with QuoteText() (or EscapeText() where it needs
+// no quotes), so hostile text reads the same, escaped the same and cut the
+// same wherever it appears.
 //
 // "Well-formed" is RFC 3629's: no overlong forms, no surrogates
 // (U+D800..U+DFFF), nothing above U+10FFFF; what JSON parsers such as
@@ -29,16 +32,21 @@ size_t Utf8MultibyteLength(absl::string_view text);
 bool IsValidUtf8(absl::string_view text);
 
 // Returns the length of the longest prefix of `text` of at most `limit`
-// bytes that does not end inside a UTF-8 sequence.
+// bytes that does not end inside a UTF-8 sequence: at least `limit` - 3
+// when `text` is longer, since a sequence is at most 4 bytes (malformed
+// text is cut there too).
 size_t Utf8PrefixLength(absl::string_view text, size_t limit);
 
 // Returns `text` C-escaped, keeping well-formed UTF-8 and escaping every
 // byte of malformed UTF-8 as \xNN: the result is always valid UTF-8.
 std::string EscapeText(absl::string_view text);
 
-// Returns `text` in double quotes, escaped as EscapeText() does and cut on a
-// character boundary after `limit` bytes with "...": safe to embed in a
-// one-line message, however long or hostile `text` is.
+// Returns `text` in double quotes, escaped as EscapeText() does. A text
+// longer than `limit` bytes is cut on a character boundary at most `limit`
+// bytes in, and followed by its length:
+//   "abc"... (1048576 bytes)
+// Safe to embed in a one-line message, however long or hostile `text` is:
+// the result is valid UTF-8 of at most 4 * limit + 30 bytes.
 std::string QuoteText(absl::string_view text, size_t limit = 64);
 
 }  // namespace internal

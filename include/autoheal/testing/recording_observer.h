@@ -1,6 +1,7 @@
-// A remediation observer that keeps a copy of every decision and outcome it
-// is told about, for tests of code that reports to a `RemediationObserver`
-// (a `Remediator`, or a receiver's metrics wired the same way).
+// A remediation observer that keeps a copy of every decision, outcome and
+// audit failure it is told about, for tests of code that reports to a
+// `RemediationObserver` (a `Remediator`, or a receiver's metrics wired the
+// same way).
 //
 // A `Decision` borrows from its alert and engine, so the observer keeps
 // owned copies of what tests assert on. Thread safety: all methods may be
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 #include "autoheal/action_executor.h"
 #include "autoheal/alert.h"
 #include "autoheal/decision.h"
@@ -66,6 +68,12 @@ class RecordingObserver final : public RemediationObserver {
     outcomes_.push_back({request.action.name, request.key, outcome});
   }
 
+  void OnAuditFailure(const absl::Status& status) override
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    audit_failures_.push_back(status);
+  }
+
   // Returns a copy of every decision observed so far, in arrival order.
   std::vector<ObservedDecision> decisions() const ABSL_LOCKS_EXCLUDED(mu_) {
     MutexLock lock(&mu_);
@@ -78,10 +86,17 @@ class RecordingObserver final : public RemediationObserver {
     return outcomes_;
   }
 
+  // Returns every audit failure reported so far, in arrival order.
+  std::vector<absl::Status> audit_failures() const ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    return audit_failures_;
+  }
+
  private:
   mutable Mutex mu_;
   std::vector<ObservedDecision> decisions_ ABSL_GUARDED_BY(mu_);
   std::vector<ObservedOutcome> outcomes_ ABSL_GUARDED_BY(mu_);
+  std::vector<absl::Status> audit_failures_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace testing
