@@ -94,7 +94,8 @@ absl::StatusOr<ReplayResult> Replay(
     decided.clear();
     for (const auto& [index, status] : delivery.alerts) {
       const RuleInfo* rule = info[index];
-      if (rule == nullptr || rule->state == OptInState::kUnknown) {
+      if (rule == nullptr || rule->state == OptInState::kUnknown ||
+          rule->state == OptInState::kNoRule) {
         ++result.undecided[histories[index].alertname];
         continue;
       }

@@ -1,0 +1,350 @@
+// `autoheal backtest` against a real Prometheus serving backfilled history:
+// OpenMetrics ALERTS samples loaded with `promtool tsdb create-blocks-from
+// openmetrics`, then `prometheus` on that data directory on a loopback port
+// it picks itself (port 0, read back from its log). Each scenario of the
+// issue is its own alertname in one day of history, and the tests assert
+// the exact counts of decisions.
+//
+// Needs /usr/bin/prometheus and /usr/bin/promtool (scripts/setup.sh).
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "autoheal/testing/fake_clock.h"
+#include "backtest/backtest.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "subprocess.h"
+#include "test_util.h"
+
+namespace autoheal {
+namespace {
+
+using json = nlohmann::json;
+using testutil::Subprocess;
+using testutil::SubprocessOptions;
+using testutil::TempDir;
+using ::testing::HasSubstr;
+
+// 2026-11-01T00:00:00Z: the day of history.
+const absl::Time kT0 = absl::FromUnixSeconds(1793491200);
+// "Now" for the CLI: a month later.
+const absl::Time kNow = kT0 + absl::Hours(24 * 33);
+
+constexpr char kRules[] = R"(groups:
+- name: backtest
+  rules:
+  - alert: DiskFull
+    expr: vector(1)
+    annotations: {autoheal: "true"}
+  - alert: Flappy
+    expr: vector(1)
+    annotations: {autoheal: "true"}
+  - alert: StormDown
+    expr: vector(1)
+    annotations: {autoheal: "true"}
+  - alert: NotOptedAlert
+    expr: vector(1)
+    annotations: {summary: "no opt-in"}
+  - alert: OrphanAlert
+    expr: vector(1)
+    annotations: {autoheal: "true"}
+  - alert: LongOutage
+    expr: vector(1)
+    annotations: {autoheal: "true"}
+  - alert: TemplatedAlert
+    expr: vector(1)
+    annotations: {autoheal: "{{ $labels.optin }}"}
+)";
+
+constexpr char kPolicy[] = R"(version: 1
+cooldown: 10m
+actions:
+  DiskFull: {name: clean-disk, argv: ["/bin/true"]}
+  Flappy: {name: restart-flappy, argv: ["/bin/true"], cooldown: 30m}
+  StormDown: {name: restart-storm, argv: ["/bin/true"], key_labels: [instance]}
+  NotOptedAlert: {name: never, argv: ["/bin/true"]}
+  LongOutage: {name: fix-long, argv: ["/bin/true"], cooldown: 2h}
+)";
+
+constexpr char kAlertmanager[] = R"(route:
+  receiver: people
+  routes:
+  - receiver: autoheal
+    group_by: [alertname]
+    group_wait: 30s
+    group_interval: 5m
+    repeat_interval: 1h
+receivers:
+- name: people
+- name: autoheal
+  webhook_configs:
+  - url: http://127.0.0.1:9/alert
+)";
+
+// One firing: samples every minute in [from, to) minutes after kT0.
+struct Span {
+  std::string labels;  // OpenMetrics label text without alertstate
+  int from;
+  int to;
+};
+
+std::string OpenMetrics() {
+  std::vector<Span> spans = {
+      {"alertname=\"DiskFull\",instance=\"a\"", 60, 90},
+      {"alertname=\"Flappy\",instance=\"b\"", 180, 190},
+      {"alertname=\"Flappy\",instance=\"b\"", 194, 204},
+      {"alertname=\"Flappy\",instance=\"b\"", 208, 218},
+      {"alertname=\"NotOptedAlert\",instance=\"c\"", 540, 550},
+      {"alertname=\"OrphanAlert\",instance=\"d\"", 600, 610},
+      {"alertname=\"TemplatedAlert\",instance=\"e\"", 660, 670},
+      {"alertname=\"NoRuleAlert\",instance=\"f\"", 660, 670},
+      {"alertname=\"LongOutage\",instance=\"g\"", 720, 960},
+  };
+  for (int i = 0; i < 15; ++i) {
+    spans.push_back(
+        {absl::StrCat("alertname=\"StormDown\",instance=\"s", 10 + i, "\""),
+         360, 380});
+  }
+  std::string out = "# TYPE ALERTS gauge\n";
+  // One series' samples together, in time order.
+  std::map<std::string, std::vector<int>> minutes;
+  for (const Span& s : spans) {
+    for (int m = s.from; m < s.to; ++m) minutes[s.labels].push_back(m);
+  }
+  for (const auto& [labels, ms] : minutes) {
+    for (int m : ms) {
+      absl::StrAppend(&out, "ALERTS{", labels, ",alertstate=\"firing\"} 1 ",
+                      absl::ToUnixSeconds(kT0) + 60 * m, "\n");
+    }
+  }
+  out += "# EOF\n";
+  return out;
+}
+
+class BacktestPrometheusTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    Write("alerts.om", OpenMetrics());
+    Write("rules.yml", kRules);
+    Write("policy.yml", kPolicy);
+    Write("alertmanager.yml", kAlertmanager);
+    Write("prometheus.yml", "global: {}\n");
+    SubprocessOptions promtool;
+    promtool.argv = {"/usr/bin/promtool", "tsdb", "create-blocks-from",
+                     "openmetrics", dir_->Path("alerts.om"),
+                     dir_->Path("data")};
+    promtool.stderr_path = dir_->Path("promtool.log");
+    promtool.stdout_path = dir_->Path("promtool.log");
+    auto tool = Subprocess::Start(std::move(promtool));
+    ASSERT_TRUE(tool.ok()) << tool.status();
+    auto exit = (*tool)->Wait(absl::Seconds(120));
+    ASSERT_TRUE(exit.ok() && exit->Succeeded()) << (*tool)->Describe();
+
+    SubprocessOptions server;
+    server.argv = {"/usr/bin/prometheus",
+                   "--config.file=" + dir_->Path("prometheus.yml"),
+                   "--storage.tsdb.path=" + dir_->Path("data"),
+                   "--storage.tsdb.retention.time=10y",
+                   "--web.listen-address=127.0.0.1:0"};
+    server.stderr_path = dir_->Path("prometheus.log");
+    auto started = Subprocess::Start(std::move(server));
+    ASSERT_TRUE(started.ok()) << started.status();
+    prometheus_ = started->release();
+    auto line = prometheus_->WaitForStderrLine("msg=\"Listening on\"",
+                                               absl::Seconds(60));
+    ASSERT_TRUE(line.ok()) << line.status() << prometheus_->Describe();
+    const size_t at = line->find("address=127.0.0.1:") + 18;
+    size_t end = at;
+    while (end < line->size() && isdigit((*line)[end])) ++end;
+    ASSERT_TRUE(absl::SimpleAtoi(line->substr(at, end - at), &port_));
+    auto ready = testutil::WaitForHttp(port_, "/-/ready", absl::Seconds(60),
+                                       {prometheus_});
+    ASSERT_TRUE(ready.ok()) << ready.status();
+  }
+  static void TearDownTestSuite() {
+    delete prometheus_;
+    delete dir_;
+  }
+  static void Write(const std::string& name, const std::string& text) {
+    ASSERT_TRUE(testutil::WriteFileAtomically(dir_->Path(name), text).ok());
+  }
+
+  backtest::BacktestOptions Options() {
+    backtest::BacktestOptions o;
+    o.prometheus_url = absl::StrCat("http://127.0.0.1:", port_);
+    o.rule_files = {dir_->Path("rules.yml")};
+    o.policy_file = dir_->Path("policy.yml");
+    o.start = "2026-11-01T00:00:00Z";
+    o.end = "2026-11-02T00:00:00Z";
+    o.format = "json";
+    o.clock = &clock_;
+    return o;
+  }
+
+  // Runs and returns the JSON report; fails the test on a non-zero exit.
+  json Run(const backtest::BacktestOptions& o) {
+    std::ostringstream out, err;
+    const int code = backtest::RunBacktest(o, out, err);
+    EXPECT_EQ(code, 0) << err.str();
+    last_err_ = err.str();
+    json doc = json::parse(out.str(), nullptr, false);
+    EXPECT_FALSE(doc.is_discarded()) << out.str();
+    return doc;
+  }
+
+  // Counts of one alertname's decisions by reason.
+  static std::map<std::string, int> Reasons(const json& doc,
+                                            const std::string& alertname) {
+    std::map<std::string, int> counts;
+    for (const json& d : doc["decisions"]) {
+      if (d["alertname"] == alertname) ++counts[d["reason"].get<std::string>()];
+    }
+    return counts;
+  }
+
+  int Fail(const backtest::BacktestOptions& o, std::string* err_text) {
+    std::ostringstream out, err;
+    const int code = backtest::RunBacktest(o, out, err);
+    *err_text = err.str();
+    return code;
+  }
+
+  static TempDir* dir_;
+  static Subprocess* prometheus_;
+  static int port_;
+  testing::FakeClock clock_{kNow};
+  std::string last_err_;
+};
+
+TempDir* BacktestPrometheusTest::dir_ = nullptr;
+Subprocess* BacktestPrometheusTest::prometheus_ = nullptr;
+int BacktestPrometheusTest::port_ = 0;
+
+using M = std::map<std::string, int>;
+
+TEST_F(BacktestPrometheusTest, PerAlertModelCountsEveryScenarioExactly) {
+  const json doc = Run(Options());
+  // A single outage: one run, then its resolution.
+  EXPECT_EQ(Reasons(doc, "DiskFull"), (M{{"execute", 1}, {"resolved", 1}}));
+  // Flapping with 4-minute quiet gaps (shorter than the 5-minute lookback):
+  // three firings, the last two inside the 30m cooldown.
+  EXPECT_EQ(Reasons(doc, "Flappy"),
+            (M{{"execute", 1}, {"cooling_down", 2}, {"resolved", 3}}));
+  // 15 instances at once against the global budget of 10 per 10 minutes.
+  EXPECT_EQ(Reasons(doc, "StormDown"),
+            (M{{"execute", 10}, {"budget_exhausted", 5}, {"resolved", 15}}));
+  EXPECT_EQ(Reasons(doc, "NotOptedAlert"),
+            (M{{"not_opted_in", 1}, {"resolved", 1}}));
+  EXPECT_EQ(Reasons(doc, "OrphanAlert"),
+            (M{{"not_allowlisted", 1}, {"resolved", 1}}));
+  // Four hours firing, delivered at start and at resolution (repeat 4h).
+  EXPECT_EQ(Reasons(doc, "LongOutage"), (M{{"execute", 1}, {"resolved", 1}}));
+  EXPECT_EQ(Reasons(doc, "TemplatedAlert"), M{});
+  EXPECT_EQ(Reasons(doc, "NoRuleAlert"), M{});
+  EXPECT_EQ(doc["totals"]["execute"], 13);
+  EXPECT_EQ(doc["totals"]["cooling_down"], 2);
+  EXPECT_EQ(doc["totals"]["budget_exhausted"], 5);
+  EXPECT_EQ(doc["totals"]["resolved"], 22);
+  EXPECT_EQ(doc["alerts"]["series"], 22);
+  EXPECT_EQ(doc["alerts"]["firings"], 24);
+  EXPECT_EQ(doc["rules"]["TemplatedAlert"]["opt_in"], "unknown");
+  EXPECT_EQ(doc["undecided"]["TemplatedAlert"], 2);
+  EXPECT_EQ(doc["undecided"]["NoRuleAlert"], 2);
+  const std::string notes = doc["notes"].dump();
+  EXPECT_THAT(notes, HasSubstr("alertname NoRuleAlert has history (1 series) "
+                               "but no rule"));
+  EXPECT_THAT(notes, HasSubstr("TemplatedAlert: opt-in unknown"));
+  EXPECT_THAT(last_err_, HasSubstr("1.0/1.0 days fetched, 22 alert series"));
+}
+
+TEST_F(BacktestPrometheusTest, AlertmanagerGroupingAndRepeatIntervals) {
+  backtest::BacktestOptions o = Options();
+  o.alertmanager_file = dir_->Path("alertmanager.yml");
+  const json doc = Run(o);
+  EXPECT_EQ(Reasons(doc, "DiskFull"), (M{{"execute", 1}, {"resolved", 1}}));
+  EXPECT_EQ(Reasons(doc, "Flappy"),
+            (M{{"execute", 1}, {"cooling_down", 2}, {"resolved", 3}}));
+  // One group, one notification of 15 alerts.
+  EXPECT_EQ(Reasons(doc, "StormDown"),
+            (M{{"execute", 10}, {"budget_exhausted", 5}, {"resolved", 15}}));
+  // repeat_interval 1h: redelivered at 13:05:30, 14:10:30 and 15:15:30
+  // (the first check *more than* 1h after the last), against a 2h cooldown.
+  EXPECT_EQ(Reasons(doc, "LongOutage"),
+            (M{{"execute", 2}, {"cooling_down", 2}, {"resolved", 1}}));
+  EXPECT_EQ(doc["totals"]["execute"], 14);
+  EXPECT_EQ(doc["totals"]["cooling_down"], 4);
+  int storm_at = 0;
+  for (const json& d : doc["decisions"]) {
+    if (d["alertname"] == "StormDown" && d["reason"] == "execute") {
+      EXPECT_EQ(d["time"], "2026-11-01T06:00:30Z");  // group_wait
+      ++storm_at;
+    }
+  }
+  EXPECT_EQ(storm_at, 10);
+}
+
+TEST_F(BacktestPrometheusTest, TextReportAndBinary) {
+  backtest::BacktestOptions o = Options();
+  o.format = "text";
+  std::ostringstream out, err;
+  ASSERT_EQ(backtest::RunBacktest(o, out, err), 0) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("would have run: 13 time(s)"));
+  EXPECT_THAT(out.str(), HasSubstr("busiest hours (UTC):\n  2026-11-01T06:00:00Z  10 execution(s), 5 held back"));
+}
+
+TEST_F(BacktestPrometheusTest, ErrorsHaveClearMessages) {
+  std::string err;
+  backtest::BacktestOptions o = Options();
+  o.start = "2026-10-01T00:00:00Z";
+  o.end = "2026-10-02T00:00:00Z";
+  EXPECT_EQ(Fail(o, &err), 1);
+  EXPECT_THAT(err, HasSubstr("no ALERTS{alertstate=\"firing\"} samples"));
+
+  o = Options();
+  o.prometheus_url = absl::StrCat("http://127.0.0.1:", port_, "/nope");
+  EXPECT_EQ(Fail(o, &err), 1);
+  EXPECT_THAT(err, HasSubstr("Prometheus answered HTTP 404"));
+
+  o = Options();
+  auto dead = testutil::PickFreeLoopbackPort();
+  ASSERT_TRUE(dead.ok());
+  o.prometheus_url = absl::StrCat("http://127.0.0.1:", *dead);
+  EXPECT_EQ(Fail(o, &err), 1);
+  EXPECT_THAT(err, HasSubstr("cannot reach Prometheus"));
+
+  o = Options();
+  Write("bad_rules.yml", "groups: [\n");
+  o.rule_files = {dir_->Path("bad_rules.yml")};
+  EXPECT_EQ(Fail(o, &err), 1);
+  EXPECT_THAT(err, HasSubstr("the rule file does not parse"));
+
+  o = Options();
+  Write("bad_policy.yml", "version: 1\nactions:\n  X: {name: x, argv: []}\n");
+  o.policy_file = dir_->Path("bad_policy.yml");
+  EXPECT_EQ(Fail(o, &err), 1);
+  EXPECT_THAT(err, HasSubstr("--policy"));
+
+  o = Options();
+  o.end = "2027-06-01T00:00:00Z";
+  EXPECT_EQ(Fail(o, &err), 1);
+  EXPECT_THAT(err, HasSubstr("is in the future"));
+
+  o = Options();
+  o.start = "yesterday";
+  EXPECT_EQ(Fail(o, &err), 2);
+  EXPECT_THAT(err, HasSubstr("is not a TIME"));
+
+  // A query over Prometheus's sample limit is an error, never a part.
+  o = Options();
+  o.chunk = absl::Hours(24);
+  EXPECT_EQ(Run(o)["totals"]["execute"], 13);  // same answer in one chunk
+}
+
+}  // namespace
+}  // namespace autoheal
