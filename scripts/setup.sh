@@ -25,6 +25,8 @@ PACKAGES=(
   # container images (policy-rc.d) do not start them.
   prometheus prometheus-blackbox-exporter
   openssl curl wrk
+  # autoheal backtest's HTML report, opened as a person sees it (tests)
+  chromium libpng-dev
   # bench/load.sh's peer: adnanh/webhook, the Debian webhook runner
   webhook
   clang libclang-rt-14-dev  # libFuzzer and sanitizers: the fuzz tree (fuzz/)

@@ -7,10 +7,19 @@
 //
 // Needs /usr/bin/prometheus and /usr/bin/promtool (scripts/setup.sh).
 
+#include <atomic>
 #include <sstream>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
+#include <png.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <fcntl.h>
+
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "autoheal/testing/fake_clock.h"
@@ -344,6 +353,175 @@ TEST_F(BacktestPrometheusTest, ErrorsHaveClearMessages) {
   o = Options();
   o.chunk = absl::Hours(24);
   EXPECT_EQ(Run(o)["totals"]["execute"], 13);  // same answer in one chunk
+}
+
+// A loopback listener standing in for a proxy: it counts every connection
+// Chromium opens to reach the network and closes it at once (so a page
+// waiting for a resource fails fast instead of hanging).
+class ProxyTrap {
+ public:
+  ProxyTrap() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    ::listen(fd_, 64);
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      for (int c; (c = ::accept(fd_, nullptr, nullptr)) >= 0;) {
+        char buf[256] = {};
+        timeval tv{2, 0};
+        ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        const ssize_t n = ::recv(c, buf, sizeof(buf) - 1, 0);
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          requests_.emplace_back(buf, n > 0 ? n : 0);
+        }
+        count_.fetch_add(1);
+        ::close(c);
+      }
+    });
+  }
+  ~ProxyTrap() {
+    ::shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(fd_);
+  }
+  int port() const { return port_; }
+  // Returns how many connections arrived since the last call.
+  int Connections() { return count_.exchange(0); }
+  // Returns the first line of every request so far that a page caused,
+  // one per line: Chromium's own background calls to Google's update,
+  // time and account services are left out (no page names those hosts).
+  std::string Requests() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string out;
+    for (const std::string& r : requests_) {
+      const std::string line = r.substr(0, r.find('\r'));
+      if (absl::StrContains(line, "google.com") ||
+          absl::StrContains(line, "googleapis.com") ||
+          absl::StrContains(line, "gstatic.com")) {
+        continue;
+      }
+      out += line + "\n";
+    }
+    requests_.clear();
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<int> count_{0};
+  std::mutex mu_;
+  std::vector<std::string> requests_;
+  std::thread thread_;
+};
+
+struct Pixels {
+  int width = 0;
+  int height = 0;
+  std::vector<uint8_t> rgba;
+};
+
+absl::StatusOr<Pixels> ReadPng(const std::string& path) {
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_file(&image, path.c_str())) {
+    return absl::InternalError(absl::StrCat(path, ": ", image.message));
+  }
+  image.format = PNG_FORMAT_RGBA;
+  Pixels p;
+  p.width = image.width;
+  p.height = image.height;
+  p.rgba.resize(PNG_IMAGE_SIZE(image));
+  if (!png_image_finish_read(&image, nullptr, p.rgba.data(), 0, nullptr)) {
+    return absl::InternalError(absl::StrCat(path, ": ", image.message));
+  }
+  return p;
+}
+
+// The share of pixels that differ from the page background, and how many
+// are the report's "would run" green (#1a9e55, with antialiasing slack).
+struct Ink {
+  double share = 0;
+  int green = 0;
+};
+Ink Measure(const Pixels& p) {
+  Ink ink;
+  const uint8_t* bg = p.rgba.data();
+  size_t differ = 0;
+  for (size_t i = 0; i + 3 < p.rgba.size(); i += 4) {
+    const uint8_t* px = &p.rgba[i];
+    if (std::abs(px[0] - bg[0]) + std::abs(px[1] - bg[1]) +
+            std::abs(px[2] - bg[2]) > 30) {
+      ++differ;
+    }
+    if (std::abs(px[0] - 0x1a) < 20 && std::abs(px[1] - 0x9e) < 20 &&
+        std::abs(px[2] - 0x55) < 20) {
+      ++ink.green;
+    }
+  }
+  ink.share = static_cast<double>(differ) / (p.rgba.size() / 4);
+  return ink;
+}
+
+// Opens `html` in headless Chromium, every network request sent to `trap`,
+// and returns the screenshot.
+absl::StatusOr<Pixels> Screenshot(TempDir& dir, const std::string& name,
+                                  const std::string& html, ProxyTrap& trap) {
+  const std::string page = dir.Path(name + ".html");
+  const std::string png = dir.Path(name + ".png");
+  absl::Status written = testutil::WriteFileAtomically(page, html);
+  if (!written.ok()) return written;
+  SubprocessOptions o;
+  o.argv = {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
+            "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync",
+            "--disable-default-apps", "--disable-domain-reliability",
+            "--hide-scrollbars", "--window-size=1200,1500",
+            "--user-data-dir=" + dir.Path(name + "-profile"),
+            absl::StrCat("--proxy-server=http://127.0.0.1:", trap.port()),
+            "--proxy-bypass-list=<-loopback>",
+            "--screenshot=" + png, "file://" + page};
+  o.stderr_path = dir.Path(name + "-chromium.log");
+  o.stdout_path = dir.Path(name + "-chromium.log");
+  auto chromium = Subprocess::Start(std::move(o));
+  if (!chromium.ok()) return chromium.status();
+  auto exit = (*chromium)->Wait(absl::Seconds(120));
+  if (!exit.ok() || !exit->Succeeded()) {
+    return absl::InternalError((*chromium)->Describe());
+  }
+  return ReadPng(png);
+}
+
+TEST_F(BacktestPrometheusTest, HtmlReportRendersInChromiumWithoutNetwork) {
+  backtest::BacktestOptions o = Options();
+  o.format = "html";
+  o.alertmanager_file = dir_->Path("alertmanager.yml");
+  std::ostringstream out, err;
+  ASSERT_EQ(backtest::RunBacktest(o, out, err), 0) << err.str();
+  ProxyTrap trap;
+
+  // Controls first, so that the checks below are known to be able to fail:
+  // a page that loads an image reaches the trap, a blank page is blank.
+  auto control = Screenshot(*dir_, "control",
+                            "<html><body><img src=\"http://example.invalid/"
+                            "x.png\"></body></html>",
+                            trap);
+  ASSERT_TRUE(control.ok()) << control.status();
+  EXPECT_THAT(trap.Requests(), HasSubstr("example.invalid"));
+  EXPECT_LT(Measure(*control).share, 0.01);
+
+  auto report = Screenshot(*dir_, "report", out.str(), trap);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(trap.Requests(), "") << "the report made network requests";
+  const Ink ink = Measure(*report);
+  EXPECT_GT(ink.share, 0.02);
+  EXPECT_GT(ink.green, 50) << "no \"would run\" marks visible";
 }
 
 }  // namespace
