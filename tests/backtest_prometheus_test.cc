@@ -307,6 +307,36 @@ TEST_F(BacktestPrometheusTest, TextReportAndBinary) {
   EXPECT_THAT(out.str(), HasSubstr("busiest hours (UTC):\n  2026-11-01T06:00:00Z  10 execution(s), 5 held back"));
 }
 
+TEST_F(BacktestPrometheusTest, TheBinaryWritesTheReportAndExitsNonZeroOnErrors) {
+  SubprocessOptions run;
+  run.argv = {AUTOHEAL_CLI_BIN, "backtest", "--prometheus",
+              absl::StrCat("http://127.0.0.1:", port_), "--rules",
+              dir_->Path("rules.yml"), "--policy", dir_->Path("policy.yml"),
+              "--start", "2026-11-01T00:00:00Z", "--end",
+              "2026-11-02T00:00:00Z", "--format", "json", "--output",
+              dir_->Path("report.json")};
+  run.stderr_path = dir_->Path("cli.err");
+  auto cli = Subprocess::Start(std::move(run));
+  ASSERT_TRUE(cli.ok()) << cli.status();
+  auto exit = (*cli)->Wait(absl::Seconds(60));
+  ASSERT_TRUE(exit.ok() && exit->Succeeded()) << (*cli)->Describe();
+  auto text = testutil::ReadFileIfExists(dir_->Path("report.json"));
+  ASSERT_TRUE(text.has_value());
+  EXPECT_EQ(json::parse(*text)["totals"]["execute"], 13);
+
+  SubprocessOptions bad;
+  bad.argv = {AUTOHEAL_CLI_BIN, "backtest", "--rules", "x.yml", "--start",
+              "30d", "--end", "now"};
+  bad.stderr_path = dir_->Path("cli-bad.err");
+  auto usage = Subprocess::Start(std::move(bad));
+  ASSERT_TRUE(usage.ok());
+  auto usage_exit = (*usage)->Wait(absl::Seconds(60));
+  ASSERT_TRUE(usage_exit.ok());
+  EXPECT_EQ(usage_exit->ExitCode(), 2);
+  EXPECT_THAT(testutil::ReadFileIfExists(dir_->Path("cli-bad.err")).value_or(""),
+              HasSubstr("--prometheus"));
+}
+
 TEST_F(BacktestPrometheusTest, ErrorsHaveClearMessages) {
   std::string err;
   backtest::BacktestOptions o = Options();
