@@ -14,6 +14,8 @@ PACKAGES=(
   nettle-dev  # SHA-256 of the policy digest
   libsqlite3-dev
   libre2-dev  # label patterns: linear-time matching
+  # the CLI's HTTP client (src/net/http_fetch.h): doctor and backtest
+  libcurl4-openssl-dev
   # the receiver's fast body parse (src/receiver/fast_payload.h): simdjson's
   # DOM parser, about twice as fast as nlohmann on a storm notification
   libsimdjson-dev
@@ -23,6 +25,8 @@ PACKAGES=(
   # container images (policy-rc.d) do not start them.
   prometheus prometheus-blackbox-exporter
   openssl curl wrk
+  # autoheal backtest's HTML report, opened as a person sees it (tests)
+  chromium libpng-dev
   # bench/load.sh's peer: adnanh/webhook, the Debian webhook runner
   webhook
   clang libclang-rt-14-dev  # libFuzzer and sanitizers: the fuzz tree (fuzz/)

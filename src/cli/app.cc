@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "cli/backtest_command.h"
 #include "cli/command.h"
 #include "cli/explain_command.h"
 #include "cli/lint_command.h"
@@ -33,6 +34,7 @@ int RunCli(int argc, const char* const* argv, std::istream& in,
   commands.push_back(AddValidateCommand(app));
   commands.push_back(AddStateCommand(app));
   commands.push_back(AddLintCommand(app));
+  commands.push_back(AddBacktestCommand(app));
 
   if (std::optional<int> exit = flags::Parse(app, argc, argv, out, err)) {
     return *exit;

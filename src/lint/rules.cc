@@ -102,6 +102,12 @@ class RulesLinter {
     }
     std::optional<AlertRule> alert = ReadAlertRule(node, path);
     if (!alert.has_value()) return;
+    AlertRuleAnnotations& rule = report_->alert_rules.emplace_back();
+    rule.alertname = alert->alertname;
+    rule.line = alert->alert_at.line;
+    for (const MapEntry& annotation : alert->annotations) {
+      rule.annotations.emplace_back(annotation.key, ValueOf(annotation));
+    }
     std::optional<MapEntry> opt_in = FindOptIn(*alert);
     if (!opt_in.has_value()) {
       ReportNearMisses(*alert);

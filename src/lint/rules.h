@@ -22,6 +22,7 @@
 #define AUTOHEAL_LINT_RULES_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -32,7 +33,18 @@
 namespace autoheal {
 namespace lint {
 
+// One alerting rule as written: its alertname and annotations (values
+// unrendered, templates included), for tools that need the annotations
+// `ALERTS` does not carry (`autoheal backtest`).
+struct AlertRuleAnnotations {
+  std::string alertname;
+  int line = 0;  // of the `alert:` value; 0 when unknown
+  std::vector<std::pair<std::string, std::string>> annotations;
+};
+
 struct RulesReport {
+  // Every alerting rule lint could read, in file order.
+  std::vector<AlertRuleAnnotations> alert_rules;
   // Sorted by line and column.
   std::vector<Finding> findings;
   // The alertnames of the rules that opt in (exactly).
