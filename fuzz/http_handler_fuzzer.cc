@@ -41,11 +41,11 @@
 #include "autoheal/alert.h"
 #include "autoheal/audit_sink.h"
 #include "autoheal/cooldown_store.h"
+#include "autoheal/http_server.h"
 #include "autoheal/in_memory_cooldown_store.h"
 #include "autoheal/payload.h"
 #include "autoheal/testing/fake_clock.h"
 #include "fuzz/fuzz_util.h"
-#include "http/http_server.h"
 #include "nlohmann/json.hpp"
 #include "receiver/receiver.h"
 

@@ -24,7 +24,8 @@ if [ ! -f "$build/build.ninja" ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_CXX_COMPILER=clang++ -DAUTOHEAL_BUILD_FUZZERS=ON \
         -DAUTOHEAL_BUILD_TESTS=OFF -DAUTOHEAL_BUILD_BENCHMARKS=OFF \
-        -DAUTOHEAL_BUILD_EXAMPLES=OFF -DAUTOHEAL_INSTALL=OFF
+        -DAUTOHEAL_BUILD_EXAMPLES=OFF -DAUTOHEAL_INSTALL=OFF \
+        -DAUTOHEAL_REQUIRE_ALL=ON
 fi
 cmake --build "$build" --target "fuzz_$target"
 

@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh >&2
 
 BUILD_DIR="${BUILD_DIR:-build}"
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DAUTOHEAL_REQUIRE_ALL=ON >&2
 cmake --build "$BUILD_DIR" --target autoheal-webhook >&2
 
 # State lives in /var/lib/autoheal/state.db, which needs root (or a prepared

@@ -30,7 +30,7 @@ if [ "${AUTOHEAL_SANITIZERS:-1}" != 0 ]; then
   subtree_dirs=()
   for preset in "${SANITIZER_PRESETS[@]}"; do
     dir="$(realpath -m "$BUILD_DIR-$preset")"
-    cmake --preset "$preset" -B "$dir" >/dev/null
+    cmake --preset "$preset" -B "$dir" -DAUTOHEAL_REQUIRE_ALL=ON >/dev/null
     subtree_dirs+=("-DAUTOHEAL_${preset^^}_BUILD_DIR=$dir")
   done
 fi
@@ -41,14 +41,17 @@ if [ "${AUTOHEAL_FUZZ:-1}" != 0 ]; then
   cmake -S . -B "$FUZZ_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_CXX_COMPILER=clang++ -DAUTOHEAL_BUILD_FUZZERS=ON \
         -DAUTOHEAL_BUILD_TESTS=OFF -DAUTOHEAL_BUILD_BENCHMARKS=OFF \
-        -DAUTOHEAL_BUILD_EXAMPLES=OFF -DAUTOHEAL_INSTALL=OFF >/dev/null
+        -DAUTOHEAL_BUILD_EXAMPLES=OFF -DAUTOHEAL_INSTALL=OFF \
+        -DAUTOHEAL_REQUIRE_ALL=ON >/dev/null
   cmake --build "$FUZZ_BUILD_DIR" --parallel "$JOBS"
   fuzz_dir=(-DAUTOHEAL_FUZZ_BUILD_DIR="$FUZZ_BUILD_DIR"
             -DAUTOHEAL_FUZZ_SECONDS="${AUTOHEAL_FUZZ_SECONDS:-30}")
 fi
 
+# AUTOHEAL_REQUIRE_ALL: a missing dependency fails here instead of skipping
+# a component and its tests (cmake/AutohealComponents.cmake).
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      "${subtree_dirs[@]}" "${fuzz_dir[@]}"
+      -DAUTOHEAL_REQUIRE_ALL=ON "${subtree_dirs[@]}" "${fuzz_dir[@]}"
 cmake --build "$BUILD_DIR" --parallel "$JOBS"
 if [ "${AUTOHEAL_SANITIZERS:-1}" != 0 ]; then
   # A tree that fails to build is not fatal here: its suite builds it again

@@ -35,11 +35,12 @@
 // next to runnable ones and sees the runnable ones execute.
 //
 // Requests libmicrohttpd rejects before our handler sees them (see
-// src/http/http_server.h) get its own short HTML page, not JSON; those cases
-// say so (`answered_by_mhd`) and assert the status it really sends: 400 for
-// a Content-Length that is not a number, a chunk size that is not hex, a
-// request line that is not HTTP; 413 for a Content-Length beyond 2^64; 431
-// for headers larger than the connection's 16 KiB; 414 for a 20 KB URI.
+// include/autoheal/http_server.h) get its own short HTML page, not JSON;
+// those cases say so (`answered_by_mhd`) and assert the status it really
+// sends: 400 for a Content-Length that is not a number, a chunk size that is
+// not hex, a request line that is not HTTP; 413 for a Content-Length beyond
+// 2^64; 431 for headers larger than the connection's 16 KiB; 414 for a
+// 20 KB URI.
 // libmicrohttpd 0.9.75 sends the status line and headers of the 400/413
 // pages twice; the connection is closed right after. It also ends a header
 // value at a raw NUL byte, so "Bearer x<NUL><token>" is the token "x" (401)

@@ -1,4 +1,4 @@
-#include "http/http_server.h"
+#include "autoheal/http_server.h"
 
 #include <stdlib.h>
 #include <sys/resource.h>

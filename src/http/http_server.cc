@@ -1,4 +1,4 @@
-#include "http/http_server.h"
+#include "autoheal/http_server.h"
 
 #include <fcntl.h>
 #include <microhttpd.h>

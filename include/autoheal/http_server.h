@@ -1,5 +1,7 @@
-// A small HTTP/1.1 server over GNU libmicrohttpd (epoll mode) for autoheal's
-// binaries: the Alertmanager webhook receiver, /metrics and /healthz.
+// A small HTTP/1.1 server over GNU libmicrohttpd (epoll mode): the one
+// autoheal's webhook receiver serves the Alertmanager webhook, /metrics and
+// /healthz with. Component `http` (target autoheal::http, Debian package
+// libmicrohttpd-dev).
 //
 // The server buffers each request body (up to a limit) and calls one Handler
 // per request with the whole request; the Handler returns the whole response.
@@ -31,11 +33,9 @@
 // concurrently and must be thread-safe. The HttpServer's own methods may be
 // called from any thread, except that Stop() (and so the destructor) must
 // not be called from inside the Handler.
-//
-// This header is internal to autoheal (not installed).
 
-#ifndef AUTOHEAL_HTTP_HTTP_SERVER_H_
-#define AUTOHEAL_HTTP_HTTP_SERVER_H_
+#ifndef AUTOHEAL_HTTP_SERVER_H_
+#define AUTOHEAL_HTTP_SERVER_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -294,4 +294,4 @@ class HttpServer {
 }  // namespace http
 }  // namespace autoheal
 
-#endif  // AUTOHEAL_HTTP_HTTP_SERVER_H_
+#endif  // AUTOHEAL_HTTP_SERVER_H_
