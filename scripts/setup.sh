@@ -31,6 +31,9 @@ PACKAGES=(
   webhook
   clang libclang-rt-14-dev  # libFuzzer and sanitizers: the fuzz tree (fuzz/)
   libhiredis-dev redis-server
+  # the packaging_deb ctest (tests/packaging/deb_test.sh): the package's
+  # checks, and systemd-analyze verify for its unit
+  dpkg-dev lintian systemd
 )
 
 missing=()
