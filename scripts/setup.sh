@@ -13,6 +13,8 @@ PACKAGES=(
   nettle-dev  # SHA-256 of the policy digest
   libsqlite3-dev
   libre2-dev  # label patterns: linear-time matching
+  # the CLI's HTTP client (src/net/http_fetch.h): doctor and backtest
+  libcurl4-openssl-dev
   # the receiver's fast body parse (src/receiver/fast_payload.h): simdjson's
   # DOM parser, about twice as fast as nlohmann on a storm notification
   libsimdjson-dev
