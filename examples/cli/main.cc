@@ -9,6 +9,9 @@
 //   autoheal lint [--policy FILE] [--compose F]... [--alertmanager F]...
 //                 [--rules F]... [--allow-host H]... [--strict]
 //                 [--format text|json|github]
+//   autoheal doctor --receiver URL [--prometheus URL] [--alertmanager URL]
+//                   [--alertname NAME]... [--bearer-token-file FILE]
+//                   [--format text|json] [--timeout 10s]
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -28,6 +31,7 @@
 #include "cli/explain.h"
 #include "cli/lint_command.h"
 #include "cli/state_command.h"
+#include "doctor/doctor.h"
 #include "state/open_state_store.h"
 #include "lint/file_reader.h"
 
@@ -199,6 +203,11 @@ int State(const std::vector<char*>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // doctor parses its own arguments: --alertname repeats.
+  if (argc > 1 && std::string(argv[1]) == "doctor") {
+    return autoheal::doctor::RunDoctorCommand(
+        std::vector<std::string>(argv + 2, argv + argc), std::cout, std::cerr);
+  }
   // lint parses its own arguments: its file flags repeat.
   if (argc > 1 && std::string(argv[1]) == "lint") {
     autoheal::lint::DiskFileReader files;
@@ -224,6 +233,10 @@ int main(int argc, char** argv) {
                "       autoheal lint [--policy FILE] [--compose F]... "
                "[--alertmanager F]... [--rules F]...\n"
                "                     [--allow-host H]... [--strict] "
-               "[--format text|json|github]\n";
+               "[--format text|json|github]\n"
+               "       autoheal doctor --receiver URL [--prometheus URL] "
+               "[--alertmanager URL] [--alertname NAME]...\n"
+               "                       [--bearer-token-file FILE] "
+               "[--format text|json] [--timeout 10s]\n";
   return kUsageError;
 }
