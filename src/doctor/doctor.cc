@@ -568,7 +568,9 @@ class Doctor {
     const alertmanager::Route* first = routes.front();
     Add(id, name, CheckStatus::kFail,
         absl::StrCat("with ", with, " the alert stops at route ", first->path,
-                     first->line > 0 ? absl::StrCat(" (line ", first->line, ")") : "",
+                     first->line > 0 ? absl::StrCat(" (line ", first->line,
+                                                     " of the running config)")
+                                    : "",
                      " ", first->MatchersString(), " -> receiver ",
                      QuoteText(first->receiver),
                      first->continue_matching ? "" : " without continue",
@@ -625,6 +627,14 @@ class Doctor {
     if (parts.empty()) {
       Add(id, name, CheckStatus::kSkip,
           "no --prometheus or --alertmanager URL given");
+      return;
+    }
+    if (rule == nullptr &&
+        (prometheus_.empty() || !prometheus_error_.empty()) &&
+        (alertmanager_.empty() ||
+         absl::StrContains(parts.back(), "unreachable"))) {
+      Add(id, name, CheckStatus::kSkip,
+          absl::StrCat("nothing answered: ", absl::StrJoin(parts, "; ")));
       return;
     }
     Add(id, name, CheckStatus::kOk,
