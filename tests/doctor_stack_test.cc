@@ -1,6 +1,7 @@
 // `autoheal doctor` against a real stack: Debian's `prometheus` with a rule
-// file, `prometheus-alertmanager` with a route tree, and two
-// `autoheal-webhook` receivers (one enabled, one in dry-run), each on a
+// file, `prometheus-alertmanager` with a route tree, and three
+// `autoheal-webhook` receivers (enabled; dry-run; enabled on a real
+// `redis-server` that one test stops), each on a
 // free loopback port it picked itself (port 0, read back from its log).
 // Every broken variant fails (or warns) exactly the check it is about, and
 // no other: each test asserts the status of all ten checks.
@@ -27,6 +28,7 @@
 #include "gtest/gtest.h"
 #include "http_client.h"
 #include "nlohmann/json.hpp"
+#include "redis_server.h"
 #include "subprocess.h"
 #include "test_util.h"
 
@@ -170,16 +172,24 @@ class DoctorStackTest : public ::testing::Test {
       return PortAfter(*line, prefix);
     }
 
-    uint16_t StartReceiver(bool live, std::unique_ptr<Subprocess>* out) {
-      const std::string name = live ? "enabled" : "dry";
+    // Starts a receiver; on `redis_address` when not empty, else SQLite.
+    uint16_t StartReceiver(bool live, std::unique_ptr<Subprocess>* out,
+                           const std::string& redis_address = "") {
+      const std::string name =
+          !redis_address.empty() ? "redis" : live ? "enabled" : "dry";
       const std::string policy = dir.Path(name + ".yml");
       if (!WriteFileAtomically(policy, Policy(live)).ok()) return 0;
-      *out = Launch({AUTOHEAL_WEBHOOK_BIN, "--listen=127.0.0.1:0",
-                     "--policy=" + policy,
-                     "--audit_log=" + dir.Path(name + "-audit.log"),
-                     "--bearer_token_file=" + dir.Path("token"),
-                     "--state_path=" + dir.Path(name + ".db")},
-                    name + "-receiver.log");
+      std::vector<std::string> argv = {
+          AUTOHEAL_WEBHOOK_BIN, "--listen=127.0.0.1:0", "--policy=" + policy,
+          "--audit_log=" + dir.Path(name + "-audit.log"),
+          "--bearer_token_file=" + dir.Path("token")};
+      if (redis_address.empty()) {
+        argv.push_back("--state_path=" + dir.Path(name + ".db"));
+      } else {
+        argv.push_back("--state_backend=redis");
+        argv.push_back("--redis_address=" + redis_address);
+      }
+      *out = Launch(std::move(argv), name + "-receiver.log");
       if (*out == nullptr) return 0;
       return WaitPort(**out, "listening on http://127.0.0.1:",
                       "listening on http://127.0.0.1:");
@@ -195,6 +205,16 @@ class DoctorStackTest : public ::testing::Test {
       if (enabled_port == 0) return;
       dry_port = StartReceiver(false, &dry);
       if (dry_port == 0) return;
+      absl::StatusOr<std::unique_ptr<testutil::RedisServer>> started_redis =
+          testutil::RedisServer::Start(dir);
+      if (!started_redis.ok()) {
+        error = std::string(started_redis.status().message());
+        return;
+      }
+      redis = *std::move(started_redis);
+      redis_receiver_port =
+          StartReceiver(true, &redis_receiver, redis->address());
+      if (redis_receiver_port == 0) return;
 
       // Alertmanager: team=other stops at other-team first; autoheal="true"
       // goes to both receivers.
@@ -216,7 +236,8 @@ class DoctorStackTest : public ::testing::Test {
           "  - name: autoheal\n"
           "    webhook_configs:\n"
           "      - url: http://127.0.0.1:", enabled_port, "/alerts\n"
-          "      - url: http://127.0.0.1:", dry_port, "/alerts\n");
+          "      - url: http://127.0.0.1:", dry_port, "/alerts\n"
+          "      - url: http://127.0.0.1:", redis_receiver_port, "/alerts\n");
       if (!WriteFileAtomically(dir.Path("alertmanager.yml"), am_config).ok() ||
           ::mkdir(dir.Path("am-data").c_str(), 0700) != 0) {
         error = "cannot write Alertmanager's files";
@@ -316,8 +337,11 @@ class DoctorStackTest : public ::testing::Test {
 
     TempDir dir;
     std::string error;
-    std::unique_ptr<Subprocess> enabled, dry, alertmanager, prometheus;
-    uint16_t enabled_port = 0, dry_port = 0, am_port = 0, prom_port = 0;
+    std::unique_ptr<testutil::RedisServer> redis;
+    std::unique_ptr<Subprocess> enabled, dry, redis_receiver, alertmanager,
+        prometheus;
+    uint16_t enabled_port = 0, dry_port = 0, redis_receiver_port = 0,
+             am_port = 0, prom_port = 0;
   };
 
   static std::string Url(uint16_t port) {
@@ -496,6 +520,27 @@ TEST_F(DoctorStackTest, ReceiverDownFailsOnlyReceiverUp) {
                       {"route-reaches-receiver", "warn"},
                       {"would-act-now", "skip"}}))
       << report.dump(2);
+}
+
+TEST_F(DoctorStackTest, AStoreDownFailsOnlyReceiverReady) {
+  DoctorOptions options = Options("DoctorRestart");
+  options.receiver_url = Url(stack_->redis_receiver_port);
+  json report;
+  EXPECT_EQ(Run(options, kExitOk, &report), AllOkBut({})) << report.dump(2);
+  stack_->redis->Kill();
+  // The receiver probes its store every second: wait for it to notice.
+  ASSERT_THAT(WaitForHttp(stack_->redis_receiver_port, "/readyz",
+                          kStartTimeout, {stack_->redis_receiver.get()},
+                          /*expected_status=*/503),
+              IsOk());
+  EXPECT_EQ(Run(options, kExitFailed, &report),
+            AllOkBut({{"receiver-ready", "fail"}, {"would-act-now", "skip"}}))
+      << report.dump(2);
+  EXPECT_THAT(Message(report, "receiver-ready"),
+              HasSubstr("the state store is unreachable"));
+  EXPECT_THAT(Message(report, "would-act-now"),
+              HasSubstr("store_unavailable"));
+  ASSERT_THAT(stack_->redis->Restart(), IsOk());
 }
 
 TEST_F(DoctorStackTest, AWrongTokenFailsWouldActNow) {
