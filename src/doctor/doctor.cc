@@ -532,24 +532,25 @@ class Doctor {
     std::vector<const alertmanager::Route*> routes =
         alertmanager::MatchRoutes(*am_config_, labels);
     std::vector<std::string> reached;
+    for (const alertmanager::Route* route : routes) {
+      reached.push_back(absl::StrCat(
+          route->receiver, " (", route->path,
+          route->line > 0 ? absl::StrCat(", line ", route->line) : "", ")"));
+    }
+    const std::string reached_text = absl::StrJoin(reached, ", ");
     std::string elsewhere;  // an autoheal-looking URL on another host
     for (const alertmanager::Route* route : routes) {
-      reached.push_back(absl::StrCat(route->receiver, " (", route->path,
-                                     route->line > 0 ? absl::StrCat(", line ", route->line) : "",
-                                     ")"));
       for (const std::string& url : am_config_->webhook_urls[route->receiver]) {
         const Endpoint e = ParseEndpoint(url);
         if (e.host == self.host && e.port == self.port &&
             e.scheme == self.scheme) {
           Add(id, name, CheckStatus::kOk,
               absl::StrCat("with ", with, " Alertmanager routes it to ",
-                           absl::StrJoin(reached, ", "),
-                           routes.size() > reached.size() ? ", ..." : "",
-                           "; receiver ", QuoteText(route->receiver),
-                           " posts to ", url));
+                           reached_text, "; receiver ",
+                           QuoteText(route->receiver), " posts to ", url));
           return;
         }
-        if (e.path == "/alerts" || e.path == "/alert") {
+        if (elsewhere.empty() && (e.path == "/alerts" || e.path == "/alert")) {
           elsewhere = absl::StrCat("receiver ", QuoteText(route->receiver),
                                    " posts to ", url);
         }
@@ -558,7 +559,7 @@ class Doctor {
     if (!elsewhere.empty()) {
       Add(id, name, CheckStatus::kWarn,
           absl::StrCat("with ", with, " Alertmanager routes it to ",
-                       absl::StrJoin(reached, ", "), "; ", elsewhere,
+                       reached_text, "; ", elsewhere,
                        ", which is not the URL doctor reached (", receiver_,
                        "): the same receiver under another name?"),
           "make sure that URL is this receiver (e.g. the compose service "
@@ -574,7 +575,7 @@ class Doctor {
                      " ", first->MatchersString(), " -> receiver ",
                      QuoteText(first->receiver),
                      first->continue_matching ? "" : " without continue",
-                     "; receiver(s) reached: ", absl::StrJoin(reached, ", "),
+                     "; receiver(s) reached: ", reached_text,
                      "; none has a webhook_configs url at ", receiver_),
         absl::StrCat("in alertmanager.yml, add a route to the autoheal "
                      "receiver (webhook_configs url: ", receiver_,
@@ -709,9 +710,9 @@ class Doctor {
       seconds_left = (*d)["seconds_left"].get<double>();
     }
     std::string message_text = absl::StrCat(
-        "the receiver would ", verdict == "skip" ? "skip" : verdict, " (",
-        reason, "): ", Str(*d, "sentence"),
-        firing ? "" : " [asked with the rule's labels: not firing now]");
+        "the receiver would ", verdict == "dry_run" ? "dry-run" : verdict,
+        " (", reason, "): ", Str(*d, "sentence"),
+        firing ? "" : " [not firing now: asked with the rule's labels]");
     if (verdict == "execute") {
       Add(id, name, CheckStatus::kOk, message_text);
       return;
@@ -740,8 +741,8 @@ class Doctor {
     }
     if (reason == "invalid_target" && !firing) {
       Add(id, name, CheckStatus::kWarn,
-          absl::StrCat(message_text, ": the firing alert's own labels may "
-                       "supply it"),
+          absl::StrCat(message_text, "; a firing alert's series labels "
+                       "may supply it"),
           to_act);
       return;
     }
