@@ -9,6 +9,7 @@ PACKAGES=(
   libabsl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev
+  libcli11-dev  # both binaries' command lines (header-only)
   libmicrohttpd-dev prometheus-cpp-dev
   nettle-dev  # SHA-256 of the policy digest
   libsqlite3-dev

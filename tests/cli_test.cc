@@ -1,16 +1,24 @@
 // The `autoheal` CLI's explain and validate, as a user runs them.
+#include <map>
 #include <memory>
+#include <optional>
+#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "autoheal/engine.h"
 #include "autoheal/sqlite_cooldown_store.h"
 #include "autoheal/testing/fake_clock.h"
+#include "autoheal/version.h"
+#include "cli/app.h"
 #include "cli/explain.h"
 #include "engine_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "help_docs.h"
 #include "nlohmann/json.hpp"
 #include "subprocess.h"
 #include "test_util.h"
@@ -26,6 +34,7 @@ using ::autoheal::testutil::SubprocessOptions;
 using ::autoheal::testutil::TempDir;
 using ::autoheal::testutil::TestDataPath;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(WhatWouldHaveToChangeTest, NamesTheChangeForEachGate) {
   testing::FakeClock clock;
@@ -57,25 +66,73 @@ TEST(WhatWouldHaveToChangeTest, NamesTheChangeForEachGate) {
             "well-formed: alerts[0].labels: expected an object, got array");
 }
 
+using Env = std::vector<std::pair<std::string, std::optional<std::string>>>;
+
+struct Output {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
 class CliTest : public ::testing::Test {
  protected:
-  // Runs the CLI with `args`; returns its exit code, stdout in `out`.
-  int Run(std::vector<std::string> args, std::string* out) {
+  // Runs the CLI binary with `args`, the environment variables explain
+  // reads unset unless `env` sets them, in `working_dir` (default: the
+  // test's own).
+  Output RunBinary(std::vector<std::string> args, Env env = {},
+                   const std::string& working_dir = "") {
     SubprocessOptions options;
     options.argv = {AUTOHEAL_CLI_BIN};
     options.argv.insert(options.argv.end(), args.begin(), args.end());
+    options.env = {{"AUTOHEAL_ENABLED", std::nullopt},
+                   {"AUTOHEAL_COOLDOWN_SEC", std::nullopt}};
+    options.env.insert(options.env.end(), env.begin(), env.end());
+    options.working_dir = working_dir;
     options.stdout_path = dir_.Path("out");
     options.stderr_path = dir_.Path("err");
+    Output output;
     auto process = Subprocess::Start(std::move(options));
     EXPECT_THAT(process, IsOk());
-    if (!process.ok()) return -1;
+    if (!process.ok()) return output;
     auto exit = (*process)->Wait(absl::Seconds(30));
     EXPECT_THAT(exit, IsOk());
-    *out = (*process)->ReadStdout() + (*process)->ReadStderr();
-    return exit.ok() && exit->Exited() ? exit->ExitCode() : -1;
+    output.out = (*process)->ReadStdout();
+    output.err = (*process)->ReadStderr();
+    if (exit.ok() && exit->Exited()) output.exit_code = exit->ExitCode();
+    return output;
   }
+
+  // Runs the CLI with `args`; returns its exit code, stdout and stderr in
+  // `out`.
+  int Run(std::vector<std::string> args, std::string* out, Env env = {}) {
+    Output output = RunBinary(std::move(args), std::move(env));
+    *out = output.out + output.err;
+    return output.exit_code;
+  }
+
   TempDir dir_;
 };
+
+// Runs `autoheal ARGS...` in-process with `env` as the environment.
+Output RunInProcess(const std::vector<std::string>& args,
+                    std::map<std::string, std::string> env = {}) {
+  std::vector<const char*> argv = {"autoheal"};
+  for (const std::string& arg : args) argv.push_back(arg.c_str());
+  std::istringstream in;
+  std::ostringstream out;
+  std::ostringstream err;
+  cli::CliDeps deps;
+  deps.env = [env = std::move(env)](const char* name) {
+    auto it = env.find(name);
+    return it == env.end() ? std::optional<std::string>() : it->second;
+  };
+  Output output;
+  output.exit_code = cli::RunCli(static_cast<int>(argv.size()), argv.data(),
+                                 in, out, err, deps);
+  output.out = out.str();
+  output.err = err.str();
+  return output;
+}
 
 TEST_F(CliTest, ExplainPrintsEachAlertAsJson) {
   std::string out;
@@ -249,9 +306,288 @@ TEST_F(CliStateTest, StateErrorsNameTheFileOrTheUsage) {
                 &out),
             3);
   EXPECT_THAT(out, HasSubstr(dir_.Path("missing")));
+  // The usage is --help's (CLI11 generates it); errors point there.
   EXPECT_EQ(Run({"state", "clear"}, &out), 2);
-  EXPECT_THAT(out, HasSubstr("usage: autoheal state"));
+  EXPECT_THAT(out, HasSubstr("autoheal state clear: KEY is required"));
+  EXPECT_THAT(out, HasSubstr("Run 'autoheal state clear --help' for usage."));
   EXPECT_EQ(Run({"state", "frob", "--state", state_path_}, &out), 2);
+}
+
+// --- Read-only commands never create or change state ---------------------
+
+TEST_F(CliStateTest, AMistypedStatePathIsAnErrorAndCreatesNothing) {
+  const std::string typo = dir_.Path("typo.db");
+  const std::vector<std::vector<std::string>> commands = {
+      {"state", "list", "--state", typo},
+      {"explain", "--state", typo,
+       TestDataPath("payloads/01-single-firing-autoheal.json")},
+      // A write, but only to a database the receiver created.
+      {"state", "clear", "some-key", "--state", typo},
+  };
+  for (const std::vector<std::string>& command : commands) {
+    Output output = RunBinary(command);
+    EXPECT_EQ(output.exit_code, 3) << command[0] << ": " << output.out;
+    EXPECT_THAT(output.err,
+                HasSubstr(absl::StrCat("state database ", typo,
+                                       ": does not exist")));
+    // Today's bug: an all-clear on an empty database it had just created.
+    EXPECT_THAT(output.out, Not(HasSubstr("no escalated keys")));
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      EXPECT_FALSE(testutil::ReadFileIfExists(typo + suffix).has_value())
+          << command[0] << " created " << typo << suffix;
+    }
+  }
+}
+
+TEST_F(CliStateTest, AFileThatIsNotAutohealStateIsRefusedAndLeftAlone) {
+  const std::string empty = dir_.Path("empty.db");
+  ASSERT_THAT(testutil::WriteFileAtomically(empty, ""), IsOk());
+  const std::string json = dir_.Path("payload.json");
+  ASSERT_THAT(testutil::WriteFileAtomically(json, "{\"version\":\"4\"}"),
+              IsOk());
+  for (const std::string& path : {empty, json}) {
+    const std::string before = testutil::ReadFileOrDie(path);
+    for (const std::vector<std::string>& command :
+         std::vector<std::vector<std::string>>{
+             {"state", "list", "--state", path},
+             {"state", "clear", "k", "--state", path},
+             {"explain", "--state", path,
+              TestDataPath("payloads/01-single-firing-autoheal.json")}}) {
+      Output output = RunBinary(command);
+      EXPECT_EQ(output.exit_code, 3) << output.out << output.err;
+      EXPECT_THAT(output.err, HasSubstr(absl::StrCat("state database ", path)));
+      EXPECT_THAT(output.err, ::testing::AnyOf(
+                                  HasSubstr("not an autoheal state database"),
+                                  HasSubstr("not an SQLite database")));
+    }
+    EXPECT_EQ(testutil::ReadFileOrDie(path), before) << path;
+  }
+}
+
+TEST_F(CliStateTest, ListingAndExplainingLeaveTheDatabaseAsItWas) {
+  const std::string key = LiveKeyOfPayload01();
+  Latch(key);
+  const std::string before = testutil::ReadFileOrDie(state_path_);
+  std::string out;
+  ASSERT_EQ(Run({"state", "list", "--state", state_path_}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("escalated"));
+  ASSERT_EQ(Run({"explain", "--enabled", "--state", state_path_, "--policy",
+                 TestDataPath("../../examples/policy/autoheal.yml"),
+                 TestDataPath("payloads/01-single-firing-autoheal.json")},
+                &out),
+            0)
+      << out;
+  EXPECT_THAT(out, HasSubstr("skip (escalated)"));
+  EXPECT_EQ(testutil::ReadFileOrDie(state_path_), before);
+}
+
+// A value that starts with dashes is a value: it reaches the command as
+// written (the receiver's old flag rewriting turned "-a-b" into "-a_b").
+TEST_F(CliStateTest, AValueWithLeadingDashesArrivesIntact) {
+  Output output = RunBinary(
+      {"explain", "--state", "-typo-state.db",
+       TestDataPath("payloads/01-single-firing-autoheal.json")},
+      {}, dir_.path());
+  EXPECT_EQ(output.exit_code, 3) << output.err;
+  EXPECT_THAT(output.err,
+              HasSubstr("state database -typo-state.db: does not exist"));
+  EXPECT_FALSE(
+      testutil::ReadFileIfExists(dir_.Path("-typo-state.db")).has_value());
+}
+
+TEST_F(CliStateTest, ClearAcceptsBothSpellingsOfAuditLog) {
+  const std::string key = LiveKeyOfPayload01();
+  for (const std::string flag : {"--audit-log", "--audit_log"}) {
+    const std::string latched = absl::StrCat(key, flag);
+    Latch(latched);
+    const std::string audit = dir_.Path(absl::StrCat(flag, ".jsonl"));
+    std::string out;
+    ASSERT_EQ(Run({"state", "clear", latched, "--state", state_path_,
+                   absl::StrCat(flag, "=", audit)},
+                  &out),
+              0)
+        << out;
+    EXPECT_THAT(testutil::ReadFileOrDie(audit),
+                HasSubstr("\"event\":\"state_clear\""))
+        << flag;
+  }
+}
+
+// --- explain and the receiver's environment ----------------------------
+
+TEST_F(CliTest, ExplainAppliesTheReceiversEnvironmentAndSaysSo) {
+  const std::vector<std::string> explain = {
+      "explain", "--policy", TestDataPath("../../examples/policy/autoheal.yml"),
+      TestDataPath("payloads/01-single-firing-autoheal.json")};
+  Output output = RunBinary(explain, {{"AUTOHEAL_ENABLED", "true"},
+                                      {"AUTOHEAL_COOLDOWN_SEC", "30"}});
+  ASSERT_EQ(output.exit_code, 0) << output.err;
+  EXPECT_THAT(output.out,
+              HasSubstr("environment: AUTOHEAL_ENABLED=true, "
+                        "AUTOHEAL_COOLDOWN_SEC=30 (applied to the policy, as "
+                        "the receiver does)\n"));
+  EXPECT_THAT(output.out, HasSubstr("execute (execute)"));
+  EXPECT_THAT(output.out, Not(HasSubstr("AUTOHEAL_ENABLED is off")));
+
+  // The environment wins over the file, as in the receiver.
+  const std::string enabled_policy = dir_.Path("enabled.yml");
+  ASSERT_THAT(testutil::WriteFileAtomically(
+                  enabled_policy,
+                  "enabled: true\n"
+                  "actions:\n"
+                  "  TcpEndpointDownFast:\n"
+                  "    name: restart-tcp-endpoint\n"
+                  "    argv: [/bin/true]\n"),
+              IsOk());
+  output = RunBinary({"explain", "--format", "json", "--policy", enabled_policy,
+                      TestDataPath("payloads/01-single-firing-autoheal.json")},
+                     {{"AUTOHEAL_ENABLED", "no"}});
+  ASSERT_EQ(output.exit_code, 0) << output.err;
+  nlohmann::json j = nlohmann::json::parse(output.out);
+  EXPECT_EQ(j["enabled"], false);
+  EXPECT_EQ(j["env_overrides"], nlohmann::json({{"AUTOHEAL_ENABLED", "no"}}));
+  EXPECT_EQ(j["alerts"][0]["verdict"], "dry_run");
+
+  // Without the variables: nothing applied, and the text says nothing.
+  output = RunBinary(explain);
+  ASSERT_EQ(output.exit_code, 0) << output.err;
+  EXPECT_THAT(output.out, Not(HasSubstr("environment:")));
+  EXPECT_THAT(output.out, HasSubstr("AUTOHEAL_ENABLED is off"));
+}
+
+TEST_F(CliTest, ExplainRefusesAnUndocumentedEnabledValue) {
+  Output output = RunBinary(
+      {"explain", TestDataPath("payloads/01-single-firing-autoheal.json")},
+      {{"AUTOHEAL_ENABLED", "TRUE"}});
+  EXPECT_EQ(output.exit_code, 2);
+  EXPECT_THAT(output.err,
+              HasSubstr("AUTOHEAL_ENABLED: expected true/false/1/0/yes/no "
+                        "(exactly, in lowercase), got \"TRUE\""));
+  EXPECT_EQ(output.out, "");
+}
+
+// The same, in-process, with an injected environment.
+TEST(RunCliTest, ExplainInProcessWithAnInjectedEnvironment) {
+  Output output = RunInProcess(
+      {"explain", "--format=json",
+       TestDataPath("payloads/01-single-firing-autoheal.json")},
+      {{"AUTOHEAL_COOLDOWN_SEC", "45"}});
+  ASSERT_EQ(output.exit_code, 0) << output.err;
+  nlohmann::json j = nlohmann::json::parse(output.out);
+  EXPECT_EQ(j["env_overrides"],
+            nlohmann::json({{"AUTOHEAL_COOLDOWN_SEC", "45"}}));
+  EXPECT_EQ(j["enabled"], false);
+}
+
+// --- The command line -------------------------------------------------------
+
+TEST(RunCliTest, HelpListsTheCommandsOwnFlagsWithDefaults) {
+  Output top = RunInProcess({"--help"});
+  EXPECT_EQ(top.exit_code, 0);
+  EXPECT_THAT(top.out, HasSubstr("Usage: autoheal [OPTIONS] [SUBCOMMAND]"));
+  for (const char* command : {"explain", "validate", "state", "lint"}) {
+    EXPECT_THAT(top.out, HasSubstr(absl::StrCat("\n  ", command, " ")));
+  }
+  Output explain = RunInProcess({"explain", "--help"});
+  EXPECT_EQ(explain.exit_code, 0);
+  EXPECT_EQ(explain.err, "");
+  EXPECT_THAT(explain.out,
+              HasSubstr("Usage: autoheal explain [OPTIONS] PAYLOAD"));
+  EXPECT_THAT(explain.out, HasSubstr("\n  --format text|json "));
+  EXPECT_THAT(explain.out, HasSubstr("(default: text)"));
+  EXPECT_THAT(explain.out, HasSubstr("\n  --redis-timeout DURATION "));
+  EXPECT_THAT(explain.out, HasSubstr("(default: 2s)"));
+  Output list = RunInProcess({"state", "list", "--help"});
+  EXPECT_EQ(list.exit_code, 0);
+  std::map<std::string, std::string> defaults;
+  for (const testutil::HelpFlag& flag : testutil::FlagsInHelp(list.out)) {
+    defaults[flag.name] = flag.default_value;
+  }
+  EXPECT_EQ(defaults["--state"], "/var/lib/autoheal/state.db");
+  EXPECT_EQ(defaults["--redis-prefix"], "autoheal");
+  Output clear = RunInProcess({"state", "clear", "--help"});
+  EXPECT_THAT(clear.out, HasSubstr("\n  --audit-log FILE "));
+  for (const Output* help : {&top, &explain, &list, &clear}) {
+    // The dashed spelling only, and none of Abseil's own flags.
+    EXPECT_THAT(help->out, Not(HasSubstr("--audit_log FILE")));
+    EXPECT_THAT(help->out, Not(HasSubstr("--redis_address")));
+    for (const char* abseil : {"flagfile", "fromenv", "helpfull", "undefok"}) {
+      EXPECT_THAT(help->out, Not(HasSubstr(abseil)));
+    }
+  }
+}
+
+TEST(RunCliTest, VersionPrintsTheVersionAndBuildType) {
+  Output output = RunInProcess({"--version"});
+  EXPECT_EQ(output.exit_code, 0);
+  EXPECT_EQ(output.out,
+            absl::StrCat("autoheal ", AUTOHEAL_VERSION_STRING, " (",
+                         AUTOHEAL_BUILD_TYPE, ")\n"));
+  EXPECT_STRNE(AUTOHEAL_BUILD_TYPE, "");
+}
+
+TEST(RunCliTest, UsageErrorsExitTwoWithCli11sMessageAndAHint) {
+  const std::string payload =
+      TestDataPath("payloads/01-single-firing-autoheal.json");
+  struct {
+    std::vector<std::string> args;
+    const char* message;
+  } cases[] = {
+      {{}, "autoheal: a subcommand is required"},
+      {{"frobnicate"}, "autoheal: The following argument was not expected: "
+                       "frobnicate"},
+      {{"explain", "--frobnicate", payload},
+       "autoheal explain: The following argument was not expected: "
+       "--frobnicate"},
+      {{"explain", "--redis-address", "127.0.0.1:1", "--redis-timeout", "10",
+        payload},
+       "autoheal explain: --redis-timeout 10: expected a duration such as "
+       "10s or 500ms"},
+      // Both spellings name one flag: the conflict is seen either way.
+      {{"explain", "--state", "s.db", "--redis_address=127.0.0.1:1", payload},
+       "--state excludes --redis-address"},
+      {{"state", "list", "--redis_prefix", "p"},
+       "--redis-prefix requires --redis-address"},
+      {{"explain", "--format", "yaml", payload},
+       "--format: expected text or json, got \"yaml\""},
+      {{"explain"}, "autoheal explain: PAYLOAD is required"},
+      {{"validate"}, "autoheal validate: POLICY is required"},
+      {{"state"}, "autoheal state: A subcommand is required"},
+  };
+  for (const auto& c : cases) {
+    Output output = RunInProcess(c.args);
+    EXPECT_EQ(output.exit_code, 2) << ::testing::PrintToString(c.args);
+    EXPECT_THAT(output.err, HasSubstr(c.message))
+        << ::testing::PrintToString(c.args);
+    EXPECT_THAT(output.err, HasSubstr("--help' for usage."));
+    EXPECT_EQ(output.out, "");
+  }
+}
+
+// README's CLI sections give each command's usage line, every flag in its
+// dashed spelling, and each default, as --help prints them.
+TEST(RunCliTest, TheReadmeDocumentsWhatHelpPrints) {
+  testutil::ExpectDocumented(RunInProcess({"--help"}).out,
+                             testutil::ReadmeSection("## The `autoheal` command"));
+  struct {
+    std::vector<std::string> command;
+    const char* section;
+  } commands[] = {
+      {{"explain"}, "### autoheal explain"},
+      {{"validate"}, "### autoheal validate"},
+      {{"state", "list"}, "### autoheal state"},
+      {{"state", "clear"}, "### autoheal state"},
+      {{"lint"}, "### autoheal lint"},
+      {{"doctor"}, "### Troubleshooting: autoheal doctor"},
+  };
+  for (const auto& c : commands) {
+    std::vector<std::string> args = c.command;
+    args.push_back("--help");
+    Output help = RunInProcess(args);
+    ASSERT_EQ(help.exit_code, 0);
+    SCOPED_TRACE(c.section);
+    testutil::ExpectDocumented(help.out, testutil::ReadmeSection(c.section));
+  }
 }
 
 }  // namespace

@@ -614,10 +614,10 @@ TEST_F(DoctorStackTest, TheBinaryPrintsTextNeverTheTokenAndExitsByResult) {
   EXPECT_THAT(output, Not(HasSubstr(kToken)));
 
   EXPECT_EQ(run({"--prometheus", Url(stack_->prom_port)}, &output), 2);
-  EXPECT_THAT(output, HasSubstr("--receiver: required"));
+  EXPECT_THAT(output, HasSubstr("--receiver"));
   EXPECT_EQ(run({"--receiver", "x", "--format", "yaml"}, &output), 2);
   EXPECT_EQ(run({"--receiver", Url(1), "--bogus"}, &output), 2);
-  EXPECT_THAT(output, HasSubstr("unknown argument \"--bogus\""));
+  EXPECT_THAT(output, HasSubstr("--bogus"));
 }
 
 }  // namespace

@@ -250,21 +250,41 @@ TEST(LintCliTest, TheEmbeddedPolicyIsTheDefault) {
                         "\"restart-crm-metrics\""));
 }
 
+// A usage error names the problem and points at --help (CLI11 generates
+// the one usage text, which --help prints; errors no longer repeat it).
 TEST(LintCliTest, UsageErrorsExitTwo) {
   Output none = RunLint({});
   EXPECT_EQ(none.exit_code, 2);
-  EXPECT_THAT(none.err, HasSubstr("nothing to check"));
-  EXPECT_THAT(none.err, HasSubstr("usage: autoheal lint"));
+  EXPECT_THAT(none.err, HasSubstr("autoheal lint: nothing to check"));
+  EXPECT_THAT(none.err, HasSubstr("Run 'autoheal lint --help' for usage."));
   EXPECT_EQ(none.out, "");
   Output positional = RunLint({"compose-yes.yml"});
   EXPECT_EQ(positional.exit_code, 2);
-  EXPECT_THAT(positional.err, HasSubstr("unexpected argument \"compose-yes.yml\""));
+  EXPECT_THAT(positional.err,
+              HasSubstr("The following argument was not expected: "
+                        "compose-yes.yml"));
   Output format = RunLint({"--rules", "rules-clean.yml", "--format", "sarif"});
   EXPECT_EQ(format.exit_code, 2);
   EXPECT_THAT(format.err, HasSubstr("--format: expected text, json or github"));
   Output help = RunLint({"--help"});
   EXPECT_EQ(help.exit_code, 0);
-  EXPECT_THAT(help.out, HasSubstr("usage: autoheal lint"));
+  EXPECT_THAT(help.out, HasSubstr("Usage: autoheal lint [OPTIONS]"));
+  // Its own flags, dashed, with the default, and no Abseil flags.
+  EXPECT_THAT(help.out, HasSubstr("--allow-host HOST"));
+  EXPECT_THAT(help.out, HasSubstr("--format text|json|github"));
+  EXPECT_THAT(help.out, HasSubstr("(default: text)"));
+  EXPECT_THAT(help.out, HasSubstr("(repeatable)"));
+  EXPECT_THAT(help.out, ::testing::Not(HasSubstr("flagfile")));
+}
+
+// Both spellings of a dashed flag, and a repeated flag keeps every value.
+TEST(LintCliTest, DashedAndUnderscoredAllowHost) {
+  for (const char* flag : {"--allow-host", "--allow_host"}) {
+    Output output = RunLint({"--policy", "policy.yml", "--alertmanager",
+                             "alertmanager-external-url.yml", flag, "x.invalid",
+                             flag, "autoheal.example.com"});
+    EXPECT_EQ(output.exit_code, 0) << flag << ": " << output.out << output.err;
+  }
 }
 
 }  // namespace

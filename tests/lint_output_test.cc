@@ -1,11 +1,13 @@
 // `autoheal lint` as a whole, in memory: findings, output formats, the
 // command line, and RunLint over a MemoryFileReader.
 #include <map>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "cli/app.h"
 #include "cli/lint_command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -192,55 +194,6 @@ TEST(OutputTest, ParsesFormatNames) {
   EXPECT_EQ(ParseOutputFormat(""), std::nullopt);
 }
 
-// --- The command line ------------------------------------------------------
-
-TEST(ParseLintArgsTest, RepeatedFlagsAccumulate) {
-  absl::StatusOr<cli::LintArgs> args = cli::ParseLintArgs(
-      {"--compose", "a.yml", "--compose=b,c.yml", "-compose", "d.yml",
-       "--alertmanager", "am1.yml", "--alertmanager=am2.yml", "--rules", "r1.yml",
-       "--rules=r2.yml", "--allow-host", "h1", "--allow_host=h2",
-       "--policy", "p.yml", "--policy=q.yml", "--strict", "--format=json"});
-  ASSERT_THAT(args, IsOk());
-  EXPECT_THAT(args->options.compose_paths, ElementsAre("a.yml", "b,c.yml", "d.yml"));
-  EXPECT_THAT(args->options.alertmanager_paths, ElementsAre("am1.yml", "am2.yml"));
-  EXPECT_THAT(args->options.rules_paths, ElementsAre("r1.yml", "r2.yml"));
-  EXPECT_THAT(args->options.allow_hosts, ElementsAre("h1", "h2"));
-  EXPECT_EQ(args->options.policy_path, "q.yml");
-  EXPECT_TRUE(args->options.strict);
-  EXPECT_EQ(args->format, OutputFormat::kJson);
-  EXPECT_FALSE(args->help);
-}
-
-TEST(ParseLintArgsTest, Defaults) {
-  absl::StatusOr<cli::LintArgs> args = cli::ParseLintArgs({"--rules", "r.yml"});
-  ASSERT_THAT(args, IsOk());
-  EXPECT_EQ(args->options.policy_path, "");
-  EXPECT_FALSE(args->options.strict);
-  EXPECT_EQ(args->format, OutputFormat::kText);
-  ASSERT_THAT(cli::ParseLintArgs({"--rules", "r", "--strict=false"}), IsOk());
-  EXPECT_FALSE(cli::ParseLintArgs({"--rules", "r", "--strict=false"})->options.strict);
-  EXPECT_TRUE(cli::ParseLintArgs({"--help"})->help);
-}
-
-TEST(ParseLintArgsTest, RejectsWhatItDoesNotKnow) {
-  const absl::StatusCode kInvalid = absl::StatusCode::kInvalidArgument;
-  EXPECT_THAT(cli::ParseLintArgs({}), StatusIs(kInvalid, "nothing to check"));
-  EXPECT_THAT(cli::ParseLintArgs({"--policy", "p.yml"}),
-              StatusIs(kInvalid, "nothing to check"));
-  EXPECT_THAT(cli::ParseLintArgs({"--rules", "r", "extra.yml"}),
-              StatusIs(kInvalid, "unexpected argument \"extra.yml\""));
-  EXPECT_THAT(cli::ParseLintArgs({"--rules", "r", "--frobnicate"}),
-              StatusIs(kInvalid, "unknown flag \"--frobnicate\""));
-  EXPECT_THAT(cli::ParseLintArgs({"--rules"}),
-              StatusIs(kInvalid, "--rules needs a value"));
-  EXPECT_THAT(cli::ParseLintArgs({"--rules="}),
-              StatusIs(kInvalid, "--rules needs a non-empty value"));
-  EXPECT_THAT(cli::ParseLintArgs({"--rules", "r", "--format", "xml"}),
-              StatusIs(kInvalid, "--format: expected text, json or github"));
-  EXPECT_THAT(cli::ParseLintArgs({"--rules", "r", "--strict=maybe"}),
-              StatusIs(kInvalid, "--strict: expected true or false"));
-}
-
 // --- Reading files -------------------------------------------------------
 
 TEST(FileReaderTest, DiskFileReaderReadsRegularFilesOnly) {
@@ -410,16 +363,110 @@ TEST(RunLintTest, AnInvalidPolicyIsAParseErrorAndSkipsActionChecks) {
   EXPECT_EQ(result.exit_code, 2);
 }
 
-TEST(RunLintCommandTest, UsageErrorsGoToStderrWithExitTwo) {
-  MemoryFileReader files;
+// --- The command line (in-process, through cli::RunCli) --------------------
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `autoheal lint ARGS...` in-process, reading files from `files`.
+CliRun RunLintCli(const std::vector<std::string>& args,
+                  const FileReader& files = MemoryFileReader()) {
+  std::vector<const char*> argv = {"autoheal", "lint"};
+  for (const std::string& arg : args) argv.push_back(arg.c_str());
+  std::istringstream in;
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(cli::RunLintCommand({"--format", "yaml", "--rules", "r"}, files, out,
-                                err),
-            2);
-  EXPECT_EQ(out.str(), "");
-  EXPECT_THAT(err.str(), HasSubstr("autoheal lint: --format: expected text"));
-  EXPECT_THAT(err.str(), HasSubstr("usage: autoheal lint"));
+  cli::CliDeps deps;
+  deps.env = [](const char*) { return std::optional<std::string>(); };
+  deps.files = &files;
+  CliRun run;
+  run.exit_code = cli::RunCli(static_cast<int>(argv.size()), argv.data(), in,
+                              out, err, deps);
+  run.out = out.str();
+  run.err = err.str();
+  return run;
+}
+
+std::string AlertmanagerTo(const std::string& host) {
+  return "route: {receiver: a}\n"
+         "receivers:\n"
+         "  - name: a\n"
+         "    webhook_configs:\n"
+         "      - url: http://" + host + ":9009/alerts\n";
+}
+
+// Every file flag repeats, in both spellings and both value forms; a value
+// is never split at commas; the last --policy wins. (Abseil's single-dash
+// "-compose" is gone: CLI11 reads a single dash as short flags, and the
+// docs never used it.)
+TEST(LintCommandLineTest, RepeatedFlagsAccumulate) {
+  MemoryFileReader files(std::map<std::string, std::string>{
+      {"a.yml", kCompose}, {"b,c.yml", kCompose}, {"d.yml", kCompose},
+      {"am1.yml", AlertmanagerTo("h1")}, {"am2.yml", AlertmanagerTo("h2")},
+      {"r1.yml", "groups: []\n"}, {"r2.yml", "groups: []\n"},
+      {"q.yml", "actions: {}\n"}});
+  CliRun run = RunLintCli(
+      {"--compose", "a.yml", "--compose=b,c.yml", "--compose", "d.yml",
+       "--alertmanager", "am1.yml", "--alertmanager=am2.yml", "--rules",
+       "r1.yml", "--rules=r2.yml", "--allow-host", "h1", "--allow_host=h2",
+       "--policy", "p.yml", "--policy=q.yml", "--strict", "--format=json"},
+      files);
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  nlohmann::json j = nlohmann::json::parse(run.out);
+  // No parse error: p.yml, "b" and "c.yml" (absent here) were never read;
+  // no external URL: both --allow-host values apply.
+  EXPECT_THAT(j["findings"], IsEmpty()) << run.out;
+  EXPECT_EQ(j["summary"]["files"], 8);
+}
+
+TEST(LintCommandLineTest, DefaultsAndBooleanValues) {
+  MemoryFileReader files(std::map<std::string, std::string>{
+      {"alerts.yml", kRules}});
+  // The embedded default policy, text output, warnings pass.
+  CliRun run = RunLintCli({"--rules", "alerts.yml"}, files);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("[rules-missing-for]"));
+  EXPECT_THAT(run.out, HasSubstr("autoheal lint: 0 errors"));
+  EXPECT_EQ(RunLintCli({"--rules", "alerts.yml", "--strict=false"}, files)
+                .exit_code,
+            0);
+  EXPECT_EQ(RunLintCli({"--rules", "alerts.yml", "--strict"}, files).exit_code,
+            1);
+  CliRun help = RunLintCli({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("Usage: autoheal lint [OPTIONS]"));
+}
+
+// Messages changed with CLI11 where CLI11 reports the problem itself
+// (unexpected argument, missing value, bad boolean); they still name it.
+TEST(LintCommandLineTest, RejectsWhatItDoesNotKnow) {
+  struct {
+    std::vector<std::string> args;
+    const char* message;
+  } cases[] = {
+      {{}, "nothing to check"},
+      {{"--policy", "p.yml"}, "nothing to check"},
+      {{"--rules", "r", "extra.yml"},
+       "The following argument was not expected: extra.yml"},
+      {{"--rules", "r", "--frobnicate"},
+       "The following argument was not expected: --frobnicate"},
+      {{"--rules"}, "--rules: 1 required FILE missing"},
+      {{"--rules="}, "--rules: expected a file name, got an empty value"},
+      {{"--rules", "r", "--format", "xml"},
+       "--format: expected text, json or github, got \"xml\""},
+      {{"--rules", "r", "--strict=maybe"}, "--strict = maybe"},
+  };
+  for (const auto& c : cases) {
+    CliRun run = RunLintCli(c.args);
+    EXPECT_EQ(run.exit_code, 2) << ::testing::PrintToString(c.args);
+    EXPECT_THAT(run.err, HasSubstr(c.message))
+        << ::testing::PrintToString(c.args);
+    EXPECT_THAT(run.err, HasSubstr("Run 'autoheal lint --help' for usage."));
+    EXPECT_EQ(run.out, "");
+  }
 }
 
 }  // namespace

@@ -723,6 +723,12 @@ TEST_F(ReceiverTest, BadEnvironmentIsAStartupErrorNamingTheVariable) {
            {"AUTOHEAL_ENABLED", "enabled", "AUTOHEAL_ENABLED: expected"},
            {"AUTOHEAL_ENABLED", "", "AUTOHEAL_ENABLED: expected"},
            {"AUTOHEAL_ENABLED", " true", "AUTOHEAL_ENABLED: expected"},
+           // Exactly the six documented values, in lowercase.
+           {"AUTOHEAL_ENABLED", "TRUE",
+            "AUTOHEAL_ENABLED: expected true/false/1/0/yes/no (exactly, in "
+            "lowercase), got \"TRUE\""},
+           {"AUTOHEAL_ENABLED", "Yes", "AUTOHEAL_ENABLED: expected"},
+           {"AUTOHEAL_ENABLED", "on", "AUTOHEAL_ENABLED: expected"},
            {"AUTOHEAL_COOLDOWN_SEC", "0", "AUTOHEAL_COOLDOWN_SEC: expected"},
            {"AUTOHEAL_COOLDOWN_SEC", "-5", "AUTOHEAL_COOLDOWN_SEC: expected"},
            {"AUTOHEAL_COOLDOWN_SEC", "120s", "AUTOHEAL_COOLDOWN_SEC: expected"},
@@ -739,7 +745,7 @@ TEST_F(ReceiverTest, BadEnvironmentIsAStartupErrorNamingTheVariable) {
 }
 
 TEST_F(ReceiverTest, CooldownSecondsFromTheEnvironment) {
-  env_["AUTOHEAL_ENABLED"] = "TRUE";
+  env_["AUTOHEAL_ENABLED"] = "true";
   env_["AUTOHEAL_COOLDOWN_SEC"] = "30";
   StartWith("");
   EXPECT_EQ(json::parse(Send("GET", "/").body)["cooldown_sec"], 30);

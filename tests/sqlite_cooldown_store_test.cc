@@ -434,6 +434,121 @@ TEST_F(SqliteCooldownStoreTest, PreviewsDoNotWrite) {
   EXPECT_EQ(other.QueryInt("SELECT count(*) FROM keys"), 0);
 }
 
+SqliteOptions InMode(SqliteOpenMode mode) {
+  SqliteOptions options;
+  options.mode = mode;
+  return options;
+}
+
+// The CLI's modes: a mistyped path is an error naming it, never a new file.
+TEST_F(SqliteCooldownStoreTest, ReadOnlyAndReadWriteNeverCreateTheFile) {
+  for (SqliteOpenMode mode :
+       {SqliteOpenMode::kReadOnly, SqliteOpenMode::kReadWrite}) {
+    EXPECT_THAT(OpenError(path_, InMode(mode)),
+                StatusIs(absl::StatusCode::kNotFound,
+                         absl::StrCat("state database ", path_,
+                                      ": does not exist")));
+    const std::string nested = dir_.Path("typo/state.db");
+    EXPECT_THAT(OpenError(nested, InMode(mode)),
+                StatusIs(mode == SqliteOpenMode::kReadOnly
+                             ? absl::StatusCode::kNotFound
+                             : absl::StatusCode::kFailedPrecondition,
+                         absl::StrCat("state database ", nested)));
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      EXPECT_FALSE(testutil::ReadFileIfExists(path_ + suffix).has_value())
+          << path_ << suffix;
+    }
+    EXPECT_FALSE(testutil::ReadFileIfExists(dir_.Path("typo")).has_value());
+  }
+}
+
+TEST_F(SqliteCooldownStoreTest, ReadOnlyAndReadWriteRefuseWhatIsNotAutohealState) {
+  for (SqliteOpenMode mode :
+       {SqliteOpenMode::kReadOnly, SqliteOpenMode::kReadWrite}) {
+    // An empty file: what a CLI that created databases would have left.
+    ASSERT_THAT(WriteFileAtomically(path_, ""), IsOk());
+    EXPECT_THAT(OpenError(path_, InMode(mode)),
+                StatusIs(absl::StatusCode::kFailedPrecondition,
+                         absl::StrCat("state database ", path_,
+                                      ": not an autoheal state database")));
+    EXPECT_EQ(testutil::ReadFileOrDie(path_), "");  // no schema written
+    ASSERT_THAT(WriteFileAtomically(path_, std::string(8192, '\x5a')), IsOk());
+    EXPECT_THAT(OpenError(path_, InMode(mode)),
+                StatusIs(absl::StatusCode::kFailedPrecondition,
+                         "the file is not an SQLite database"));
+    ASSERT_EQ(::unlink(path_.c_str()), 0);
+    RawConnection(path_).Exec("CREATE TABLE accounts (id INTEGER)");
+    EXPECT_THAT(OpenError(path_, InMode(mode)),
+                StatusIs(absl::StatusCode::kFailedPrecondition,
+                         absl::StrCat("state database ", path_,
+                                      ": not an autoheal state database")));
+    ASSERT_EQ(::unlink(path_.c_str()), 0);
+  }
+}
+
+TEST_F(SqliteCooldownStoreTest, ReadOnlySeesTheStateAndNeverChangesIt) {
+  {
+    std::unique_ptr<SqliteCooldownStore> writer = MustOpen();
+    ASSERT_NE(writer, nullptr);
+    ASSERT_TRUE(MustAcquire(*writer, Request("k", kT0)).acquired());
+  }
+  const std::string before = testutil::ReadFileOrDie(path_);
+  std::unique_ptr<SqliteCooldownStore> store =
+      MustOpen(InMode(SqliteOpenMode::kReadOnly));
+  ASSERT_NE(store, nullptr);
+  AcquireRequest preview = Request("k", kT0 + absl::Minutes(1));
+  preview.preview = true;
+  EXPECT_EQ(MustAcquire(*store, preview).outcome, AcquireOutcome::kCoolingDown);
+  AcquireRequest fresh = Request("other", kT0);
+  fresh.preview = true;
+  EXPECT_TRUE(MustAcquire(*store, fresh).acquired());
+  EXPECT_THAT(store->ListEscalated(kT0, 10), IsOk());
+  EXPECT_THAT(store->Ping(), IsOk());
+  // Anything that would write is refused before SQLite is asked.
+  EXPECT_THAT(store->Acquire(Request("other", kT0)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       absl::StrCat("state database ", path_,
+                                    ": acquire: opened read-only")));
+  std::vector<AcquireRequest> batch = {fresh, Request("other", kT0)};
+  std::vector<AcquireResult> results(batch.size());
+  EXPECT_THAT(store->AcquireBatch(batch, absl::MakeSpan(results)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "acquire batch: opened read-only"));
+  EXPECT_THAT(store->ClearEscalation("k"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "clear escalation: opened read-only"));
+  store.reset();
+  EXPECT_EQ(testutil::ReadFileOrDie(path_), before);
+}
+
+TEST_F(SqliteCooldownStoreTest, ReadOnlyReadsWhatARunningReceiverCommits) {
+  std::unique_ptr<SqliteCooldownStore> writer = MustOpen();
+  ASSERT_NE(writer, nullptr);
+  ASSERT_TRUE(MustAcquire(*writer, Request("a", kT0)).acquired());
+  std::unique_ptr<SqliteCooldownStore> reader =
+      MustOpen(InMode(SqliteOpenMode::kReadOnly));
+  ASSERT_NE(reader, nullptr);
+  for (const char* key : {"a", "b"}) {
+    if (std::string(key) == "b") {
+      ASSERT_TRUE(MustAcquire(*writer, Request("b", kT0)).acquired());
+    }
+    AcquireRequest preview = Request(key, kT0);
+    preview.preview = true;
+    EXPECT_EQ(MustAcquire(*reader, preview).outcome,
+              AcquireOutcome::kCoolingDown)
+        << key;
+  }
+}
+
+TEST_F(SqliteCooldownStoreTest, ReadWriteOpensAnExistingDatabase) {
+  ASSERT_NE(MustOpen(), nullptr);
+  std::unique_ptr<SqliteCooldownStore> store =
+      MustOpen(InMode(SqliteOpenMode::kReadWrite));
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(MustAcquire(*store, Request("k", kT0)).acquired());
+  EXPECT_THAT(store->ClearEscalation("k"), IsOk());
+}
+
 // A notification-sized batch: new keys with both budgets and the flap
 // guard, a duplicate, a preview, a key held before the batch.
 std::vector<AcquireRequest> MixedBatch(const std::vector<std::string>& keys,

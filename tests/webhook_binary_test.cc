@@ -3,6 +3,7 @@
 // TLS with a self-signed certificate generated here.
 #include <signal.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,7 +11,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "autoheal/version.h"
 #include "gtest/gtest.h"
+#include "help_docs.h"
 #include "nlohmann/json.hpp"
 #include "subprocess.h"
 #include "test_util.h"
@@ -30,6 +33,7 @@ using ::autoheal::testutil::TestDataPath;
 using ::autoheal::testutil::WaitUntil;
 using ::autoheal::testutil::WriteFileAtomically;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using json = nlohmann::json;
 
 constexpr absl::Duration kStartTimeout = absl::Seconds(20);
@@ -46,6 +50,7 @@ class WebhookBinaryTest : public ::testing::Test {
     options.argv = {AUTOHEAL_WEBHOOK_BIN, "--listen", "127.0.0.1:0",
                     "--state_path", state_path_};
     options.argv.insert(options.argv.end(), args.begin(), args.end());
+    options.working_dir = working_dir_;
     env.emplace_back("AUTOHEAL_ENABLED", std::nullopt);
     env.emplace_back("AUTOHEAL_STATE_PATH", std::nullopt);
     env.emplace_back("AUTOHEAL_COOLDOWN_SEC", std::nullopt);
@@ -65,11 +70,14 @@ class WebhookBinaryTest : public ::testing::Test {
     ASSERT_TRUE(absl::SimpleAtoi(rest.substr(0, rest.find(';')), &port_)) << *line;
   }
 
-  // Runs the receiver expecting it to fail at startup; returns its stderr.
+  // Runs the receiver expecting it to exit at startup with `exit_code` (1:
+  // a startup error, 2: a usage error, 0: --help); returns its stderr, and
+  // its stdout in `out` unless null.
   std::string StartupError(std::vector<std::string> args,
                            std::vector<std::pair<std::string,
                                                  std::optional<std::string>>>
-                               env = {}) {
+                               env = {},
+                           int exit_code = 1, std::string* out = nullptr) {
     SubprocessOptions options;
     options.argv = {AUTOHEAL_WEBHOOK_BIN, "--listen", "127.0.0.1:0",
                     "--state_path", state_path_};
@@ -77,14 +85,20 @@ class WebhookBinaryTest : public ::testing::Test {
     env.emplace_back("AUTOHEAL_STATE_PATH", std::nullopt);
     options.env = std::move(env);
     options.stderr_path = dir_.Path("startup-error.log");
+    options.stdout_path = dir_.Path("startup-out.log");
     auto process = Subprocess::Start(std::move(options));
     EXPECT_THAT(process, IsOk());
     if (!process.ok()) return "";
     auto exit = (*process)->Wait(kStartTimeout);
     EXPECT_THAT(exit, IsOk());
-    EXPECT_TRUE(exit.ok() && exit->Exited() && exit->ExitCode() == 1)
+    EXPECT_TRUE(exit.ok() && exit->Exited() && exit->ExitCode() == exit_code)
         << (*process)->Describe();
+    if (out != nullptr) *out = (*process)->ReadStdout();
     return (*process)->ReadStderr();
+  }
+
+  std::string UsageError(std::vector<std::string> args) {
+    return StartupError(std::move(args), {}, 2);
   }
 
   ClientResponse Post(const std::string& payload_name,
@@ -113,6 +127,8 @@ class WebhookBinaryTest : public ::testing::Test {
 
   TempDir dir_;
   std::string state_path_ = dir_.Path("state.db");
+  // Where Start() runs the receiver. Default: the test's own directory.
+  std::string working_dir_;
   std::unique_ptr<Subprocess> receiver_;
   int port_ = 0;
 };
@@ -138,6 +154,10 @@ TEST_F(WebhookBinaryTest, RunsTheEmbeddedDefaultPolicyInDryRun) {
 TEST_F(WebhookBinaryTest, BadEnvironmentIsAStartupErrorNamingTheVariable) {
   EXPECT_THAT(StartupError({}, {{"AUTOHEAL_ENABLED", "maybe"}}),
               HasSubstr("AUTOHEAL_ENABLED: expected true/false/1/0/yes/no"));
+  // Exactly the documented values: "TRUE" was accepted before.
+  EXPECT_THAT(StartupError({}, {{"AUTOHEAL_ENABLED", "TRUE"}}),
+              HasSubstr("AUTOHEAL_ENABLED: expected true/false/1/0/yes/no "
+                        "(exactly, in lowercase), got \"TRUE\""));
   EXPECT_THAT(StartupError({}, {{"AUTOHEAL_COOLDOWN_SEC", "2m"}}),
               HasSubstr("AUTOHEAL_COOLDOWN_SEC: expected a positive number"));
 }
@@ -344,6 +364,128 @@ TEST_F(WebhookBinaryTest, BadStateIsAStartupErrorNamingTheFile) {
       << (*process)->Describe();
   EXPECT_THAT((*process)->ReadStderr(),
               HasSubstr(absl::StrCat("state database ", missing)));
+}
+
+// --- The command line -------------------------------------------------------
+
+TEST_F(WebhookBinaryTest, HelpListsItsOwnFlagsWithDefaults) {
+  std::string help;
+  EXPECT_EQ(StartupError({"--help"}, {}, 0, &help), "");
+  EXPECT_THAT(help, HasSubstr("Usage: autoheal-webhook [OPTIONS]"));
+  for (const char* line :
+       {"\n  --listen HOST:PORT ", "\n  --audit-log FILE ",
+        "\n  --shutdown-grace DURATION ", "\n  --redis-timeout DURATION ",
+        "\n  --state-backend sqlite|memory|redis"}) {
+    EXPECT_THAT(help, HasSubstr(line));
+  }
+  std::map<std::string, std::string> defaults;
+  for (const testutil::HelpFlag& flag : testutil::FlagsInHelp(help)) {
+    defaults[flag.name] = flag.default_value;
+  }
+  EXPECT_EQ(defaults["--listen"], "127.0.0.1:9009");
+  EXPECT_EQ(defaults["--shutdown-grace"], "10s");
+  EXPECT_EQ(defaults["--redis-timeout"], "500ms");
+  EXPECT_EQ(defaults["--max-queued-requests"], "256");
+  EXPECT_EQ(defaults["--state-path"], "/var/lib/autoheal/state.db");
+  EXPECT_EQ(defaults["--state-backend"], "sqlite");
+  EXPECT_EQ(defaults.count("--bearer-token"), 1u);
+  EXPECT_EQ(defaults["--bearer-token"], "");  // never a secret in --help
+  // The dashed spelling only; none of Abseil's own flags.
+  EXPECT_THAT(help, Not(HasSubstr("--audit_log FILE")));
+  for (const char* abseil : {"flagfile", "fromenv", "helpfull", "undefok"}) {
+    EXPECT_THAT(help, Not(HasSubstr(abseil)));
+  }
+  // Nothing started: no state database.
+  EXPECT_FALSE(ReadFileIfExists(state_path_).has_value());
+  // README's table names every flag with its default.
+  testutil::ExpectDocumented(help,
+                             testutil::ReadmeSection("## The webhook receiver"));
+}
+
+TEST_F(WebhookBinaryTest, VersionPrintsTheVersionAndBuildType) {
+  std::string version;
+  EXPECT_EQ(StartupError({"--version"}, {}, 0, &version), "");
+  EXPECT_EQ(version, absl::StrCat("autoheal ", AUTOHEAL_VERSION_STRING, " (",
+                                  AUTOHEAL_BUILD_TYPE, ")\n"));
+}
+
+TEST_F(WebhookBinaryTest, UsageErrorsExitTwoWithAHint) {
+  struct {
+    std::vector<std::string> args;
+    const char* message;
+  } cases[] = {
+      {{"--frobnicate"},
+       "autoheal-webhook: The following argument was not expected: "
+       "--frobnicate"},
+      {{"--shutdown-grace", "10"},
+       "autoheal-webhook: --shutdown-grace 10: expected a duration such as "
+       "10s or 500ms"},
+      {{"--connection_timeout=5"},
+       "--connection-timeout 5: expected a duration such as 10s or 500ms"},
+      {{"--request-timeout=-1s"},
+       "--request-timeout -1s: expected a duration such as 10s or 500ms"},
+      {{"--redis-timeout", "soon"},
+       "--redis-timeout soon: expected a duration such as 10s or 500ms"},
+      {{"--workers", "many"}, "--workers"},
+      {{"--max-body-bytes", "-5"}, "--max-body-bytes"},
+      {{"--policy"}, "--policy"},
+  };
+  for (const auto& c : cases) {
+    const std::string err = UsageError(c.args);
+    EXPECT_THAT(err, HasSubstr(c.message)) << ::testing::PrintToString(c.args);
+    EXPECT_THAT(err, HasSubstr("Run 'autoheal-webhook --help' for usage."));
+  }
+  EXPECT_FALSE(ReadFileIfExists(state_path_).has_value());
+}
+
+// Every long flag answers to both spellings, as --flag VALUE and
+// --flag=VALUE.
+TEST_F(WebhookBinaryTest, DashedAndUnderscoredSpellingsBothWork) {
+  const std::string policy = WritePolicy("cooldown: 60s\nactions: {}\n");
+  for (bool dashed : {true, false}) {
+    const std::string audit =
+        dir_.Path(dashed ? "dashed.jsonl" : "underscored.jsonl");
+    const std::string state = dir_.Path(dashed ? "dashed.db" : "underscored.db");
+    if (dashed) {
+      Start({"--audit-log", audit, "--state-path=" + state,
+             "--max-queued-requests", "8", "--shutdown-grace=1s", "--policy",
+             policy});
+    } else {
+      Start({"--audit_log", audit, "--state_path=" + state,
+             "--max_queued_requests", "8", "--shutdown_grace=1s", "--policy",
+             policy});
+    }
+    EXPECT_THAT(receiver_->ReadStderr(), HasSubstr("; state sqlite " + state));
+    ASSERT_EQ(Post("01-single-firing-autoheal.json").status, 200);
+    EXPECT_THAT(testutil::WaitForFileLine(audit, "\"reason\":\"not_allowlisted\"",
+                                          absl::Seconds(5), {receiver_.get()}),
+                IsOk())
+        << (dashed ? "dashed" : "underscored");
+    auto stopped = receiver_->Stop();
+    ASSERT_TRUE(stopped.ok() && stopped->Succeeded()) << receiver_->Describe();
+  }
+}
+
+// A value that starts with dashes arrives as written: the old flag
+// rewriting turned "--bearer-token -a-b" into the token "-a_b".
+TEST_F(WebhookBinaryTest, AValueWithLeadingDashesArrivesIntact) {
+  ASSERT_THAT(WriteFileAtomically(dir_.Path("-my-policy.yml"),
+                                  "cooldown: 60s\nactions: {}\n"),
+              IsOk());
+  working_dir_ = dir_.path();
+  Start({"--bearer-token", "-a-b", "--policy", "-my-policy.yml"});
+  EXPECT_THAT(receiver_->ReadStderr(), HasSubstr("; policy -my-policy.yml ("));
+  EXPECT_EQ(Get("/")["policy_source"], "-my-policy.yml");
+  EXPECT_EQ(Post("01-single-firing-autoheal.json",
+                 {{"Content-Type", "application/json"},
+                  {"Authorization", "Bearer -a-b"}})
+                .status,
+            200);
+  EXPECT_EQ(Post("01-single-firing-autoheal.json",
+                 {{"Content-Type", "application/json"},
+                  {"Authorization", "Bearer -a_b"}})
+                .status,
+            401);
 }
 
 }  // namespace

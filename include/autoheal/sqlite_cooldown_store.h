@@ -59,7 +59,26 @@ class SqliteDb;
 struct SqliteStoreStatements;
 }  // namespace internal
 
+// How Open() treats the file.
+enum class SqliteOpenMode {
+  // Read-write; creates the file and its schema when absent. The receiver,
+  // which owns the state.
+  kCreate,
+  // Read-write; the file must exist and be an autoheal state database
+  // (`autoheal state clear`: a mistyped path is an error, not a new
+  // database).
+  kReadWrite,
+  // SQLITE_OPEN_READONLY; the file must exist and be an autoheal state
+  // database, and is never changed: only previews (`AcquireRequest::preview`)
+  // and ListEscalated() work, anything that would write fails with
+  // kFailedPrecondition (`autoheal explain --state`, `autoheal state list`).
+  kReadOnly,
+};
+
 struct SqliteOptions {
+  // Whether Open() may create the file, and whether the store may write.
+  // Default: kCreate.
+  SqliteOpenMode mode = SqliteOpenMode::kCreate;
   // How long a call waits for a lock held by another connection or process
   // before it fails: Open() with kUnavailable ("locked"), a later call with
   // kUnavailable (the engine then fails closed). Default: 5 s.
@@ -79,14 +98,19 @@ inline constexpr int kSqliteSchemaVersion = 1;
 class SqliteCooldownStore final : public CooldownStore {
  public:
   // Opens the database at `path`, creating the file and its schema when
-  // absent; its directory must exist. Errors name `path` and the cause:
+  // absent if `options.mode` is kCreate; its directory must exist. Errors
+  // name `path` and the cause:
   //   kInvalidArgument     empty path, or `options` out of range;
+  //   kNotFound            the file does not exist (kReadWrite, kReadOnly);
   //   kFailedPrecondition  the directory does not exist or is not writable
   //                        (WAL mode creates `path`-wal and `path`-shm
-  //                        beside the file), the file is not readable and
-  //                        writable, is not an SQLite database (or is
-  //                        corrupt), belongs to another application, or has
-  //                        a schema version newer than
+  //                        beside the file; not checked for kReadOnly),
+  //                        the file is not readable (and, unless kReadOnly,
+  //                        writable), is not an SQLite database (or is
+  //                        corrupt), belongs to another application (for
+  //                        kReadWrite and kReadOnly: is anything but an
+  //                        autoheal state database, an empty one
+  //                        included), or has a schema version newer than
   //                        `kSqliteSchemaVersion`;
   //   kUnavailable         another process held a lock on the file for
   //                        longer than `options.busy_timeout`, or an I/O
@@ -99,7 +123,8 @@ class SqliteCooldownStore final : public CooldownStore {
   // See `CooldownStore`. Every SQLite failure (I/O error, disk full, a lock
   // held beyond `busy_timeout`, corruption found later) returns kUnavailable
   // naming the file; the transaction is then rolled back, so the state is
-  // as before the call.
+  // as before the call. A store opened kReadOnly answers previews only;
+  // any other request is kFailedPrecondition.
   absl::StatusOr<AcquireResult> Acquire(const AcquireRequest& request) override
       ABSL_LOCKS_EXCLUDED(mu_);
   // See `CooldownStore`: one transaction (BEGIN IMMEDIATE, or a read
@@ -108,18 +133,22 @@ class SqliteCooldownStore final : public CooldownStore {
   absl::Status AcquireBatch(absl::Span<const AcquireRequest> requests,
                             absl::Span<AcquireResult> results) override
       ABSL_LOCKS_EXCLUDED(mu_);
+  // kFailedPrecondition when opened kReadOnly.
   absl::StatusOr<bool> ClearEscalation(absl::string_view key) override
       ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<std::vector<EscalatedKey>> ListEscalated(
       absl::Time now, size_t limit) override ABSL_LOCKS_EXCLUDED(mu_);
   // Takes the write lock an acquire needs, waiting up to the busy timeout,
-  // and gives it back without writing.
+  // and gives it back without writing; opened kReadOnly, a read lock.
   absl::Status Ping() override;
 
   // Returns the database file's path, as given to Open().
   const std::string& path() const { return path_; }
 
  private:
+  // Returns kFailedPrecondition naming `what` when opened kReadOnly.
+  absl::Status CheckWritable(absl::string_view what) const;
+
   SqliteCooldownStore(std::string path, SqliteOptions options,
                       std::unique_ptr<internal::SqliteDb> db,
                       std::unique_ptr<internal::SqliteStoreStatements> sql);

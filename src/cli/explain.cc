@@ -1,6 +1,7 @@
 #include "cli/explain.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "autoheal/internal/utf8.h"
 #include "core/decision_json.h"
@@ -80,8 +81,19 @@ std::string WhatWouldHaveToChange(const Decision& d,
 
 std::string ExplainText(const WebhookMessage& message,
                         const std::vector<Decision>& decisions,
-                        const EngineOptions& options) {
+                        const EngineOptions& options,
+                        const std::vector<EnvOverride>& overrides) {
   std::string out;
+  if (!overrides.empty()) {
+    absl::StrAppend(
+        &out, "environment: ",
+        absl::StrJoin(overrides, ", ",
+                      [](std::string* line, const EnvOverride& o) {
+                        absl::StrAppend(line, o.name, "=",
+                                        internal::EscapeText(o.value));
+                      }),
+        " (applied to the policy, as the receiver does)\n");
+  }
   for (size_t i = 0; i < decisions.size() && i < message.alerts.size(); ++i) {
     const Decision& d = decisions[i];
     absl::StrAppend(&out, d.alertname.empty() ? "(no alertname)" : d.alertname,
@@ -95,11 +107,15 @@ std::string ExplainText(const WebhookMessage& message,
 
 std::string ExplainJson(const WebhookMessage& message,
                         const std::vector<Decision>& decisions,
-                        const EngineOptions& options) {
+                        const EngineOptions& options,
+                        const std::vector<EnvOverride>& overrides) {
   std::string out;
   internal::JsonWriter w(&out);
   w.BeginObject();
   w.Key("enabled").Bool(options.enabled);
+  w.Key("env_overrides").BeginObject();
+  for (const EnvOverride& o : overrides) w.Key(o.name).String(o.value);
+  w.EndObject();
   w.Key("alerts").BeginArray();
   for (size_t i = 0; i < decisions.size() && i < message.alerts.size(); ++i) {
     const Decision& d = decisions[i];

@@ -13,6 +13,7 @@
 #include "autoheal/alert.h"
 #include "autoheal/decision.h"
 #include "autoheal/options.h"
+#include "config/env_overrides.h"
 
 namespace autoheal {
 namespace cli {
@@ -24,17 +25,22 @@ std::string WhatWouldHaveToChange(const Decision& decision,
                                   const EngineOptions& options);
 
 // Renders one line per alert: alertname, fingerprint, verdict, reason and
-// what would have to change.
+// what would have to change; first, when `overrides` is not empty, one
+// line naming the environment variables that were applied to the policy.
 std::string ExplainText(const WebhookMessage& message,
                         const std::vector<Decision>& decisions,
-                        const EngineOptions& options);
+                        const EngineOptions& options,
+                        const std::vector<EnvOverride>& overrides);
 
-// Renders {"enabled":..., "alerts":[{fingerprint, alertname, status,
-// verdict, reason, sentence, key, seconds_left, action, to_act}]}: the
-// receiver's decision fields plus what would have to change.
+// Renders {"enabled":..., "env_overrides":{NAME: value, ...},
+// "alerts":[{fingerprint, alertname, status, verdict, reason, sentence,
+// key, seconds_left, action, to_act}]}: the receiver's decision fields plus
+// what would have to change, and the environment variables applied to the
+// policy (an empty object when none).
 std::string ExplainJson(const WebhookMessage& message,
                         const std::vector<Decision>& decisions,
-                        const EngineOptions& options);
+                        const EngineOptions& options,
+                        const std::vector<EnvOverride>& overrides);
 
 }  // namespace cli
 }  // namespace autoheal

@@ -1,8 +1,10 @@
 #include "doctor/doctor.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -871,82 +873,22 @@ int RunDoctor(const DoctorOptions& options, std::ostream& out,
   return kExitOk;
 }
 
-absl::StatusOr<DoctorOptions> ParseDoctorArgs(
-    const std::vector<std::string>& args) {
-  DoctorOptions options;
-  std::string token_file;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::optional<std::string> value;
-    if (const size_t eq = flag.find('='); absl::StartsWith(flag, "--") &&
-                                          eq != std::string::npos) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-    }
-    const bool known = flag == "--receiver" || flag == "--prometheus" ||
-                       flag == "--alertmanager" || flag == "--alertname" ||
-                       flag == "--bearer-token-file" || flag == "--format" ||
-                       flag == "--timeout";
-    if (!known) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown argument ", QuoteText(args[i])));
-    }
-    if (!value.has_value()) {
-      if (i + 1 >= args.size()) {
-        return absl::InvalidArgumentError(absl::StrCat(flag, ": needs a value"));
-      }
-      value = args[++i];
-    }
-    if (flag == "--receiver") options.receiver_url = *value;
-    if (flag == "--prometheus") options.prometheus_url = *value;
-    if (flag == "--alertmanager") options.alertmanager_url = *value;
-    if (flag == "--alertname") options.alertnames.push_back(*value);
-    if (flag == "--bearer-token-file") token_file = *value;
-    if (flag == "--format") options.format = *value;
-    if (flag == "--timeout") {
-      absl::Duration d;
-      if (!absl::ParseDuration(*value, &d) || d <= absl::ZeroDuration()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "--timeout: ", QuoteText(*value),
-            " is not a positive duration (e.g. 5s)"));
-      }
-      options.timeout = d;
-      options.connect_timeout = std::min(options.connect_timeout, d);
-    }
+absl::StatusOr<std::string> ReadBearerTokenFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--bearer-token-file: cannot read ", QuoteText(path)));
   }
-  if (!token_file.empty()) {
-    std::ifstream in(token_file, std::ios::binary);
-    if (!in) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--bearer-token-file: cannot read ", QuoteText(token_file)));
-    }
-    std::string token((std::istreambuf_iterator<char>(in)),
-                      std::istreambuf_iterator<char>());
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) {
-      token.pop_back();
-    }
-    if (token.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--bearer-token-file: ", QuoteText(token_file), " is empty"));
-    }
-    options.bearer_token = std::move(token);
+  std::string token((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) {
+    token.pop_back();
   }
-  if (absl::Status s = ValidateDoctorOptions(options); !s.ok()) return s;
-  return options;
-}
-
-int RunDoctorCommand(const std::vector<std::string>& args, std::ostream& out,
-                     std::ostream& err) {
-  absl::StatusOr<DoctorOptions> options = ParseDoctorArgs(args);
-  if (!options.ok()) {
-    err << "autoheal doctor: " << options.status().message() << "\n"
-        << "usage: autoheal doctor --receiver URL [--prometheus URL] "
-           "[--alertmanager URL]\n"
-           "                       [--alertname NAME]... "
-           "[--bearer-token-file FILE] [--format text|json] [--timeout 10s]\n";
-    return kExitUsage;
+  if (token.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--bearer-token-file: ", QuoteText(path), " holds no token"));
   }
-  return RunDoctor(*options, out, err);
+  return token;
 }
 
 }  // namespace doctor

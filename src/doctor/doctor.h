@@ -31,6 +31,9 @@
 // unreachable URL is a `fail` of the check that needed it, never a hang.
 // The bearer token is sent to the receiver only and never printed.
 //
+// The command line (`autoheal doctor --receiver URL ...`) is registered in
+// src/cli/doctor_command.cc; this library holds everything it runs.
+//
 // Thread-safety: RunDoctor is reentrant; it shares nothing between calls.
 
 #ifndef AUTOHEAL_DOCTOR_DOCTOR_H_
@@ -104,19 +107,10 @@ std::string RenderJson(const std::vector<CheckResult>& results);
 int RunDoctor(const DoctorOptions& options, std::ostream& out,
               std::ostream& err);
 
-// Parses doctor's arguments (after the word "doctor"):
-//   --receiver URL [--prometheus URL] [--alertmanager URL]
-//   [--alertname NAME]... [--bearer-token-file FILE] [--format text|json]
-//   [--timeout DURATION]
-// Flags take "--flag value" or "--flag=value". The token file's content,
-// trailing newline stripped, becomes bearer_token. Errors
-// (kInvalidArgument) name the flag or file; the token never appears.
-absl::StatusOr<DoctorOptions> ParseDoctorArgs(
-    const std::vector<std::string>& args);
-
-// ParseDoctorArgs, then RunDoctor; usage errors go to `err` with exit 2.
-int RunDoctorCommand(const std::vector<std::string>& args, std::ostream& out,
-                     std::ostream& err);
+// Returns the bearer token in file `path`: its content without trailing
+// newlines. Errors (kInvalidArgument) name the file, never its content: it
+// cannot be read, or it holds no token.
+absl::StatusOr<std::string> ReadBearerTokenFile(const std::string& path);
 
 }  // namespace doctor
 }  // namespace autoheal

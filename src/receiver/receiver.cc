@@ -275,8 +275,11 @@ HttpResponse Receiver::PostExplain(const HttpRequest& request) {
   // nobody delivers an explanation again.
   const std::vector<Decision> decisions =
       policy->preview_engine->DecideAll(*message);
+  // The policy already has the environment's overrides applied (the
+  // engine's options say what they made of it), so none are listed again.
   return Json(200, cli::ExplainJson(*message, decisions,
-                                    policy->preview_engine->options()));
+                                    policy->preview_engine->options(),
+                                    /*overrides=*/{}));
 }
 
 HttpResponse Receiver::PostStateClear(const HttpRequest& request) {

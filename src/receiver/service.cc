@@ -157,20 +157,6 @@ void WaitForSignals(const sigset_t& set, Receiver& receiver) {
 
 }  // namespace
 
-std::vector<std::string> NormalizeFlagNames(std::vector<std::string> args) {
-  for (size_t i = 1; i < args.size(); ++i) {
-    std::string& arg = args[i];
-    if (arg == "--") break;
-    if (arg.size() < 3 || arg[0] != '-') continue;
-    size_t start = arg[1] == '-' ? 2 : 1;
-    size_t end = std::min(arg.find('='), arg.size());
-    for (size_t k = start; k < end; ++k) {
-      if (arg[k] == '-') arg[k] = '_';
-    }
-  }
-  return args;
-}
-
 absl::Status ParseListenAddress(const std::string& listen, std::string* host,
                                 uint16_t* port) {
   internal::HostPortSpec spec;

@@ -1,6 +1,7 @@
 // autoheal-webhook as a service: configuration resolution, startup, signal
-// handling and graceful shutdown. `examples/webhook/main.cc` only turns
-// flags into a `ServiceConfig` and calls `RunService()`.
+// handling and graceful shutdown. `receiver/flags.h` turns the command line
+// into a `ServiceConfig`; `examples/webhook/main.cc` then calls
+// `RunService()`.
 //
 //   SIGHUP          reload the policy; a bad file keeps the old policy
 //   SIGTERM/SIGINT  stop accepting, wait up to `shutdown_grace` for running
@@ -14,7 +15,6 @@
 
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -76,12 +76,6 @@ absl::Status ResolveServiceConfig(const EnvLookup& env, bool listen_from_flag,
 // Splits "host:port" into its parts. Errors name the value.
 absl::Status ParseListenAddress(const std::string& listen, std::string* host,
                                 uint16_t* port);
-
-// Returns `args` with dashes in flag names turned into underscores
-// ("--audit-log=x" becomes "--audit_log=x"), so that the documented dashed
-// spelling works with Abseil flags, which only know underscores. Values,
-// and everything after a bare "--", are left alone.
-std::vector<std::string> NormalizeFlagNames(std::vector<std::string> args);
 
 // Runs the receiver until SIGTERM or SIGINT. Returns the process exit code:
 // 0 after a clean shutdown, 1 when startup failed (the reason is printed).

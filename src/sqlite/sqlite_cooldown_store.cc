@@ -118,13 +118,30 @@ std::string DirectoryOf(const std::string& path) {
 
 // Checks what SQLite would otherwise report vaguely ("unable to open
 // database file"), or not at all until the first write.
-absl::Status CheckLocation(const std::string& path) {
+absl::Status CheckLocation(const std::string& path, SqliteOpenMode mode) {
   const std::string dir = DirectoryOf(path);
   auto error = [&](absl::string_view what) {
     return absl::FailedPreconditionError(
         absl::StrCat("state database ", path, ": ", what));
   };
   struct stat st;
+  if (mode == SqliteOpenMode::kReadOnly) {
+    // Nothing is written, so only the file matters.
+    if (::stat(path.c_str(), &st) != 0) {
+      if (errno != ENOENT) {
+        return error(absl::StrCat("cannot access: ", std::strerror(errno)));
+      }
+      return absl::NotFoundError(absl::StrCat(
+          "state database ", path, ": does not exist (autoheal-webhook "
+          "creates it; check the path)"));
+    }
+    if (S_ISDIR(st.st_mode)) return error("is a directory");
+    if (::faccessat(AT_FDCWD, path.c_str(), R_OK, AT_EACCESS) != 0) {
+      return error(absl::StrCat("the file is not readable (",
+                                std::strerror(errno), ")"));
+    }
+    return absl::OkStatus();
+  }
   if (::stat(dir.c_str(), &st) != 0) {
     return error(errno == ENOENT
                      ? absl::StrCat("directory ", dir, " does not exist")
@@ -143,6 +160,10 @@ absl::Status CheckLocation(const std::string& path) {
       return error(absl::StrCat("the file is not readable and writable (",
                                 std::strerror(errno), ")"));
     }
+  } else if (mode == SqliteOpenMode::kReadWrite) {
+    return absl::NotFoundError(absl::StrCat(
+        "state database ", path, ": does not exist (autoheal-webhook "
+        "creates it; check the path)"));
   }
   return absl::OkStatus();
 }
@@ -155,12 +176,15 @@ absl::StatusOr<int64_t> QueryInt(SqliteDb& db, const char* sql) {
   return *row ? (*query)->ColumnInt64(0) : 0;
 }
 
-// Validates the file's schema version and creates the schema in a new
-// file, under the write lock so that two processes opening a new file
-// create it once.
-absl::Status PrepareSchema(SqliteDb& db) {
+// Validates the file's schema version and, when `mode` may create it,
+// creates the schema in a new file, under the write lock so that two
+// processes opening a new file create it once.
+absl::Status PrepareSchema(SqliteDb& db, SqliteOpenMode mode) {
   SqliteTransaction txn(db);
-  absl::Status status = txn.Begin(SqliteTransaction::Mode::kWrite, "open");
+  absl::Status status = txn.Begin(mode == SqliteOpenMode::kReadOnly
+                                      ? SqliteTransaction::Mode::kRead
+                                      : SqliteTransaction::Mode::kWrite,
+                                  "open");
   if (!status.ok()) return status;
   absl::StatusOr<int64_t> app_id = QueryInt(db, "PRAGMA application_id");
   absl::StatusOr<int64_t> version = QueryInt(db, "PRAGMA user_version");
@@ -175,6 +199,12 @@ absl::Status PrepareSchema(SqliteDb& db) {
         absl::StrCat("state database ", db.path(), ": ", what));
   };
   const bool fresh = *version == 0 && *app_id == 0 && *objects == 0;
+  if (fresh && mode != SqliteOpenMode::kCreate) {
+    return error(
+        "not an autoheal state database (an empty file or SQLite database; "
+        "autoheal-webhook creates the state database on its first start: "
+        "check the path)");
+  }
   if (!fresh && *app_id != kApplicationId) {
     return error(absl::StrFormat(
         "not an autoheal state database (application_id 0x%x, user_version "
@@ -256,12 +286,25 @@ absl::Status CheckOptions(const std::string& path, const SqliteOptions& o) {
 absl::StatusOr<std::unique_ptr<SqliteCooldownStore>> SqliteCooldownStore::Open(
     const std::string& path, SqliteOptions options) {
   absl::Status status = CheckOptions(path, options);
-  if (status.ok()) status = CheckLocation(path);
+  if (status.ok()) status = CheckLocation(path, options.mode);
   if (!status.ok()) return status;
+  SqliteDb::Access access = SqliteDb::Access::kCreate;
+  if (options.mode == SqliteOpenMode::kReadWrite) {
+    access = SqliteDb::Access::kReadWrite;
+    // Look before writing: a read-write open sets WAL mode, which rewrites
+    // the header of whatever the file is. Only autoheal state may change.
+    absl::StatusOr<std::unique_ptr<SqliteDb>> look = SqliteDb::Open(
+        path, options.busy_timeout, SqliteDb::Access::kReadOnly);
+    if (!look.ok()) return look.status();
+    status = PrepareSchema(**look, SqliteOpenMode::kReadOnly);
+    if (!status.ok()) return status;
+  } else if (options.mode == SqliteOpenMode::kReadOnly) {
+    access = SqliteDb::Access::kReadOnly;
+  }
   absl::StatusOr<std::unique_ptr<SqliteDb>> db =
-      SqliteDb::Open(path, options.busy_timeout);
+      SqliteDb::Open(path, options.busy_timeout, access);
   if (!db.ok()) return db.status();
-  status = PrepareSchema(**db);
+  status = PrepareSchema(**db, options.mode);
   if (!status.ok()) return status;
   absl::StatusOr<std::unique_ptr<SqliteStoreStatements>> sql =
       PrepareStatements(**db);
@@ -282,8 +325,18 @@ SqliteCooldownStore::SqliteCooldownStore(
 
 SqliteCooldownStore::~SqliteCooldownStore() = default;
 
+absl::Status SqliteCooldownStore::CheckWritable(absl::string_view what) const {
+  if (options_.mode != SqliteOpenMode::kReadOnly) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "state database ", path_, ": ", what, ": opened read-only"));
+}
+
 absl::StatusOr<AcquireResult> SqliteCooldownStore::Acquire(
     const AcquireRequest& request) {
+  if (!request.preview) {
+    absl::Status writable = CheckWritable("acquire");
+    if (!writable.ok()) return writable;
+  }
   MutexLock lock(&mu_);
   return AcquireLocked(request);
 }
@@ -351,6 +404,11 @@ absl::Status SqliteCooldownStore::AcquireBatch(
   absl::Status sizes = CheckBatchSizes(requests, results);
   if (!sizes.ok()) return sizes;
   if (requests.empty()) return absl::OkStatus();
+  if (!std::all_of(requests.begin(), requests.end(),
+                   [](const AcquireRequest& r) { return r.preview; })) {
+    absl::Status writable = CheckWritable("acquire batch");
+    if (!writable.ok()) return writable;
+  }
   MutexLock lock(&mu_);
   return AcquireBatchLocked(requests, results);
 }
@@ -535,6 +593,8 @@ absl::Status SqliteCooldownStore::MaybePrune(absl::Time now, int writes) {
 
 absl::StatusOr<bool> SqliteCooldownStore::ClearEscalation(
     absl::string_view key) {
+  absl::Status writable = CheckWritable("clear escalation");
+  if (!writable.ok()) return writable;
   MutexLock lock(&mu_);
   SqliteTransaction txn(*db_);
   absl::Status status =
@@ -561,7 +621,17 @@ absl::Status SqliteCooldownStore::Ping() {
   // What an acquire needs: the write lock (BEGIN IMMEDIATE), then nothing
   // is written and the transaction rolls back (no fsync).
   SqliteTransaction txn(*db_);
-  return txn.Begin(SqliteTransaction::Mode::kWrite, "ping");
+  if (options_.mode != SqliteOpenMode::kReadOnly) {
+    return txn.Begin(SqliteTransaction::Mode::kWrite, "ping");
+  }
+  // Read-only: a read that needs the shared lock (BEGIN alone takes none).
+  absl::Status status = txn.Begin(SqliteTransaction::Mode::kRead, "ping");
+  if (!status.ok()) return status;
+  SqliteStatement& list = *sql_->list_escalated;
+  internal::ResetOnExit reset(list);
+  list.BindInt64(1, EncodeTime(absl::InfiniteFuture()));
+  list.BindInt64(2, 1);
+  return list.Step("ping").status();
 }
 
 absl::StatusOr<std::vector<EscalatedKey>> SqliteCooldownStore::ListEscalated(

@@ -106,15 +106,24 @@ void SqliteStatement::Reset() {
 }
 
 absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(
-    const std::string& path, absl::Duration busy_timeout) {
+    const std::string& path, absl::Duration busy_timeout, Access access) {
   // With URI filenames compiled in, "file:..." would be parsed as a URI, and
   // ":memory:" is special: a directory prefix makes any path a plain file.
   const std::string file = path[0] == '/' ? path : absl::StrCat("./", path);
+  int flags = SQLITE_OPEN_NOMUTEX;
+  switch (access) {
+    case Access::kCreate:
+      flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+      break;
+    case Access::kReadWrite:
+      flags |= SQLITE_OPEN_READWRITE;
+      break;
+    case Access::kReadOnly:
+      flags |= SQLITE_OPEN_READONLY;
+      break;
+  }
   sqlite3* handle = nullptr;
-  const int rc = sqlite3_open_v2(
-      file.c_str(), &handle,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-      nullptr);
+  const int rc = sqlite3_open_v2(file.c_str(), &handle, flags, nullptr);
   // Even a failed open returns a handle (for the message), to be closed.
   std::unique_ptr<SqliteDb> db(new SqliteDb(path, handle, busy_timeout));
   if (handle == nullptr) {
@@ -122,36 +131,39 @@ absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(
         absl::StrCat("state database ", path, ": open: out of memory"));
   }
   if (rc != SQLITE_OK) return db->Error(rc, "open");
-  absl::Status configured = db->Configure();
+  absl::Status configured = db->Configure(access == Access::kReadOnly);
   if (!configured.ok()) return configured;
   return db;
 }
 
-absl::Status SqliteDb::Configure() {
+absl::Status SqliteDb::Configure(bool read_only) {
   sqlite3_extended_result_codes(db_, 1);
   const int64_t ms = std::clamp<int64_t>(
       absl::ToInt64Milliseconds(busy_timeout_), 0, INT_MAX);
   sqlite3_busy_timeout(db_, static_cast<int>(ms));
-  if (sqlite3_db_readonly(db_, "main") == 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "state database ", path_, ": opened read-only; autoheal must write it"));
+  if (!read_only) {
+    if (sqlite3_db_readonly(db_, "main") == 1) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "state database ", path_, ": opened read-only; autoheal must write it"));
+    }
+    // The first statement that reads the file: a file that is not a
+    // database fails here. (Read-only, the caller's first query does.)
+    absl::StatusOr<std::unique_ptr<SqliteStatement>> wal =
+        Prepare("PRAGMA journal_mode=WAL", "set journal_mode=WAL");
+    if (!wal.ok()) return wal.status();
+    absl::StatusOr<bool> row = (*wal)->Step();
+    if (!row.ok()) return row.status();
+    std::string mode = *row ? (*wal)->ColumnText(0) : std::string();
+    (*wal)->Reset();
+    if (mode != "wal") {
+      return absl::FailedPreconditionError(
+          absl::StrCat("state database ", path_,
+                       ": cannot use WAL mode (journal_mode is \"", mode, "\")"));
+    }
+    absl::Status status =
+        Exec("PRAGMA synchronous=FULL", "set synchronous=FULL");
+    if (!status.ok()) return status;
   }
-  // The first statement that reads the file: a file that is not a database
-  // fails here.
-  absl::StatusOr<std::unique_ptr<SqliteStatement>> wal =
-      Prepare("PRAGMA journal_mode=WAL", "set journal_mode=WAL");
-  if (!wal.ok()) return wal.status();
-  absl::StatusOr<bool> row = (*wal)->Step();
-  if (!row.ok()) return row.status();
-  std::string mode = *row ? (*wal)->ColumnText(0) : std::string();
-  (*wal)->Reset();
-  if (mode != "wal") {
-    return absl::FailedPreconditionError(
-        absl::StrCat("state database ", path_,
-                     ": cannot use WAL mode (journal_mode is \"", mode, "\")"));
-  }
-  absl::Status status = Exec("PRAGMA synchronous=FULL", "set synchronous=FULL");
-  if (!status.ok()) return status;
   struct {
     std::unique_ptr<SqliteStatement>* slot;
     const char* sql;

@@ -80,12 +80,21 @@ class ResetOnExit {
 
 class SqliteDb {
  public:
-  // Opens (creating when absent) the database at `path` (not empty; never
-  // taken as a URI or ":memory:") read-write, with extended result codes,
-  // `busy_timeout`, journal_mode=WAL and synchronous=FULL. Errors as
-  // described by `Error()`.
+  // How Open() opens the file.
+  enum class Access {
+    kCreate,     // read-write, creating the file when absent
+    kReadWrite,  // read-write, the file must exist
+    kReadOnly,   // SQLITE_OPEN_READONLY, the file must exist
+  };
+
+  // Opens the database at `path` (not empty; never taken as a URI or
+  // ":memory:") as `access` says, with extended result codes and
+  // `busy_timeout`; read-write, also with journal_mode=WAL and
+  // synchronous=FULL (read-only changes nothing: the file's journal mode is
+  // used as it is). Errors as described by `Error()`.
   static absl::StatusOr<std::unique_ptr<SqliteDb>> Open(
-      const std::string& path, absl::Duration busy_timeout);
+      const std::string& path, absl::Duration busy_timeout,
+      Access access = Access::kCreate);
 
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;
@@ -121,7 +130,7 @@ class SqliteDb {
       : path_(std::move(path)), db_(db), busy_timeout_(busy_timeout) {}
 
   // Sets the connection's options and prepares the transaction statements.
-  absl::Status Configure();
+  absl::Status Configure(bool read_only);
 
   const std::string path_;
   sqlite3* const db_;

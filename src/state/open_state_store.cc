@@ -22,8 +22,10 @@ StoreOrError OpenMemory(const StateOptions&) {
 }
 
 StoreOrError OpenSqlite(const StateOptions& options) {
+  SqliteOptions sqlite;
+  sqlite.mode = options.sqlite_mode;
   absl::StatusOr<std::unique_ptr<SqliteCooldownStore>> store =
-      SqliteCooldownStore::Open(options.sqlite_path, SqliteOptions());
+      SqliteCooldownStore::Open(options.sqlite_path, sqlite);
   if (!store.ok()) return store.status();
   return {*std::move(store)};
 }

@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "autoheal/cooldown_store.h"
+#include "autoheal/sqlite_cooldown_store.h"
 
 namespace autoheal {
 
@@ -37,6 +38,11 @@ struct StateOptions {
   // The SQLite database file; its directory must exist. Default:
   // /var/lib/autoheal/state.db.
   std::string sqlite_path = kDefaultSqlitePath;
+  // Whether the file may be created, or changed at all: kCreate for the
+  // receiver, which owns the state; kReadWrite and kReadOnly for the CLI,
+  // which must never create a database at a mistyped path. Default:
+  // kCreate.
+  SqliteOpenMode sqlite_mode = SqliteOpenMode::kCreate;
 
   // --- backend "redis" (see "autoheal/redis_cooldown_store.h") ---
   // The server, host:port. Default: 127.0.0.1:6379.
