@@ -578,6 +578,7 @@ TEST(RunCliTest, TheReadmeDocumentsWhatHelpPrints) {
       {{"state", "list"}, "### autoheal state"},
       {{"state", "clear"}, "### autoheal state"},
       {{"lint"}, "### autoheal lint"},
+      {{"doctor"}, "### Troubleshooting: autoheal doctor"},
   };
   for (const auto& c : commands) {
     std::vector<std::string> args = c.command;

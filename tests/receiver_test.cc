@@ -209,6 +209,63 @@ TEST_F(ReceiverTest, EnabledRunsOnceThenCoolsDownWithSecondsLeft) {
   EXPECT_EQ(executor_.requests()[0].action.argv[0], "/bin/echo");
 }
 
+TEST_F(ReceiverTest, ExplainPreviewsTakesNothingAndShowsSecondsLeft) {
+  env_["AUTOHEAL_ENABLED"] = "true";
+  StartWith("");
+  const std::string payload =
+      ReadFileOrDie(TestDataPath("payloads/01-single-firing-autoheal.json"));
+  // Before any delivery: it would execute, and asking twice takes nothing.
+  for (int i = 0; i < 2; ++i) {
+    ClientResponse r = Send("POST", "/explain", payload);
+    ASSERT_EQ(r.status, 200) << r.body;
+    json body = json::parse(r.body);
+    EXPECT_EQ(body["enabled"], true);
+    ASSERT_EQ(body["alerts"].size(), 1u);
+    EXPECT_EQ(body["alerts"][0]["verdict"], "execute");
+    EXPECT_EQ(body["alerts"][0]["to_act"], "nothing: it would run now");
+  }
+  EXPECT_TRUE(executor_.requests().empty());
+  EXPECT_TRUE(audit_.entries().empty());
+  // The real delivery still runs: the previews took no cooldown.
+  EXPECT_EQ(PostPayload("01-single-firing-autoheal.json").status, 200);
+  ASSERT_EQ(executor_.requests().size(), 1u);
+  const size_t audited = audit_.entries().size();
+  clock_.Advance(absl::Seconds(47));
+  ClientResponse r = Send("POST", "/explain", payload);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json d = json::parse(r.body)["alerts"][0];
+  EXPECT_EQ(d["verdict"], "skip");
+  EXPECT_EQ(d["reason"], "cooling_down");
+  EXPECT_EQ(d["seconds_left"], 73);
+  EXPECT_EQ(d["to_act"], "cooling down, 73 s left");
+  EXPECT_EQ(executor_.requests().size(), 1u);
+  EXPECT_EQ(audit_.entries().size(), audited);  // explain audits nothing
+}
+
+TEST_F(ReceiverTest, ExplainIsAuthenticatedAndChecksItsBody) {
+  const std::string payload =
+      ReadFileOrDie(TestDataPath("payloads/01-single-firing-autoheal.json"));
+  EXPECT_EQ(Send("POST", "/explain", payload,
+                 {{"Content-Type", "application/json"}})
+                .status,
+            401);
+  EXPECT_EQ(Send("POST", "/explain", payload,
+                 {{"Content-Type", "text/plain"},
+                  {"Authorization", "Bearer s3cret-token"}})
+                .status,
+            415);
+  ClientResponse bad = Send("POST", "/explain", R"({"version":"4"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, HasSubstr("alerts"));
+  EXPECT_EQ(Send("GET", "/explain").status, 405);
+  // Dry-run by default: the hint says how to turn it on.
+  ClientResponse r = Send("POST", "/explain", payload);
+  ASSERT_EQ(r.status, 200);
+  json d = json::parse(r.body)["alerts"][0];
+  EXPECT_EQ(d["verdict"], "dry_run");
+  EXPECT_THAT(d["to_act"].get<std::string>(), HasSubstr("AUTOHEAL_ENABLED"));
+}
+
 TEST_F(ReceiverTest, AlertPathIsAnAliasOfAlerts) {
   ClientResponse r = Send("POST", "/alert",
                           ReadFileOrDie(TestDataPath("payloads/07-single-resolved.json")));
@@ -539,6 +596,7 @@ TEST(ReceiverOffloadTest, OnlyRoutesThatTouchStateOrAuditAreOffloaded) {
   EXPECT_TRUE(offloaded("POST", "/alerts"));
   EXPECT_TRUE(offloaded("POST", "/alert"));
   EXPECT_TRUE(offloaded("POST", "/state/clear"));
+  EXPECT_TRUE(offloaded("POST", "/explain"));
   EXPECT_TRUE(offloaded("GET", "/"));
   for (const char* path : {"/healthz", "/readyz", "/metrics", "/nope"}) {
     EXPECT_FALSE(offloaded("GET", path)) << path;

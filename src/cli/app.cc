@@ -8,6 +8,7 @@
 #include "CLI/CLI.hpp"
 #include "cli/backtest_command.h"
 #include "cli/command.h"
+#include "cli/doctor_command.h"
 #include "cli/explain_command.h"
 #include "cli/lint_command.h"
 #include "cli/state_command.h"
@@ -23,7 +24,8 @@ int RunCli(int argc, const char* const* argv, std::istream& in,
   CLI::App app(
       "Explains why Alertmanager alerts would or would not be remediated, "
       "checks a policy, lists and clears escalations in the receiver's "
-      "state, and checks monitoring configuration against the policy.",
+      "state, checks monitoring configuration against the policy, and runs "
+      "the troubleshooting checklist against the live stack.",
       "autoheal");
   flags::ConfigureApp(app);
   app.require_subcommand(0, 1);
@@ -35,6 +37,7 @@ int RunCli(int argc, const char* const* argv, std::istream& in,
   commands.push_back(AddStateCommand(app));
   commands.push_back(AddLintCommand(app));
   commands.push_back(AddBacktestCommand(app));
+  commands.push_back(AddDoctorCommand(app));
 
   if (std::optional<int> exit = flags::Parse(app, argc, argv, out, err)) {
     return *exit;

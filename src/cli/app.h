@@ -13,20 +13,24 @@
 //   autoheal lint [--policy FILE] [--compose F]... [--alertmanager F]...
 //                 [--rules F]... [--allow-host H]... [--strict]
 //                 [--format text|json|github]
+//   autoheal doctor --receiver URL [--prometheus URL] [--alertmanager URL]
+//                   [--alertname NAME]... [--bearer-token-file FILE]
+//                   [--format text|json] [--timeout 10s]
 //
 // `autoheal --help` and `autoheal SUBCOMMAND --help` print the flags, with
 // their defaults, from the same definitions.
 //
 // Exit codes: 0 done (and --help, --version); 1 validate: the policy is
-// invalid, lint: a finding at error level; 2 a usage error (an unknown
-// flag or subcommand, a missing or bad value, --state with
-// --redis-address), an unreadable or invalid policy or payload, or lint
+// invalid, lint: a finding at error level, doctor: a check failed; 2 a
+// usage error (an unknown flag or subcommand, a missing or bad value,
+// --state with --redis-address), an unreadable or invalid policy or
+// payload, an unreadable doctor token file, or lint
 // files that cannot be read or parsed; 3 the state store could not be
 // opened (a missing or non-autoheal SQLite file included) or failed:
 // nothing changed.
 //
-// Adding a subcommand (a later change adds `autoheal doctor` and `autoheal
-// backtest`) is one function in its own file, and one line in RunCli():
+// Adding a subcommand (`autoheal doctor` was added so; `autoheal backtest`
+// comes next) is one function in its own file, and one line in RunCli():
 //
 //   // src/cli/doctor_command.h
 //   std::unique_ptr<Command> AddDoctorCommand(CLI::App& app);

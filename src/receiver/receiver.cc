@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "autoheal/version.h"
+#include "cli/explain.h"
 #include "receiver/fast_payload.h"
 #include "receiver/policy_digest.h"
 #include "receiver/responses.h"
@@ -105,6 +106,13 @@ absl::StatusOr<std::shared_ptr<Receiver::Policy>> Receiver::LoadPolicy() {
       Engine::Create(*std::move(options), engine_deps);
   if (!engine.ok()) return engine.status();
   policy->engine = *std::move(engine);
+  // POST /explain's twin: same policy, store and in-flight registry, but it
+  // takes nothing (no cooldown, budget or flap history).
+  engine_deps.preview = true;
+  absl::StatusOr<std::unique_ptr<Engine>> preview =
+      Engine::Create(policy->engine->options(), engine_deps);
+  if (!preview.ok()) return preview.status();
+  policy->preview_engine = *std::move(preview);
   return policy;
 }
 
@@ -145,6 +153,10 @@ HttpResponse Receiver::Route(const HttpRequest& request) {
     if (request.method != "POST") return MethodNotAllowed("POST");
     return PostStateClear(request);
   }
+  if (path == "/explain") {
+    if (request.method != "POST") return MethodNotAllowed("POST");
+    return PostExplain(request);
+  }
   if (path == "/" || path == "/metrics" || path == "/healthz" ||
       path == "/readyz") {
     if (request.method != "GET") return MethodNotAllowed("GET");
@@ -160,7 +172,8 @@ HttpResponse Receiver::Route(const HttpRequest& request) {
 bool Receiver::Offload(const HttpRequest& request) {
   const absl::string_view path = request.path;
   if (request.method == "POST") {
-    return path == "/alerts" || path == "/alert" || path == "/state/clear";
+    return path == "/alerts" || path == "/alert" || path == "/state/clear" ||
+           path == "/explain";
   }
   return request.method == "GET" && path == "/";
 }
@@ -242,6 +255,31 @@ HttpResponse Receiver::PostAlerts(const HttpRequest& request) {
   // is audited and counted as a spawn_error outcome instead.
   return Json(200, DecisionsJson(*message, result.decisions,
                                  policy->engine->options().enabled));
+}
+
+HttpResponse Receiver::PostExplain(const HttpRequest& request) {
+  if (!Authorized(request)) {
+    HttpResponse response = Error(401, "missing or wrong bearer token");
+    response.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return response;
+  }
+  if (!IsJsonContentType(request)) {
+    return Error(415, "Content-Type must be application/json");
+  }
+  absl::StatusOr<WebhookMessage> message =
+      ParseNotification(request.body, config_.parse);
+  if (!message.ok()) return Error(400, message.status().message());
+  std::shared_ptr<Policy> policy = CurrentPolicy();
+  // A preview: nothing is taken, run, audited or counted as a decision. A
+  // store that fails is an answer here (store_unavailable), not a 503:
+  // nobody delivers an explanation again.
+  const std::vector<Decision> decisions =
+      policy->preview_engine->DecideAll(*message);
+  // The policy already has the environment's overrides applied (the
+  // engine's options say what they made of it), so none are listed again.
+  return Json(200, cli::ExplainJson(*message, decisions,
+                                    policy->preview_engine->options(),
+                                    /*overrides=*/{}));
 }
 
 HttpResponse Receiver::PostStateClear(const HttpRequest& request) {

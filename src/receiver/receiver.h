@@ -10,6 +10,14 @@
 //   GET  /readyz          readiness: 200 while the state store is
 //                         reachable, 503 naming its error otherwise; from
 //                         memory (see StoreHealth), never waits on the store
+//   POST /explain         an Alertmanager payload -> what POST /alerts
+//                         would decide now, as a preview that takes no
+//                         cooldown, budget or flap history and runs
+//                         nothing: {"enabled", "alerts": [{fingerprint,
+//                         alertname, status, verdict, reason, sentence,
+//                         key, seconds_left, action, to_act}]} (to_act is
+//                         `autoheal explain`'s hint); 200 | 400 | 401 |
+//                         415; authenticated as POST /alerts is
 //   POST /state/clear     {"key": K}: opens K's escalation latch; needs the
 //                         bearer token (403 when none is configured)
 //   other paths 404; other methods 405 with an Allow header.
@@ -17,7 +25,7 @@
 // health and metrics stay readable by probes and Prometheus.
 //
 // The routes that touch the state store or the audit log (POST /alerts,
-// POST /state/clear, GET /) are the ones `Offload()` selects: the HTTP
+// POST /explain, POST /state/clear, GET /) are the ones `Offload()` selects: the HTTP
 // server answers them on its workers, never on the thread that serves the
 // other connections.
 //
@@ -112,6 +120,8 @@ class Receiver {
  private:
   struct Policy {
     std::unique_ptr<Engine> engine;
+    // The same policy with EngineDeps::preview, for POST /explain.
+    std::unique_ptr<Engine> preview_engine;
     std::string digest;
   };
 
@@ -121,6 +131,7 @@ class Receiver {
 
   http::HttpResponse Route(const http::HttpRequest& request);
   http::HttpResponse PostAlerts(const http::HttpRequest& request);
+  http::HttpResponse PostExplain(const http::HttpRequest& request);
   http::HttpResponse PostStateClear(const http::HttpRequest& request);
   http::HttpResponse GetStatus();
   http::HttpResponse GetMetrics();
