@@ -12,10 +12,10 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "autoheal/http_server.h"
 #include "autoheal/testing/fake_clock.h"
 #include "backtest/backtest.h"
 #include "benchmark/benchmark.h"
-#include "http/http_server.h"
 
 namespace autoheal {
 namespace {

@@ -56,8 +56,8 @@ RedisServer* Server(std::string* why) {
 // One store per benchmark and pool size, shared by its threads.
 RedisCooldownStore* Store(int pool_size, std::string* why) {
   static std::unique_ptr<RedisCooldownStore> stores[65];
-  static autoheal::Mutex mu;
-  autoheal::MutexLock lock(&mu);
+  static autoheal::internal::Mutex mu;
+  autoheal::internal::MutexLock lock(&mu);
   if (stores[pool_size] != nullptr) return stores[pool_size].get();
   RedisServer* server = Server(why);
   if (server == nullptr) return nullptr;

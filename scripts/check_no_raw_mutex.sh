@@ -28,4 +28,4 @@ PATTERNS=(
 )
 
 source "$(dirname "$0")/source_check_lib.sh"
-run_source_check "uses an absl synchronization type directly (use autoheal::Mutex, MutexLock, ReaderMutexLock or CondVar from autoheal/internal/mutex.h)"
+run_source_check "uses an absl synchronization type directly (use autoheal::internal::Mutex, MutexLock, ReaderMutexLock or CondVar from autoheal/internal/mutex.h)"

@@ -38,16 +38,16 @@ using ::testing::ElementsAre;
 class Gate {
  public:
   void Open() ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     open_ = true;
   }
   void Wait() ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(&open_));
   }
 
  private:
-  Mutex mu_;
+  internal::Mutex mu_;
   bool open_ ABSL_GUARDED_BY(mu_) = false;
 };
 
@@ -55,25 +55,25 @@ class Gate {
 class Journal {
  public:
   void Ran(const std::string& key) ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     ran_.push_back(key);
   }
   void Done(const ActionRequest& request, const ActionOutcome& outcome)
       ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     done_.push_back(absl::StrCat(request.key, ":", outcome.exit_code));
   }
   std::vector<std::string> ran() const ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     return ran_;
   }
   std::vector<std::string> done() const ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     return done_;
   }
 
  private:
-  mutable Mutex mu_;
+  mutable internal::Mutex mu_;
   std::vector<std::string> ran_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> done_ ABSL_GUARDED_BY(mu_);
 };
@@ -177,14 +177,14 @@ TEST(ActionWorkerPoolTest, SubmitAfterShutdownIsRefusedAndLaterShutdownsAreOk) {
 }
 
 TEST(ActionWorkerPoolTest, ShutdownFromADoneCallbackOrARunnerIsRefused) {
-  Mutex mu;
+  internal::Mutex mu;
   std::vector<absl::Status> seen;  // guarded by mu
   std::unique_ptr<ActionWorkerPool> pool;
   absl::StatusOr<std::unique_ptr<ActionWorkerPool>> started =
       ActionWorkerPool::Start(
           1, 1, [&](const ActionRequest&, ActionWorkerPool::Slot&) {
             absl::Status s = pool->Shutdown(absl::ZeroDuration());
-            MutexLock lock(&mu);
+            internal::MutexLock lock(&mu);
             seen.push_back(s);
             return ActionOutcome{};
           });
@@ -194,12 +194,12 @@ TEST(ActionWorkerPoolTest, ShutdownFromADoneCallbackOrARunnerIsRefused) {
                            [&](const ActionRequest&, const ActionOutcome&) {
                              absl::Status s =
                                  pool->Shutdown(absl::ZeroDuration());
-                             MutexLock lock(&mu);
+                             internal::MutexLock lock(&mu);
                              seen.push_back(s);
                            }),
               IsOk());
   EXPECT_THAT(pool->Shutdown(absl::InfiniteDuration()), IsOk());
-  MutexLock lock(&mu);
+  internal::MutexLock lock(&mu);
   ASSERT_EQ(seen.size(), 2u);
   for (const absl::Status& s : seen) {
     EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition,
@@ -208,21 +208,21 @@ TEST(ActionWorkerPoolTest, ShutdownFromADoneCallbackOrARunnerIsRefused) {
 }
 
 TEST(ActionWorkerPoolTest, WorkersBlockSigpipe) {
-  Mutex mu;
+  internal::Mutex mu;
   bool blocked = false;  // guarded by mu
   absl::StatusOr<std::unique_ptr<ActionWorkerPool>> pool =
       ActionWorkerPool::Start(
           1, 0, [&](const ActionRequest&, ActionWorkerPool::Slot&) {
             sigset_t mask;
             pthread_sigmask(SIG_BLOCK, nullptr, &mask);
-            MutexLock lock(&mu);
+            internal::MutexLock lock(&mu);
             blocked = sigismember(&mask, SIGPIPE) == 1;
             return ActionOutcome{};
           });
   ASSERT_THAT(pool, IsOk());
   ASSERT_THAT((*pool)->Submit(Request("a"), nullptr), IsOk());
   EXPECT_THAT((*pool)->Shutdown(absl::InfiniteDuration()), IsOk());
-  MutexLock lock(&mu);
+  internal::MutexLock lock(&mu);
   EXPECT_TRUE(blocked);
 }
 

@@ -11,9 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "autoheal/http_server.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "http/http_server.h"
 #include "test_util.h"
 
 namespace autoheal {

@@ -476,14 +476,14 @@ TEST(HttpServerTest, ManyIdleConnectionsDoNotBlockOthersAndTimeOut) {
 }
 
 TEST(HttpServerTest, PerIpLimitRejectsExtraConnectionsAndLogsQuietly) {
-  Mutex mu;
+  internal::Mutex mu;
   std::vector<std::string> logged;
   HttpServerOptions options = TestOptions();
   options.per_ip_connection_limit = 2;
   // The test's clients are on loopback, which is exempt by default.
   options.exempt_loopback_from_per_ip_limit = false;
   options.error_logger = [&](absl::string_view message) {
-    MutexLock lock(&mu);
+    internal::MutexLock lock(&mu);
     logged.emplace_back(message);
   };
   auto server = StartOrDie(options);
@@ -502,7 +502,7 @@ TEST(HttpServerTest, PerIpLimitRejectsExtraConnectionsAndLogsQuietly) {
   ASSERT_THAT(response, IsOk());
   EXPECT_EQ(response->status, 200);
 
-  MutexLock lock(&mu);
+  internal::MutexLock lock(&mu);
   EXPECT_FALSE(logged.empty());
   for (const std::string& line : logged) {
     EXPECT_EQ(line.find('\n'), std::string::npos) << line;
@@ -533,14 +533,14 @@ TEST(HttpServerTest, LoopbackClientsAreExemptFromThePerIpLimitByDefault) {
 // it. Time is a FakeClock: nothing here waits for the timeout itself.
 TEST(HttpServerTest, RequestNotCompleteWithinRequestTimeoutIsClosed) {
   testing::FakeClock clock;
-  autoheal::Mutex mu;
+  autoheal::internal::Mutex mu;
   std::vector<std::string> logged;
   HttpServerOptions options = TestOptions();
   options.clock = &clock;
   options.connection_timeout = absl::Seconds(60);
   options.request_timeout = absl::Seconds(10);
   options.error_logger = [&](absl::string_view message) {
-    autoheal::MutexLock lock(&mu);
+    autoheal::internal::MutexLock lock(&mu);
     logged.emplace_back(message);
   };
   auto server = StartOrDie(options);
@@ -577,7 +577,7 @@ TEST(HttpServerTest, RequestNotCompleteWithinRequestTimeoutIsClosed) {
   EXPECT_TRUE(server->WaitForOpenConnections(1, absl::Seconds(5)))
       << server->open_connections();
 
-  autoheal::MutexLock lock(&mu);
+  autoheal::internal::MutexLock lock(&mu);
   // One line of ours per dropped connection (libmicrohttpd adds its own).
   EXPECT_EQ(std::count_if(logged.begin(), logged.end(),
                           [](const std::string& line) {
@@ -652,22 +652,22 @@ TEST(HttpServerTest, PortInUseIsUnavailableAndNamesThePort) {
 class Gate {
  public:
   void Pass() ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     ++entered_;
     mu_.Await(absl::Condition(&open_));
   }
   void Open() ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     open_ = true;
   }
   bool is_open() ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     return open_;
   }
   // Waits until `count` requests have reached Pass().
   bool WaitEntered(int count, absl::Duration timeout)
       ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     std::pair<Gate*, int> arg(this, count);
     return internal::AwaitWithRealTimeout(
         mu_,
@@ -680,7 +680,7 @@ class Gate {
   }
 
  private:
-  Mutex mu_;
+  internal::Mutex mu_;
   bool open_ ABSL_GUARDED_BY(mu_) = false;
   int entered_ ABSL_GUARDED_BY(mu_) = 0;
 };
@@ -690,7 +690,7 @@ struct OffloadFixture {
   Gate gate;
   std::atomic<int> offload_checks{0};
   std::atomic<int> slow_answered{0};
-  Mutex own_mu;
+  internal::Mutex own_mu;
   std::vector<int> own_responses ABSL_GUARDED_BY(own_mu);
 
   HttpServerOptions Options(int workers, size_t queue) {
@@ -703,7 +703,7 @@ struct OffloadFixture {
       return slow;
     };
     options.on_own_response = [this](int status) {
-      MutexLock lock(&own_mu);
+      internal::MutexLock lock(&own_mu);
       own_responses.push_back(status);
     };
     return options;
@@ -722,7 +722,7 @@ struct OffloadFixture {
     };
   }
   std::vector<int> OwnResponses() {
-    MutexLock lock(&own_mu);
+    internal::MutexLock lock(&own_mu);
     return own_responses;
   }
   // Waits until the event loop has seen `count` offloaded requests: each

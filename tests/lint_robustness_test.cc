@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lint/alertmanager.h"

@@ -1,5 +1,5 @@
-// autoheal::Mutex and its locks keep absl::Mutex's semantics: exclusion,
-// shared readers, TryLock, Await, CondVar and the real-time wait. Under TSan
+// autoheal::internal::Mutex and its locks keep absl::Mutex's semantics: exclusion,
+// shared readers, TryLock, Await, internal::CondVar and the real-time wait. Under TSan
 // (the concurrency suite) the same tests also show that the annotations let
 // TSan see every hand-off without reporting a race.
 #include "autoheal/internal/mutex.h"
@@ -30,7 +30,7 @@ constexpr std::chrono::seconds kHang(60);
 // Runs `body` on a thread of its own and fails at once if it has not
 // returned within kHang: a lock that never grants, or an Await that never
 // wakes, must fail this test, not hang the suite until ctest's timeout.
-// The watchdog waits on std primitives, not on the Mutex under test. On
+// The watchdog waits on std primitives, not on the internal::Mutex under test. On
 // timeout the process exits (the stuck thread can be neither joined nor
 // cancelled).
 void FinishesInTime(const char* what, std::function<void()> body) {
@@ -60,16 +60,16 @@ void FinishesInTime(const char* what, std::function<void()> body) {
 class Counter {
  public:
   void Add() ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     ++count_;  // a plain int: only the lock keeps increments apart
   }
   int count() const ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     return count_;
   }
 
  private:
-  mutable Mutex mu_;
+  mutable internal::Mutex mu_;
   int count_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
@@ -90,7 +90,7 @@ TEST(MutexTest, MutexLockExcludesEveryOtherThread) {
 }
 
 TEST(MutexTest, TryLockFailsWhileAnotherThreadHoldsTheMutex) {
-  Mutex mu;
+  internal::Mutex mu;
   mu.Lock();
   bool taken_while_held = true;
   std::thread([&] {
@@ -115,15 +115,15 @@ TEST(MutexTest, TryLockFailsWhileAnotherThreadHoldsTheMutex) {
 }
 
 TEST(MutexTest, ReadersShareTheMutexAndExcludeWriters) {
-  Mutex mu;
+  internal::Mutex mu;
   int value = 7;
-  ReaderMutexLock outer(&mu);
+  internal::ReaderMutexLock outer(&mu);
   // A second reader gets in while this one holds the mutex (if readers
   // excluded each other, it would wait forever: the watchdog fails) ...
   int seen = 0;
   FinishesInTime("a second reader", [&] {
     std::thread([&] {
-      ReaderMutexLock inner(&mu);
+      internal::ReaderMutexLock inner(&mu);
       seen = value;
     }).join();
   });
@@ -144,13 +144,13 @@ TEST(MutexTest, ReadersShareTheMutexAndExcludeWriters) {
 class Mailbox {
  public:
   void Put(int value) ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(this, &Mailbox::Empty));
     value_ = value;
     full_ = true;
   }
   int Take() ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(this, &Mailbox::Full));
     full_ = false;
     return value_;
@@ -160,7 +160,7 @@ class Mailbox {
   bool Empty() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !full_; }
   bool Full() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return full_; }
 
-  Mutex mu_;
+  internal::Mutex mu_;
   bool full_ ABSL_GUARDED_BY(mu_) = false;
   int value_ ABSL_GUARDED_BY(mu_) = 0;
 };
@@ -186,12 +186,12 @@ TEST(MutexTest, AwaitHandsEveryValueOverInOrder) {
 }
 
 TEST(MutexTest, CondVarWaitSeesTheSignalledState) {
-  Mutex mu;
-  CondVar cv;
+  internal::Mutex mu;
+  internal::CondVar cv;
   int stage = 0;  // guarded by mu; ping-pongs between the two threads
   constexpr int kRounds = 1'000;
   std::thread other([&] {
-    MutexLock lock(&mu);
+    internal::MutexLock lock(&mu);
     for (int round = 0; round < kRounds; ++round) {
       while (stage % 2 == 0) cv.Wait(&mu);
       ++stage;
@@ -199,7 +199,7 @@ TEST(MutexTest, CondVarWaitSeesTheSignalledState) {
     }
   });
   FinishesInTime("the ping-pong", [&] {
-    MutexLock lock(&mu);
+    internal::MutexLock lock(&mu);
     for (int round = 0; round < kRounds; ++round) {
       ++stage;
       cv.Signal();
@@ -207,22 +207,22 @@ TEST(MutexTest, CondVarWaitSeesTheSignalledState) {
     }
   });
   other.join();
-  MutexLock lock(&mu);
+  internal::MutexLock lock(&mu);
   EXPECT_EQ(stage, 2 * kRounds);
 }
 
 TEST(MutexTest, AwaitWithRealTimeoutReturnsAtOnceWhenTheConditionHolds) {
-  Mutex mu;
+  internal::Mutex mu;
   bool ready = true;
-  MutexLock lock(&mu);
+  internal::MutexLock lock(&mu);
   EXPECT_TRUE(internal::AwaitWithRealTimeout(mu, absl::Condition(&ready),
                                              absl::InfiniteDuration()));
 }
 
 TEST(MutexTest, AwaitWithRealTimeoutGivesUpWhenTheTimeoutPasses) {
-  Mutex mu;
+  internal::Mutex mu;
   bool never = false;
-  MutexLock lock(&mu);
+  internal::MutexLock lock(&mu);
   EXPECT_FALSE(internal::AwaitWithRealTimeout(mu, absl::Condition(&never),
                                               absl::Milliseconds(1)));
   EXPECT_FALSE(internal::AwaitWithRealTimeout(mu, absl::Condition(&never),
@@ -232,15 +232,15 @@ TEST(MutexTest, AwaitWithRealTimeoutGivesUpWhenTheTimeoutPasses) {
 }
 
 TEST(MutexTest, AwaitWithRealTimeoutWakesWhenAnotherThreadMakesItTrue) {
-  Mutex mu;
+  internal::Mutex mu;
   bool ready = false;  // guarded by mu
   std::thread setter([&] {
-    MutexLock lock(&mu);
+    internal::MutexLock lock(&mu);
     ready = true;
   });
   bool woke = false;
   FinishesInTime("the real-time wait", [&] {
-    MutexLock lock(&mu);
+    internal::MutexLock lock(&mu);
     woke = internal::AwaitWithRealTimeout(mu, absl::Condition(&ready),
                                           absl::Seconds(30));
   });

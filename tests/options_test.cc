@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 #include "engine_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

@@ -78,7 +78,7 @@ class Collector {
  public:
   ActionExecutor::DoneCallback Callback() {
     return [this](const ActionRequest& request, const ActionOutcome& outcome) {
-      MutexLock lock(&mu_);
+      internal::MutexLock lock(&mu_);
       keys_.push_back(request.key);
       outcomes_.push_back(outcome);
     };
@@ -86,18 +86,18 @@ class Collector {
 
   // Returns true once at least `n` outcomes have arrived within `bound`.
   bool WaitFor(size_t n, absl::Duration bound = kBound) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     wanted_ = n;
     return internal::AwaitWithRealTimeout(
         mu_, absl::Condition(this, &Collector::Enough), bound);
   }
 
   std::vector<ActionOutcome> outcomes() const {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     return outcomes_;
   }
   std::vector<std::string> keys() const {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     return keys_;
   }
 
@@ -106,7 +106,7 @@ class Collector {
     return outcomes_.size() >= wanted_;
   }
 
-  mutable Mutex mu_;
+  mutable internal::Mutex mu_;
   size_t wanted_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::string> keys_ ABSL_GUARDED_BY(mu_);
   std::vector<ActionOutcome> outcomes_ ABSL_GUARDED_BY(mu_);
@@ -900,7 +900,7 @@ TEST(ProcessExecutorTest, DoneCallbackMaySubmitButNotShutdown) {
   std::unique_ptr<ProcessExecutor> executor = MakeExecutor();
   ASSERT_NE(executor, nullptr);
   Collector collector;
-  Mutex mu;
+  internal::Mutex mu;
   absl::Status inner_submit = absl::UnknownError("not run");
   absl::Status inner_shutdown = absl::UnknownError("not run");
   ProcessExecutor* raw = executor.get();
@@ -911,14 +911,14 @@ TEST(ProcessExecutorTest, DoneCallbackMaySubmitButNotShutdown) {
                                                  collector.Callback());
                                  absl::Status shut =
                                      raw->Shutdown(absl::ZeroDuration());
-                                 MutexLock lock(&mu);
+                                 internal::MutexLock lock(&mu);
                                  inner_submit = submitted;
                                  inner_shutdown = shut;
                                }),
               IsOk());
   ASSERT_TRUE(collector.WaitFor(1));
   EXPECT_THAT(executor->Shutdown(kBound), IsOk());
-  MutexLock lock(&mu);
+  internal::MutexLock lock(&mu);
   EXPECT_THAT(inner_submit, IsOk());
   EXPECT_THAT(inner_shutdown,
               StatusIs(absl::StatusCode::kFailedPrecondition, "callback"));

@@ -71,16 +71,16 @@ class BlockingCooldownStore final : public CooldownStore {
   }
 
   void Hold() ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     held_ = true;
   }
   void Release() ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     held_ = false;
   }
   // Waits until `count` calls are waiting.
   void AwaitWaiting(int count) ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     std::pair<BlockingCooldownStore*, int> arg(this, count);
     mu_.Await(absl::Condition(
         +[](std::pair<BlockingCooldownStore*, int>* a)
@@ -92,7 +92,7 @@ class BlockingCooldownStore final : public CooldownStore {
 
  private:
   void WaitWhileHeld() ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     ++waiting_;
     mu_.Await(absl::Condition(
         +[](bool* held) { return !*held; }, &held_));
@@ -100,7 +100,7 @@ class BlockingCooldownStore final : public CooldownStore {
   }
 
   CooldownStore* const inner_;
-  Mutex mu_;
+  internal::Mutex mu_;
   bool held_ ABSL_GUARDED_BY(mu_) = false;
   int waiting_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -287,7 +287,7 @@ TEST_F(RedisReplicasTest, RedisDownAnswers503ThenBothRecoverUnrestarted) {
   // is killed and restarted.
   std::atomic<int> sequence{0};
   std::atomic<bool> stop{false};
-  autoheal::Mutex mu;
+  autoheal::internal::Mutex mu;
   std::vector<Answer> answers;
   std::vector<std::thread> senders;
   for (int t = 0; t < 4; ++t) {
@@ -296,7 +296,7 @@ TEST_F(RedisReplicasTest, RedisDownAnswers503ThenBothRecoverUnrestarted) {
         const int i = sequence.fetch_add(1);
         Answer answer = Deliver(t % kReplicas, absl::StrCat("load-", i));
         {
-          autoheal::MutexLock lock(&mu);
+          autoheal::internal::MutexLock lock(&mu);
           answers.push_back(answer);
         }
         // Pacing, so that the actions (one /bin/sh each) keep up and the
@@ -306,7 +306,7 @@ TEST_F(RedisReplicasTest, RedisDownAnswers503ThenBothRecoverUnrestarted) {
     });
   }
   auto count = [&](int status) {
-    autoheal::MutexLock lock(&mu);
+    autoheal::internal::MutexLock lock(&mu);
     int n = 0;
     for (const Answer& a : answers) n += a.status == status;
     return n;
@@ -339,7 +339,7 @@ TEST_F(RedisReplicasTest, RedisDownAnswers503ThenBothRecoverUnrestarted) {
                     absl::Seconds(20), "a 200 after the restart"),
                 IsOk());
     EXPECT_EQ(last.reason, "execute") << "replica " << replica;
-    autoheal::MutexLock lock(&mu);
+    autoheal::internal::MutexLock lock(&mu);
     answers.push_back(last);
   }
   const int before_stop = count(200);

@@ -30,7 +30,7 @@ using ::autoheal::testutil::MakeAction;
 class HoldingExecutor final : public ActionExecutor {
  public:
   absl::Status Submit(ActionRequest request, DoneCallback done) override {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     pending_.emplace_back(std::move(request), std::move(done));
     return absl::OkStatus();
   }
@@ -38,7 +38,7 @@ class HoldingExecutor final : public ActionExecutor {
   void FinishAll(OutcomeKind kind) {
     std::vector<std::pair<ActionRequest, DoneCallback>> pending;
     {
-      MutexLock lock(&mu_);
+      internal::MutexLock lock(&mu_);
       pending.swap(pending_);
     }
     ActionOutcome outcome;
@@ -47,7 +47,7 @@ class HoldingExecutor final : public ActionExecutor {
   }
 
  private:
-  Mutex mu_;
+  internal::Mutex mu_;
   std::vector<std::pair<ActionRequest, DoneCallback>> pending_
       ABSL_GUARDED_BY(mu_);
 };

@@ -171,7 +171,7 @@ struct Payload {
 
 // What the clients saw.
 struct LoadResult {
-  autoheal::Mutex mu;
+  autoheal::internal::Mutex mu;
   int64_t requests ABSL_GUARDED_BY(mu) = 0;
   int64_t decisions ABSL_GUARDED_BY(mu) = 0;
   std::map<int, int64_t> statuses ABSL_GUARDED_BY(mu);
@@ -184,7 +184,7 @@ struct LoadResult {
 void Record(const Payload& payload,
             const absl::StatusOr<ClientResponse>& response,
             LoadResult& result) {
-  autoheal::MutexLock lock(&result.mu);
+  autoheal::internal::MutexLock lock(&result.mu);
   ++result.requests;
   if (!response.ok()) {
     ++result.transport_errors;
@@ -230,7 +230,7 @@ void RunClient(uint16_t port, const std::vector<Payload>& payloads, int seed,
     if (!client.has_value()) {
       absl::StatusOr<HttpClient> connected = HttpClient::Connect(port);
       if (!connected.ok()) {
-        autoheal::MutexLock lock(&result.mu);
+        autoheal::internal::MutexLock lock(&result.mu);
         ++result.transport_errors;
         if (result.samples.size() < 5)
           result.samples.push_back(connected.status().ToString());
@@ -289,7 +289,7 @@ std::vector<Payload> LoadPayloads() {
 
 // Prints the clients' view and asserts every request got a full 200.
 void ExpectAllAnswered(LoadResult& result, absl::Duration elapsed) {
-  autoheal::MutexLock lock(&result.mu);
+  autoheal::internal::MutexLock lock(&result.mu);
   const double rate =
       static_cast<double>(result.requests) / absl::ToDoubleSeconds(elapsed);
   std::cout << "soak: " << absl::FormatDuration(elapsed) << ", "

@@ -26,7 +26,7 @@ class StartGate {
 
   // Blocks until `threads` calls (this one included) have arrived.
   void ArriveAndWait() ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     --missing_;
     mu_.Await(absl::Condition(this, &StartGate::AllArrived));
   }
@@ -36,7 +36,7 @@ class StartGate {
     return missing_ <= 0;
   }
 
-  Mutex mu_;
+  internal::Mutex mu_;
   int missing_ ABSL_GUARDED_BY(mu_);
 };
 

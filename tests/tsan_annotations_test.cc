@@ -1,5 +1,5 @@
 // Proves, in the TSan build only, that ThreadSanitizer is live and that
-// autoheal::Mutex is what makes it usable with Debian's uninstrumented
+// autoheal::internal::Mutex is what makes it usable with Debian's uninstrumented
 // libabsl. Each mode runs two threads that each increment one shared counter
 // 10,000 times:
 //
@@ -7,7 +7,7 @@
 //   absl       under a bare absl::Mutex: correct code, but its Lock() and
 //              Unlock() run in uninstrumented libabsl, so TSan reports a
 //              (false) race: why autoheal never uses absl::Mutex directly;
-//   autoheal   under autoheal::Mutex: the same code, annotated; no report.
+//   autoheal   under autoheal::internal::Mutex: the same code, annotated; no report.
 //
 // tests/sanitizer_suites.cmake registers one ctest per mode and matches
 // TSan's output, so the TSan suite fails if TSan stops seeing races, or if
@@ -56,10 +56,10 @@ int UnderAbslMutex() {
 }
 
 int UnderAutohealMutex() {
-  autoheal::Mutex mu;
+  autoheal::internal::Mutex mu;
   int count = 0;
   OnTwoThreads([&] {
-    autoheal::MutexLock lock(&mu);
+    autoheal::internal::MutexLock lock(&mu);
     ++count;
   });
   return count;

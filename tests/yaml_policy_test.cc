@@ -17,7 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 #include "autoheal/options.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

@@ -39,7 +39,7 @@ class InFlightRegistry {
   size_t size() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  mutable Mutex mu_;
+  mutable internal::Mutex mu_;
   absl::flat_hash_set<std::string> keys_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -193,7 +193,7 @@ class JsonLinesAuditSink final : public AuditSink {
   const std::string name_;
   const bool sync_;
 
-  Mutex mu_;
+  internal::Mutex mu_;
   // Lines written so far; a line's sequence number is the count after it.
   uint64_t written_seq_ ABSL_GUARDED_BY(mu_) = 0;
   // Every line up to this sequence number is known to be synced.

@@ -175,7 +175,7 @@ class SqliteCooldownStore final : public CooldownStore {
 
   const std::string path_;
   const SqliteOptions options_;
-  Mutex mu_;
+  internal::Mutex mu_;
   // Declared before `sql_`, so the statements are finalised first.
   std::unique_ptr<internal::SqliteDb> db_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<internal::SqliteStoreStatements> sql_ ABSL_GUARDED_BY(mu_);

@@ -7,7 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 
 namespace autoheal {
 namespace alertmanager {

@@ -15,7 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "alertmanager/prom_duration.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 #include "re2/re2.h"
 #include "yaml-cpp/yaml.h"
 #include "yaml/yaml_text.h"

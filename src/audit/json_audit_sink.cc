@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 #include "core/errno_text.h"
 #include "core/json_writer.h"
 
@@ -270,7 +270,7 @@ absl::Status JsonLinesAuditSink::Flush() {
   if (!sync_) return absl::OkStatus();
   uint64_t seq;
   {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     seq = written_seq_;
   }
   return SyncThrough(seq);
@@ -278,7 +278,7 @@ absl::Status JsonLinesAuditSink::Flush() {
 
 absl::Status JsonLinesAuditSink::Append(absl::string_view line,
                                         uint64_t* seq) {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   std::string with_newline;
   if (torn_) {
     // The previous line was cut short and lacks its newline; start on a
@@ -309,7 +309,7 @@ absl::Status JsonLinesAuditSink::Append(absl::string_view line,
 absl::Status JsonLinesAuditSink::SyncThrough(uint64_t seq) {
   uint64_t target;
   {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     if (synced_seq_ >= seq) return absl::OkStatus();
     // Every line written so far is covered by the sync below.
     target = written_seq_;
@@ -325,7 +325,7 @@ absl::Status JsonLinesAuditSink::SyncThrough(uint64_t seq) {
     return absl::UnavailableError(absl::StrCat(
         "cannot sync audit file \"", name_, "\": ", internal::ErrnoText(err)));
   }
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   synced_seq_ = std::max(synced_seq_, target);
   return absl::OkStatus();
 }

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 #include "core/decision_json.h"
 #include "core/json_writer.h"
 

@@ -5,7 +5,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/time/time.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 #include "autoheal/json_audit_sink.h"
 #include "flags/flags.h"
 #include "state/open_state_store.h"

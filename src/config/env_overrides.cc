@@ -6,7 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 #include "autoheal/yaml_policy.h"
 
 namespace autoheal {

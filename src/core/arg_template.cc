@@ -5,7 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 #include "core/label_name.h"
 
 namespace autoheal {

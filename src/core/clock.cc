@@ -24,7 +24,7 @@ Clock* RealClock() {
 
 namespace internal {
 
-bool AwaitWithRealTimeout(Mutex& mu, const absl::Condition& condition,
+bool AwaitWithRealTimeout(internal::Mutex& mu, const absl::Condition& condition,
                           absl::Duration timeout) {
   mu.ReleaseForWait();
   const bool holds = mu.mu_.AwaitWithTimeout(

@@ -1,7 +1,7 @@
 #include "autoheal/decision.h"
 
 #include "absl/strings/str_cat.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 
 namespace autoheal {
 namespace {

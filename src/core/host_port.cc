@@ -5,7 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 
 namespace autoheal {
 namespace internal {

@@ -3,23 +3,23 @@
 namespace autoheal {
 
 bool InFlightRegistry::Begin(absl::string_view key) {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   return keys_.emplace(key).second;
 }
 
 void InFlightRegistry::End(absl::string_view key) {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   auto it = keys_.find(key);
   if (it != keys_.end()) keys_.erase(it);
 }
 
 bool InFlightRegistry::Contains(absl::string_view key) const {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   return keys_.contains(key);
 }
 
 size_t InFlightRegistry::size() const {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   return keys_.size();
 }
 

@@ -72,7 +72,7 @@ struct InMemoryCooldownStore::State {
   using KeyMap = absl::flat_hash_map<std::string, Entry, KeyHash, KeyEq>;
 
   struct Shard {
-    mutable Mutex mu;
+    mutable internal::Mutex mu;
     KeyMap keys ABSL_GUARDED_BY(mu);
     size_t sweep_at ABSL_GUARDED_BY(mu) = kMinSweepSize;
   };
@@ -110,7 +110,7 @@ struct InMemoryCooldownStore::State {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
 
   std::array<Shard, kShardCount> shards_;
-  Mutex budgets_mu_;
+  internal::Mutex budgets_mu_;
   // Node-based: ApplyWithBudgets() holds pointers to several values at once.
   // Budget keys come from the engine's policy, never from alert content.
   absl::node_hash_map<std::string, RecentTimes, internal::PolicyKeyHash,
@@ -150,7 +150,7 @@ absl::StatusOr<AcquireResult> InMemoryCooldownStore::State::Acquire(
     const AcquireRequest& request) {
   const HashedKey hashed{request.key, KeyHash()(request.key)};
   Shard& shard = ShardFor(hashed);
-  MutexLock lock(&shard.mu);
+  internal::MutexLock lock(&shard.mu);
   Entry fresh;
   Entry* entry = FindOrFresh(shard, hashed, request, fresh);
   AcquireResult result = ApplyWithBudgets(request, *entry);
@@ -259,7 +259,7 @@ AcquireResult InMemoryCooldownStore::State::ReserveBudgetsAndCommit(
   if (request.budgets.empty()) {
     return ReserveAndCommit(request, record, {}, changed);
   }
-  MutexLock lock(&budgets_mu_);
+  internal::MutexLock lock(&budgets_mu_);
   return ReserveHeldBudgetsAndCommit(request, record, changed);
 }
 
@@ -276,7 +276,7 @@ absl::StatusOr<bool> InMemoryCooldownStore::State::ClearEscalation(
     absl::string_view key) {
   const HashedKey hashed{key, KeyHash()(key)};
   Shard& shard = ShardFor(hashed);
-  MutexLock lock(&shard.mu);
+  internal::MutexLock lock(&shard.mu);
   auto it = shard.keys.find(hashed);
   if (it == shard.keys.end()) return false;
   KeyRecord& record = it->second.record;
@@ -290,7 +290,7 @@ absl::StatusOr<std::vector<EscalatedKey>> InMemoryCooldownStore::State::ListEsca
     absl::Time now, size_t limit) {
   std::vector<EscalatedKey> latched;
   for (Shard& shard : shards_) {
-    MutexLock lock(&shard.mu);
+    internal::MutexLock lock(&shard.mu);
     for (const auto& [key, entry] : shard.keys) {
       if (latched.size() >= limit) return latched;
       if (entry.record.latched && now < entry.record.quiet_until) {
@@ -312,7 +312,7 @@ void InMemoryCooldownStore::State::SweepExpired(Shard& shard, absl::Time now) {
 size_t InMemoryCooldownStore::State::EntryCount() const {
   size_t total = 0;
   for (const Shard& shard : shards_) {
-    MutexLock lock(&shard.mu);
+    internal::MutexLock lock(&shard.mu);
     total += shard.keys.size();
   }
   return total;

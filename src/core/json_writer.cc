@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 
 namespace autoheal {
 namespace internal {

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "autoheal/arg_template.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 #include "core/label_name.h"
 #include "re2/re2.h"
 

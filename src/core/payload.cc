@@ -21,7 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 #include "core/label_name.h"
 #include "nlohmann/json.hpp"
 

@@ -1,4 +1,4 @@
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"

@@ -20,7 +20,7 @@
 #include "absl/strings/strip.h"
 #include "alertmanager/route_tree.h"
 #include "autoheal/alert.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 #include "net/http_fetch.h"
 #include "nlohmann/json.hpp"
 

@@ -16,7 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 #include "autoheal/version.h"
 
 namespace autoheal {

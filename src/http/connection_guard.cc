@@ -26,7 +26,7 @@ bool ConnectionGuard::MayAccept(const sockaddr* client) {
   const std::string key = PerIpKeyFor(client);
   if (key.empty()) return true;
   {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     auto it = per_ip_.find(key);
     if (it == per_ip_.end() || it->second < options_.per_ip_limit) return true;
   }
@@ -44,7 +44,7 @@ void ConnectionGuard::Open(TrackedConnection* connection,
     connection->fd = fd;
     ArmDeadline(connection);
   }
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   if (connection != nullptr) {
     if (!connection->per_ip_key.empty()) ++per_ip_[connection->per_ip_key];
     try {
@@ -58,7 +58,7 @@ void ConnectionGuard::Open(TrackedConnection* connection,
 }
 
 void ConnectionGuard::Close(TrackedConnection* connection) {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   --open_connections_;
   if (connection != nullptr) Unpublish(connection);
 }
@@ -92,20 +92,20 @@ absl::Status ConnectionGuard::StartSweeper() {
 
 void ConnectionGuard::StopSweeper() {
   {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     stopping_ = true;
   }
   if (sweeper_.joinable()) sweeper_.join();
 }
 
 size_t ConnectionGuard::open_connections() const {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   return open_connections_;
 }
 
 bool ConnectionGuard::WaitForOpenConnections(size_t count,
                                              absl::Duration timeout) const {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   std::pair<const ConnectionGuard*, size_t> arg(this, count);
   return internal::AwaitWithRealTimeout(
       mu_,
@@ -131,7 +131,7 @@ void ConnectionGuard::SweepOverdueRequests() {
   std::vector<std::string> dropped;
   while (true) {
     {
-      MutexLock lock(&mu_);
+      internal::MutexLock lock(&mu_);
       if (internal::AwaitWithRealTimeout(mu_, absl::Condition(&stopping_),
                                          interval)) {
         return;

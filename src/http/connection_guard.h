@@ -117,7 +117,7 @@ class ConnectionGuard {
   void SweepOverdueRequests() ABSL_LOCKS_EXCLUDED(mu_);
 
   const Options options_;
-  mutable Mutex mu_;
+  mutable internal::Mutex mu_;
   size_t open_connections_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_set<TrackedConnection*> tracked_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, unsigned> per_ip_ ABSL_GUARDED_BY(mu_);

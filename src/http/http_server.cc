@@ -160,12 +160,12 @@ struct HttpServer::Impl {
   std::unique_ptr<ConnectionGuard> guard;
   std::unique_ptr<WorkerPool> workers;  // null when worker_threads == 0
 
-  mutable Mutex stop_mu;
+  mutable internal::Mutex stop_mu;
   MHD_Daemon* daemon ABSL_GUARDED_BY(stop_mu) = nullptr;
 
   // While Start() runs, libmicrohttpd's messages are also kept here so that
   // a failure (e.g. a rejected TLS key) can say why.
-  Mutex log_mu;
+  internal::Mutex log_mu;
   bool capture_log ABSL_GUARDED_BY(log_mu) = true;
   std::string captured_log ABSL_GUARDED_BY(log_mu);
 
@@ -180,7 +180,7 @@ struct HttpServer::Impl {
 
   void Log(absl::string_view message) {
     {
-      MutexLock lock(&log_mu);
+      internal::MutexLock lock(&log_mu);
       if (capture_log) {
         if (!captured_log.empty()) captured_log.append("; ");
         captured_log.append(message.data(), message.size());
@@ -597,7 +597,7 @@ struct HttpServer::Impl {
       return started.status();
     }
     close(listen_fd);
-    MutexLock lock(&stop_mu);
+    internal::MutexLock lock(&stop_mu);
     daemon = *started;
     return absl::OkStatus();
   }
@@ -647,7 +647,7 @@ struct HttpServer::Impl {
                          MHD_OPTION_ARRAY, items, MHD_OPTION_END);
     std::string startup_log;
     {
-      MutexLock lock(&log_mu);
+      internal::MutexLock lock(&log_mu);
       capture_log = false;
       startup_log.swap(captured_log);
     }
@@ -697,7 +697,7 @@ bool HttpServer::WaitForOpenConnections(size_t count,
 }
 
 void HttpServer::Stop() {
-  MutexLock lock(&impl_->stop_mu);
+  internal::MutexLock lock(&impl_->stop_mu);
   if (impl_->daemon == nullptr) return;
   impl_->guard->StopSweeper();
   // Stop accepting first. Then let the workers answer every request they

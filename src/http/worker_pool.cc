@@ -33,21 +33,21 @@ absl::StatusOr<std::unique_ptr<WorkerPool>> WorkerPool::Start(
 WorkerPool::~WorkerPool() { Stop(); }
 
 bool WorkerPool::TrySubmit(Job job) {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   if (stopping_ || queue_.size() >= queue_limit_) return false;
   queue_.push_back(std::move(job));
   return true;
 }
 
 size_t WorkerPool::queued() const {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   return queue_.size();
 }
 
 void WorkerPool::Stop() {
-  MutexLock stop_lock(&stop_mu_);
+  internal::MutexLock stop_lock(&stop_mu_);
   {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     stopping_ = true;
   }
   for (std::thread& thread : threads_) {
@@ -62,7 +62,7 @@ void WorkerPool::WorkerLoop() {
   while (true) {
     Job job;
     {
-      MutexLock lock(&mu_);
+      internal::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &WorkerPool::HasWorkOrStops));
       if (queue_.empty()) return;  // stopping, and nothing left to run
       job = std::move(queue_.front());

@@ -65,11 +65,11 @@ class WorkerPool {
   bool HasWorkOrStops() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const size_t queue_limit_;
-  mutable Mutex mu_;
+  mutable internal::Mutex mu_;
   std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;  // written by Start() and Stop() only
-  Mutex stop_mu_;  // serialises Stop()
+  internal::Mutex stop_mu_;  // serialises Stop()
 };
 
 }  // namespace http

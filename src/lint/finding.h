@@ -12,7 +12,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 
 namespace autoheal {
 namespace lint {
@@ -118,7 +118,7 @@ struct FindingCounts {
 FindingCounts CountFindings(const std::vector<Finding>& findings);
 
 // Untrusted text in messages is quoted with QuoteText() and EscapeText():
-// C-escaped, UTF-8 kept, always valid UTF-8 ("autoheal/internal/utf8.h").
+// C-escaped, UTF-8 kept, always valid UTF-8 ("core/utf8.h").
 using internal::EscapeText;
 using internal::QuoteText;
 

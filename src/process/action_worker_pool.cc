@@ -32,7 +32,7 @@ absl::StatusOr<std::unique_ptr<ActionWorkerPool>> ActionWorkerPool::Start(
   std::unique_ptr<ActionWorkerPool> pool(
       new ActionWorkerPool(max_concurrent, max_queue, std::move(runner)));
   {
-    MutexLock lock(&pool->mu_);
+    internal::MutexLock lock(&pool->mu_);
     pool->groups_.assign(max_concurrent, 0);
     pool->killed_.assign(max_concurrent, false);
   }
@@ -62,7 +62,7 @@ ActionWorkerPool::~ActionWorkerPool() {
 
 absl::Status ActionWorkerPool::Submit(ActionRequest request,
                                       ActionExecutor::DoneCallback done) {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   if (!accepting_) {
     return absl::FailedPreconditionError(
         absl::StrCat("process executor is shut down; action \"",
@@ -81,7 +81,7 @@ absl::Status ActionWorkerPool::Submit(ActionRequest request,
 }
 
 size_t ActionWorkerPool::InFlight() const {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   return queue_.size() + running_;
 }
 
@@ -91,13 +91,13 @@ absl::Status ActionWorkerPool::Shutdown(absl::Duration wait) {
         "ProcessExecutor::Shutdown() called from a done callback; it would "
         "wait for itself");
   }
-  MutexLock shutdown_lock(&shutdown_mu_);
+  internal::MutexLock shutdown_lock(&shutdown_mu_);
   if (joined_) return absl::OkStatus();
 
   size_t killed = 0;
   size_t dropped = 0;
   {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     accepting_ = false;
     const bool finished = AwaitWithRealTimeout(
         mu_, absl::Condition(this, &ActionWorkerPool::Idle), wait);
@@ -153,7 +153,7 @@ void ActionWorkerPool::WorkerLoop(size_t slot_index) {
     Job job;
     bool drop = false;
     {
-      MutexLock lock(&mu_);
+      internal::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &ActionWorkerPool::WorkAvailable));
       if (queue_.empty()) return;  // shutting down and nothing left
       job = std::move(queue_.front());
@@ -171,20 +171,20 @@ void ActionWorkerPool::WorkerLoop(size_t slot_index) {
       outcome = runner_(job.request, slot);
     }
     if (job.done) job.done(job.request, outcome);
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     --running_;
   }
 }
 
 bool ActionWorkerPool::RegisterGroup(size_t slot, pid_t pgid) {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   groups_[slot] = pgid;
   killed_[slot] = kill_all_;
   return !kill_all_;
 }
 
 bool ActionWorkerPool::UnregisterGroup(size_t slot) {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   groups_[slot] = 0;
   return killed_[slot];
 }

@@ -136,7 +136,7 @@ class ActionWorkerPool {
   const size_t max_queue_;
   const Runner runner_;
 
-  mutable Mutex mu_;
+  mutable internal::Mutex mu_;
   std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
   size_t running_ ABSL_GUARDED_BY(mu_) = 0;  // jobs taken by workers
   bool accepting_ ABSL_GUARDED_BY(mu_) = true;
@@ -146,7 +146,7 @@ class ActionWorkerPool {
   // Per worker: whether Shutdown() killed its current group.
   std::vector<bool> killed_ ABSL_GUARDED_BY(mu_);
 
-  Mutex shutdown_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // serialises Shutdown()
+  internal::Mutex shutdown_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // serialises Shutdown()
   bool joined_ ABSL_GUARDED_BY(shutdown_mu_) = false;
   // Written only in Start(), before any other method can run.
   std::vector<std::thread> workers_;

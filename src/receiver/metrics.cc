@@ -106,7 +106,7 @@ void ReceiverMetrics::CountStateClear(bool was_latched) {
 
 prometheus::Counter& ReceiverMetrics::DecisionCounter(
     absl::string_view alertname, Reason reason) {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   absl::string_view bounded =
       allowlisted_.contains(alertname) ? alertname : "other";
   ReasonCounters& counters = decision_counters_[bounded];
@@ -141,7 +141,7 @@ void ReceiverMetrics::CountHttpResponse(int code) {
 }
 
 prometheus::Counter& ReceiverMetrics::HttpCounter(int code) {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   prometheus::Counter*& counter = http_counters_[code];
   if (counter == nullptr) {
     counter = &http_requests_.Add({{"code", absl::StrCat(code)}});
@@ -160,7 +160,7 @@ void ReceiverMetrics::SetPolicy(const EngineOptions& options) {
   }
   enabled_.Set(options.enabled ? 1 : 0);
   {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     allowlisted_ = std::move(allowlisted);
   }
   // The series that alert rules watch with increase() exist at 0 from the

@@ -83,7 +83,7 @@ class ReceiverMetrics final : public RemediationObserver {
   prometheus::Gauge& inflight_;
   prometheus::Gauge& store_ready_;
 
-  mutable Mutex mu_;
+  mutable internal::Mutex mu_;
   absl::flat_hash_set<std::string> allowlisted_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, ReasonCounters> decision_counters_
       ABSL_GUARDED_BY(mu_);

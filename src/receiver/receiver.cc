@@ -1,5 +1,6 @@
 #include "receiver/receiver.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -78,7 +79,7 @@ absl::StatusOr<std::unique_ptr<Receiver>> Receiver::Create(
   absl::StatusOr<std::shared_ptr<Policy>> policy = receiver->LoadPolicy();
   if (!policy.ok()) return policy.status();
   receiver->metrics_.SetPolicy((*policy)->engine->options());
-  MutexLock lock(&receiver->mu_);
+  internal::MutexLock lock(&receiver->mu_);
   receiver->policy_ = *std::move(policy);
   return receiver;
 }
@@ -121,13 +122,13 @@ absl::Status Receiver::Reload() {
   metrics_.CountReload(policy.ok());
   if (!policy.ok()) return policy.status();
   metrics_.SetPolicy((*policy)->engine->options());
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   policy_ = *std::move(policy);
   return absl::OkStatus();
 }
 
 std::shared_ptr<Receiver::Policy> Receiver::CurrentPolicy() const {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   return policy_;
 }
 
@@ -227,18 +228,30 @@ bool Receiver::Authorized(const HttpRequest& request) const {
                             config_.bearer_token);
 }
 
-HttpResponse Receiver::PostAlerts(const HttpRequest& request) {
+std::optional<WebhookMessage> Receiver::ReadMessage(
+    const HttpRequest& request, HttpResponse& refusal) const {
   if (!Authorized(request)) {
-    HttpResponse response = Error(401, "missing or wrong bearer token");
-    response.headers.emplace_back("WWW-Authenticate", "Bearer");
-    return response;
+    refusal = Error(401, "missing or wrong bearer token");
+    refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return std::nullopt;
   }
   if (!IsJsonContentType(request)) {
-    return Error(415, "Content-Type must be application/json");
+    refusal = Error(415, "Content-Type must be application/json");
+    return std::nullopt;
   }
   absl::StatusOr<WebhookMessage> message =
       ParseNotification(request.body, config_.parse);
-  if (!message.ok()) return Error(400, message.status().message());
+  if (!message.ok()) {
+    refusal = Error(400, message.status().message());
+    return std::nullopt;
+  }
+  return *std::move(message);
+}
+
+HttpResponse Receiver::PostAlerts(const HttpRequest& request) {
+  HttpResponse refusal;
+  std::optional<WebhookMessage> message = ReadMessage(request, refusal);
+  if (!message.has_value()) return refusal;
 
   std::shared_ptr<Policy> policy = CurrentPolicy();
   RemediationResult result = remediator_.Remediate(*policy->engine, *message);
@@ -258,17 +271,9 @@ HttpResponse Receiver::PostAlerts(const HttpRequest& request) {
 }
 
 HttpResponse Receiver::PostExplain(const HttpRequest& request) {
-  if (!Authorized(request)) {
-    HttpResponse response = Error(401, "missing or wrong bearer token");
-    response.headers.emplace_back("WWW-Authenticate", "Bearer");
-    return response;
-  }
-  if (!IsJsonContentType(request)) {
-    return Error(415, "Content-Type must be application/json");
-  }
-  absl::StatusOr<WebhookMessage> message =
-      ParseNotification(request.body, config_.parse);
-  if (!message.ok()) return Error(400, message.status().message());
+  HttpResponse refusal;
+  std::optional<WebhookMessage> message = ReadMessage(request, refusal);
+  if (!message.has_value()) return refusal;
   std::shared_ptr<Policy> policy = CurrentPolicy();
   // A preview: nothing is taken, run, audited or counted as a decision. A
   // store that fails is an answer here (store_unavailable), not a 503:

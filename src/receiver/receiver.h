@@ -38,6 +38,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -142,6 +143,11 @@ class Receiver {
   // when one failed closed, reachable when one was answered by it.
   void ObserveDecisions(const RemediationResult& result);
   bool Authorized(const http::HttpRequest& request) const;
+  // What POST /alerts and POST /explain check alike: the bearer token, the
+  // content type, then the body. Returns the message, or nullopt with the
+  // answer to send (401, 415 or 400) in `refusal`.
+  std::optional<WebhookMessage> ReadMessage(const http::HttpRequest& request,
+                                            http::HttpResponse& refusal) const;
 
   const ReceiverConfig config_;
   ReceiverDeps deps_;
@@ -151,7 +157,7 @@ class Receiver {
   std::atomic<int64_t> last_decision_unix_nanos_{0};
   StoreHealth store_health_;
 
-  mutable Mutex mu_;
+  mutable internal::Mutex mu_;
   std::shared_ptr<Policy> policy_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -11,7 +11,7 @@ namespace receiver {
 StoreHealth::StoreHealth(absl::Time now) { snapshot_.since = now; }
 
 bool StoreHealth::Observe(const absl::Status& status, absl::Time now) {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   const bool ready = status.ok();
   const bool changed = ready != snapshot_.ready;
   if (changed) snapshot_.since = now;
@@ -25,7 +25,7 @@ bool StoreHealth::Observe(const absl::Status& status, absl::Time now) {
 }
 
 StoreHealth::Snapshot StoreHealth::Get() const {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   return snapshot_;
 }
 
@@ -44,7 +44,7 @@ absl::StatusOr<std::unique_ptr<StoreProber>> StoreProber::Start(
 
 StoreProber::~StoreProber() {
   {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
@@ -53,7 +53,7 @@ StoreProber::~StoreProber() {
 void StoreProber::Run() {
   while (true) {
     {
-      MutexLock lock(&mu_);
+      internal::MutexLock lock(&mu_);
       if (internal::AwaitWithRealTimeout(mu_, absl::Condition(&stopping_),
                                          interval_)) {
         return;

@@ -53,7 +53,7 @@ class StoreHealth {
   Snapshot Get() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  mutable Mutex mu_;
+  mutable internal::Mutex mu_;
   Snapshot snapshot_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -76,7 +76,7 @@ class StoreProber {
 
   const std::function<void()> probe_;
   const absl::Duration interval_;
-  Mutex mu_;
+  internal::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

@@ -98,7 +98,7 @@ RedisConnectionPool::Lease::Pipeline(absl::Span<const RedisCommand> commands) {
 RedisConnectionPool::RedisConnectionPool(Options options)
     : options_(std::move(options)),
       address_(absl::StrCat(options_.host, ":", options_.port)) {
-  autoheal::MutexLock lock(&mu_);
+  autoheal::internal::MutexLock lock(&mu_);
   for (int i = 0; i < options_.size; ++i) {
     slots_.push_back(std::make_unique<Slot>());
     idle_.push_back(slots_.back().get());
@@ -176,7 +176,7 @@ absl::StatusOr<RedisConnectionPool::Lease> RedisConnectionPool::Borrow() {
   bool gated = false;
   uint64_t epoch = 0;
   {
-    autoheal::MutexLock lock(&mu_);
+    autoheal::internal::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(this, &RedisConnectionPool::HasIdle));
     slot = idle_.back();
     idle_.pop_back();
@@ -196,7 +196,7 @@ absl::StatusOr<RedisConnectionPool::Lease> RedisConnectionPool::Borrow() {
     slot->context = nullptr;
   }
   absl::StatusOr<redisContext*> opened = Open();
-  autoheal::MutexLock lock(&mu_);
+  autoheal::internal::MutexLock lock(&mu_);
   AttemptEnded(opened.status(), gated);
   if (!opened.ok()) {
     idle_.push_back(slot);
@@ -214,7 +214,7 @@ void RedisConnectionPool::Return(Slot* slot, const std::string& error) {
     redisFree(slot->context);
     slot->context = nullptr;
   }
-  autoheal::MutexLock lock(&mu_);
+  autoheal::internal::MutexLock lock(&mu_);
   if (!error.empty()) {
     last_error_ = error;
     if (healthy_) {

@@ -129,7 +129,7 @@ class RedisConnectionPool {
   const std::string address_;
   std::vector<std::unique_ptr<Slot>> slots_;
 
-  autoheal::Mutex mu_;
+  autoheal::internal::Mutex mu_;
   std::vector<Slot*> idle_ ABSL_GUARDED_BY(mu_);
   // Bumped on every failure: connections opened before are reopened.
   uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 1;

@@ -337,7 +337,7 @@ absl::StatusOr<AcquireResult> SqliteCooldownStore::Acquire(
     absl::Status writable = CheckWritable("acquire");
     if (!writable.ok()) return writable;
   }
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   return AcquireLocked(request);
 }
 
@@ -409,7 +409,7 @@ absl::Status SqliteCooldownStore::AcquireBatch(
     absl::Status writable = CheckWritable("acquire batch");
     if (!writable.ok()) return writable;
   }
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   return AcquireBatchLocked(requests, results);
 }
 
@@ -595,7 +595,7 @@ absl::StatusOr<bool> SqliteCooldownStore::ClearEscalation(
     absl::string_view key) {
   absl::Status writable = CheckWritable("clear escalation");
   if (!writable.ok()) return writable;
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   SqliteTransaction txn(*db_);
   absl::Status status =
       txn.Begin(SqliteTransaction::Mode::kWrite, "clear escalation");
@@ -617,7 +617,7 @@ absl::StatusOr<bool> SqliteCooldownStore::ClearEscalation(
 }
 
 absl::Status SqliteCooldownStore::Ping() {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   // What an acquire needs: the write lock (BEGIN IMMEDIATE), then nothing
   // is written and the transaction rolls back (no fsync).
   SqliteTransaction txn(*db_);
@@ -636,7 +636,7 @@ absl::Status SqliteCooldownStore::Ping() {
 
 absl::StatusOr<std::vector<EscalatedKey>> SqliteCooldownStore::ListEscalated(
     absl::Time now, size_t limit) {
-  MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   SqliteStatement& list = *sql_->list_escalated;
   internal::ResetOnExit reset(list);
   list.BindInt64(1, EncodeTime(now));

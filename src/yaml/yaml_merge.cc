@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 #include "yaml-cpp/yaml.h"
 
 namespace autoheal {

@@ -19,7 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
-#include "autoheal/internal/utf8.h"
+#include "core/utf8.h"
 #include "core/label_name.h"
 #include "re2/re2.h"  // to destroy what CompileLabelPattern() returns
 #include "yaml-cpp/yaml.h"

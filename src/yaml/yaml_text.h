@@ -79,7 +79,7 @@ std::optional<YamlTextProblem> FindStrayComma(const std::string& text,
                                               const YamlScan& scan);
 
 // Returns `path.key`, or `key` at the top level; the key escaped as
-// EscapeText() does ("autoheal/internal/utf8.h") and cut to 64 bytes.
+// EscapeText() does ("core/utf8.h") and cut to 64 bytes.
 std::string ChildPath(absl::string_view path, absl::string_view key);
 
 // Returns where a mapping entry's value is written, or its key's position

@@ -1,7 +1,11 @@
 // autoheal's mutex: absl::Mutex, visible to ThreadSanitizer.
 //
-// Every lock in autoheal is an `autoheal::Mutex` taken with
-// `autoheal::MutexLock` (or `ReaderMutexLock`), never an `absl::Mutex`
+// Internal (namespace autoheal::internal): installed only because public
+// headers hold these types as members; not part of the API, and may change
+// without notice. Users lock with their own primitives.
+//
+// Every lock in autoheal is an `autoheal::internal::Mutex` taken with
+// `internal::MutexLock` (or `ReaderMutexLock`), never an `absl::Mutex`
 // directly; scripts/check_no_raw_mutex.sh enforces that. The reason is TSan:
 // Debian's libabsl is built without it, so TSan never sees absl::Mutex's
 // Lock() and Unlock() happen (they run in uninstrumented code) and reports a
@@ -53,10 +57,9 @@
 #endif
 
 namespace autoheal {
+namespace internal {
 
 class Mutex;
-
-namespace internal {
 
 // Waits until `condition` holds or `timeout` passes on the real clock (a
 // non-positive timeout does not wait), like absl::Mutex::AwaitWithTimeout:
@@ -66,8 +69,6 @@ namespace internal {
 bool AwaitWithRealTimeout(Mutex& mu, const absl::Condition& condition,
                           absl::Duration timeout)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
-
-}  // namespace internal
 
 // A reader-writer mutex; absl::Mutex under another name (see the file
 // comment for why).
@@ -136,7 +137,7 @@ class ABSL_LOCKABLE Mutex {
 
  private:
   friend class CondVar;
-  friend bool internal::AwaitWithRealTimeout(Mutex& mu,
+  friend bool AwaitWithRealTimeout(Mutex& mu,
                                              const absl::Condition& condition,
                                              absl::Duration timeout);
 
@@ -282,6 +283,7 @@ class CondVar {
   absl::CondVar cv_;
 };
 
+}  // namespace internal
 }  // namespace autoheal
 
 #endif  // AUTOHEAL_INTERNAL_MUTEX_H_

@@ -95,7 +95,7 @@ class MemoryAuditSink final : public AuditSink {
 
   // Returns a copy of every entry so far, in order.
   std::vector<AuditEntry> entries() const ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     return entries_;
   }
 
@@ -104,11 +104,11 @@ class MemoryAuditSink final : public AuditSink {
 
  private:
   void Append(AuditEntry e) ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     entries_.push_back(std::move(e));
   }
 
-  mutable Mutex mu_;
+  mutable internal::Mutex mu_;
   std::vector<AuditEntry> entries_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> down_{false};
 };

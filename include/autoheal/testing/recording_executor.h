@@ -32,7 +32,7 @@ class RecordingExecutor final : public ActionExecutor {
     }
     ActionOutcome outcome;
     {
-      MutexLock lock(&mu_);
+      internal::MutexLock lock(&mu_);
       requests_.push_back(request);
       outcome = outcome_;
     }
@@ -42,7 +42,7 @@ class RecordingExecutor final : public ActionExecutor {
 
   // Returns a copy of every request accepted so far, in order.
   std::vector<ActionRequest> requests() const ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     return requests_;
   }
 
@@ -51,12 +51,12 @@ class RecordingExecutor final : public ActionExecutor {
 
   // Sets the outcome reported for later submissions.
   void set_outcome(ActionOutcome outcome) ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     outcome_ = std::move(outcome);
   }
 
  private:
-  mutable Mutex mu_;
+  mutable internal::Mutex mu_;
   std::vector<ActionRequest> requests_ ABSL_GUARDED_BY(mu_);
   ActionOutcome outcome_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> reject_{false};

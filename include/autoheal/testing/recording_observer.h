@@ -57,43 +57,43 @@ class RecordingObserver final : public RemediationObserver {
                               decision.reason,
                               std::string(decision.key.view()),
                               decision.newly_escalated};
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     decisions_.push_back(std::move(observed));
   }
 
   void OnOutcome(const ActionRequest& request,
                  const ActionOutcome& outcome) override
       ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     outcomes_.push_back({request.action.name, request.key, outcome});
   }
 
   void OnAuditFailure(const absl::Status& status) override
       ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     audit_failures_.push_back(status);
   }
 
   // Returns a copy of every decision observed so far, in arrival order.
   std::vector<ObservedDecision> decisions() const ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     return decisions_;
   }
 
   // Returns a copy of every outcome observed so far, in arrival order.
   std::vector<ObservedOutcome> outcomes() const ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     return outcomes_;
   }
 
   // Returns every audit failure reported so far, in arrival order.
   std::vector<absl::Status> audit_failures() const ABSL_LOCKS_EXCLUDED(mu_) {
-    MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     return audit_failures_;
   }
 
  private:
-  mutable Mutex mu_;
+  mutable internal::Mutex mu_;
   std::vector<ObservedDecision> decisions_ ABSL_GUARDED_BY(mu_);
   std::vector<ObservedOutcome> outcomes_ ABSL_GUARDED_BY(mu_);
   std::vector<absl::Status> audit_failures_ ABSL_GUARDED_BY(mu_);

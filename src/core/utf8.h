@@ -9,11 +9,11 @@
 // (U+D800..U+DFFF), nothing above U+10FFFF; what JSON parsers such as
 // nlohmann/json accept in strings.
 //
-// Internal to autoheal (not part of the public API). Thread safety: pure
-// functions.
+// Internal to autoheal: a private header of src/, never installed. Thread
+// safety: pure functions.
 
-#ifndef AUTOHEAL_INTERNAL_UTF8_H_
-#define AUTOHEAL_INTERNAL_UTF8_H_
+#ifndef AUTOHEAL_CORE_UTF8_H_
+#define AUTOHEAL_CORE_UTF8_H_
 
 #include <cstddef>
 #include <string>
@@ -52,4 +52,4 @@ std::string QuoteText(absl::string_view text, size_t limit = 64);
 }  // namespace internal
 }  // namespace autoheal
 
-#endif  // AUTOHEAL_INTERNAL_UTF8_H_
+#endif  // AUTOHEAL_CORE_UTF8_H_
