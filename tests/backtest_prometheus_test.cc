@@ -303,7 +303,7 @@ TEST_F(BacktestPrometheusTest, TextReportAndBinary) {
   o.format = "text";
   std::ostringstream out, err;
   ASSERT_EQ(backtest::RunBacktest(o, out, err), 0) << err.str();
-  EXPECT_THAT(out.str(), HasSubstr("would have run: 13 time(s)"));
+  EXPECT_THAT(out.str(), HasSubstr("would have run: 13 execution(s)"));
   EXPECT_THAT(out.str(), HasSubstr("busiest hours (UTC):\n  2026-11-01T06:00:00Z  10 execution(s), 5 held back"));
 }
 

@@ -144,7 +144,7 @@ std::string RenderText(const Report& report) {
                   report.replay.decisions.size(),
                   " decisions (as if enabled; nothing was executed)\n\n");
   absl::StrAppend(&out, "would have run: ", totals[Index(Reason::kExecute)],
-                  " time(s)\n\n");
+                  " execution(s)\n\n");
   const std::vector<ReportRow> rows = SummaryRows(report);
   size_t name_width = 6;
   for (const ReportRow& row : rows) {
