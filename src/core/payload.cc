@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/utf8.h"
 #include "core/label_name.h"
+#include "core/payload_fields.h"
 #include "nlohmann/json.hpp"
 
 namespace autoheal {
@@ -67,77 +68,21 @@ absl::string_view TypeName(JsonType type) {
   return "unknown";
 }
 
-// The known fields of the message object and of an alert object. The values
-// index bits of a "seen" mask, so there must stay fewer than 32.
-enum class Field : uint8_t {
-  kUnknown,
-  // Message fields.
-  kVersion,
-  kAlerts,
-  kReceiver,
-  kStatus,
-  kGroupLabels,
-  kCommonLabels,
-  kCommonAnnotations,
-  kExternalUrl,
-  kGroupKey,
-  kTruncatedAlerts,
-  // Alert fields (kStatus is shared).
-  kLabels,
-  kAnnotations,
-  kStartsAt,
-  kEndsAt,
-  kGeneratorUrl,
-  kFingerprint,
-};
-
-struct FieldSpec {
-  absl::string_view name;
-  Field field;
-};
-
-constexpr FieldSpec kMessageFields[] = {
-    {"version", Field::kVersion},
-    {"alerts", Field::kAlerts},
-    {"receiver", Field::kReceiver},
-    {"status", Field::kStatus},
-    {"groupLabels", Field::kGroupLabels},
-    {"commonLabels", Field::kCommonLabels},
-    {"commonAnnotations", Field::kCommonAnnotations},
-    {"externalURL", Field::kExternalUrl},
-    {"groupKey", Field::kGroupKey},
-    {"truncatedAlerts", Field::kTruncatedAlerts},
-};
-
-constexpr FieldSpec kAlertFields[] = {
-    {"status", Field::kStatus},
-    {"labels", Field::kLabels},
-    {"annotations", Field::kAnnotations},
-    {"startsAt", Field::kStartsAt},
-    {"endsAt", Field::kEndsAt},
-    {"generatorURL", Field::kGeneratorUrl},
-    {"fingerprint", Field::kFingerprint},
-};
-
-template <size_t N>
-Field LookupField(const FieldSpec (&specs)[N], absl::string_view key) {
-  for (const FieldSpec& spec : specs) {
-    if (spec.name == key) return spec.field;
-  }
-  return Field::kUnknown;
-}
+using Field = internal::PayloadField;
+using internal::FieldBit;
+using internal::kAlertFields;
+using internal::kMessageFields;
+using internal::PayloadFieldSpec;
 
 absl::string_view FieldName(Field field) {
-  for (const FieldSpec& spec : kMessageFields) {
+  for (const PayloadFieldSpec& spec : kMessageFields) {
     if (spec.field == field) return spec.name;
   }
-  for (const FieldSpec& spec : kAlertFields) {
+  for (const PayloadFieldSpec& spec : kAlertFields) {
     if (spec.field == field) return spec.name;
   }
   return "?";
 }
-
-uint32_t FieldBit(Field field) { return 1u << static_cast<uint32_t>(field); }
 
 // Returns what a known field must hold, as "expected ..." words.
 absl::string_view Expectation(Field field) {
@@ -444,7 +389,7 @@ class MessageBuilder {
   // --- the top-level object ---
 
   bool OnMessageKey(absl::string_view key) {
-    message_field_ = LookupField(kMessageFields, key);
+    message_field_ = internal::MessageField(key);
     if (message_field_ == Field::kUnknown) return true;
     if (message_seen_ & FieldBit(message_field_)) {
       return Fail("body", DuplicateKey(FieldName(message_field_)));
@@ -510,7 +455,7 @@ class MessageBuilder {
   }
 
   bool OnAlertKey(std::string& key) {
-    alert_field_ = LookupField(kAlertFields, key);
+    alert_field_ = internal::AlertField(key);
     if (alert_field_ == Field::kUnknown) {
       alert_key_ = TakeString(key);  // only to name a depth problem in it
       return true;

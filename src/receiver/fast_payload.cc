@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+#include "core/payload_fields.h"
 #include "simdjson.h"
 
 namespace autoheal {
@@ -37,53 +39,15 @@ constexpr size_t kMaxRetainedBytes = 256 * 1024;
 // to the slow parser, which then applies the caller's limit).
 constexpr int kMaxFastDepth = 1024;
 
-// The known fields, as in src/core/payload.cc. Each names one bit of a
-// "seen" mask, so a repeated known field is caught.
-enum class Field : uint8_t {
-  kUnknown,
-  kVersion,
-  kAlerts,
-  kReceiver,
-  kStatus,
-  kGroupLabels,
-  kCommonLabels,
-  kCommonAnnotations,
-  kExternalUrl,
-  kGroupKey,
-  kTruncatedAlerts,
-  kLabels,
-  kAnnotations,
-  kStartsAt,
-  kEndsAt,
-  kGeneratorUrl,
-  kFingerprint,
-};
-
-uint32_t FieldBit(Field field) { return 1u << static_cast<uint32_t>(field); }
+using Field = internal::PayloadField;
+using internal::FieldBit;
 
 Field MessageField(std::string_view key) {
-  if (key == "alerts") return Field::kAlerts;
-  if (key == "version") return Field::kVersion;
-  if (key == "status") return Field::kStatus;
-  if (key == "receiver") return Field::kReceiver;
-  if (key == "groupLabels") return Field::kGroupLabels;
-  if (key == "commonLabels") return Field::kCommonLabels;
-  if (key == "commonAnnotations") return Field::kCommonAnnotations;
-  if (key == "externalURL") return Field::kExternalUrl;
-  if (key == "groupKey") return Field::kGroupKey;
-  if (key == "truncatedAlerts") return Field::kTruncatedAlerts;
-  return Field::kUnknown;
+  return internal::MessageField(absl::string_view(key.data(), key.size()));
 }
 
 Field AlertField(std::string_view key) {
-  if (key == "status") return Field::kStatus;
-  if (key == "labels") return Field::kLabels;
-  if (key == "annotations") return Field::kAnnotations;
-  if (key == "startsAt") return Field::kStartsAt;
-  if (key == "endsAt") return Field::kEndsAt;
-  if (key == "generatorURL") return Field::kGeneratorUrl;
-  if (key == "fingerprint") return Field::kFingerprint;
-  return Field::kUnknown;
+  return internal::AlertField(absl::string_view(key.data(), key.size()));
 }
 
 bool ReadString(dom::element element, std::string* out) {
