@@ -142,20 +142,6 @@ std::optional<double> MetricValue(absl::string_view exposition,
   return std::nullopt;
 }
 
-// Returns the digits after `prefix` in `line`, as a port, or 0.
-uint16_t PortAfter(absl::string_view line, absl::string_view prefix) {
-  const size_t at = line.find(prefix);
-  if (at == absl::string_view::npos) return 0;
-  absl::string_view rest = line.substr(at + prefix.size());
-  size_t digits = 0;
-  while (digits < rest.size() && absl::ascii_isdigit(rest[digits])) ++digits;
-  uint32_t port = 0;
-  if (!absl::SimpleAtoi(rest.substr(0, digits), &port) || port > 65535) {
-    return 0;
-  }
-  return static_cast<uint16_t>(port);
-}
-
 // One alert as Alertmanager's API v2 takes it. Without `ends` the alert
 // fires until Alertmanager's resolve_timeout; with `ends` in the past it is
 // resolved.
@@ -260,7 +246,7 @@ class AlertmanagerE2eTest : public ::testing::Test {
     absl::StatusOr<std::string> line =
         receiver_->WaitForStderrLine(kListening, kStartTimeout);
     ASSERT_THAT(line, IsOk());
-    receiver_port_ = PortAfter(*line, kListening);
+    receiver_port_ = testutil::PortAfter(*line, kListening);
     ASSERT_NE(receiver_port_, 0) << *line;
 
     absl::StatusOr<ClientResponse> unauthenticated =
@@ -330,7 +316,7 @@ class AlertmanagerE2eTest : public ::testing::Test {
     absl::StatusOr<std::string> line =
         alertmanager_->WaitForStderrLine("msg=\"Listening on\"", kStartTimeout);
     ASSERT_THAT(line, IsOk());
-    alertmanager_port_ = PortAfter(*line, kAddress);
+    alertmanager_port_ = testutil::PortAfter(*line, kAddress);
     ASSERT_NE(alertmanager_port_, 0) << *line;
     ASSERT_THAT(WaitForHttp(alertmanager_port_, "/-/ready", kStartTimeout,
                             {alertmanager_.get(), receiver_.get()}),

@@ -120,20 +120,6 @@ std::string ExampleFile(absl::string_view name) {
   return absl::StrCat(AUTOHEAL_MONITORING_EXAMPLES, "/", name);
 }
 
-// Returns the digits after `prefix` in `line`, as a port, or 0.
-uint16_t PortAfter(absl::string_view line, absl::string_view prefix) {
-  const size_t at = line.find(prefix);
-  if (at == absl::string_view::npos) return 0;
-  absl::string_view rest = line.substr(at + prefix.size());
-  size_t digits = 0;
-  while (digits < rest.size() && absl::ascii_isdigit(rest[digits])) ++digits;
-  uint32_t port = 0;
-  if (!absl::SimpleAtoi(rest.substr(0, digits), &port) || port > 65535) {
-    return 0;
-  }
-  return static_cast<uint16_t>(port);
-}
-
 // Returns whether `pid` is a live (not zombie) process whose command line
 // contains `marker`. The marker guards against a recycled pid.
 bool IsLiveProcessWith(pid_t pid, absl::string_view marker) {
@@ -290,7 +276,7 @@ class ChaosTest : public ::testing::Test {
         process.WaitForStderrLine(needle, Within(kStartTimeout));
     EXPECT_THAT(line, IsOk());
     if (!line.ok()) return 0;
-    const uint16_t port = PortAfter(*line, prefix);
+    const uint16_t port = testutil::PortAfter(*line, prefix);
     EXPECT_NE(port, 0) << *line;
     return port;
   }

@@ -64,19 +64,6 @@ std::string Binary(const char* env, const char* fallback) {
   return custom != nullptr && custom[0] != '\0' ? custom : fallback;
 }
 
-uint16_t PortAfter(absl::string_view line, absl::string_view prefix) {
-  const size_t at = line.find(prefix);
-  if (at == absl::string_view::npos) return 0;
-  absl::string_view rest = line.substr(at + prefix.size());
-  size_t digits = 0;
-  while (digits < rest.size() && absl::ascii_isdigit(rest[digits])) ++digits;
-  uint32_t port = 0;
-  if (!absl::SimpleAtoi(rest.substr(0, digits), &port) || port > 65535) {
-    return 0;
-  }
-  return static_cast<uint16_t>(port);
-}
-
 // Rules: every one fires at once (vector(1)); each carries one defect or
 // none. DoctorNotAllowlisted is opted in but has no action in the policy.
 constexpr char kRules[] = R"(groups:
@@ -169,7 +156,7 @@ class DoctorStackTest : public ::testing::Test {
         error = absl::StrCat(line.status().message(), "\n", p.Describe(8192));
         return 0;
       }
-      return PortAfter(*line, prefix);
+      return testutil::PortAfter(*line, prefix);
     }
 
     // Starts a receiver; on `redis_address` when not empty, else SQLite.
